@@ -1,0 +1,94 @@
+"""Records for uncertain numbers: intervals, quantiles and Monte Carlo probabilities.
+
+Every estimate the suite reports is one of these, so that ``results.json`` always states the level
+of an interval and the Monte Carlo error of a simulated probability.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+DEFAULT_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A two-sided interval at a stated level, with the method that produced it."""
+
+    low: float
+    high: float
+    level: float
+    method: str
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.high:
+            raise ValueError(f"interval low {self.low} exceeds high {self.high}")
+        if not 0.0 < self.level < 1.0:
+            raise ValueError(f"interval level must be in (0, 1), got {self.level}")
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def to_dict(self) -> dict:
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class MonteCarloProbability:
+    """The probability of an event estimated from ``n`` Monte Carlo draws.
+
+    ``standard_error`` is the binomial Monte Carlo error sqrt(p (1 - p) / n): it measures the
+    simulation's noise, not the uncertainty of the model's inputs.
+    """
+
+    probability: float
+    standard_error: float
+    n_samples: int
+
+    @classmethod
+    def from_indicator(cls, hits: np.ndarray) -> MonteCarloProbability:
+        hits = np.asarray(hits, dtype=bool)
+        n = int(hits.size)
+        if n == 0:
+            raise ValueError("cannot estimate a probability from zero draws")
+        return cls.from_count(int(hits.sum()), n)
+
+    @classmethod
+    def from_count(cls, hits: int, n: int) -> MonteCarloProbability:
+        p = hits / n
+        return cls(probability=p, standard_error=math.sqrt(p * (1.0 - p) / n), n_samples=n)
+
+    def to_dict(self) -> dict:
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ExactProbability:
+    """The probability of an event computed in closed form from a fitted distribution."""
+
+    probability: float
+    method: str
+
+    def to_dict(self) -> dict:
+        return {"probability": _plain(self.probability), "standard_error": 0.0, "method": self.method}
+
+
+def quantile_dict(samples: np.ndarray, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> dict:
+    """Quantiles of Monte Carlo draws keyed by level, e.g. ``{"0.05": ..., "0.5": ...}``."""
+    values = np.quantile(np.asarray(samples, dtype=float), levels)
+    return {level_key(q): _plain(v) for q, v in zip(levels, values)}
+
+
+def level_key(level: float) -> str:
+    """The key a quantile level gets in ``results.json``: ``0.05`` -> ``"0.05"``."""
+    return f"{level:g}"
+
+
+def _plain(value):
+    """Turn numpy scalars into Python numbers so results serialise identically everywhere."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
