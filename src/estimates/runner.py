@@ -58,9 +58,9 @@ class RunOutcome:
         return self.run_dir / "briefing.html"
 
 
-def preflight(out_root: Path, suite: tuple[NotebookSpec, ...] = SUITE) -> None:
+def preflight(out_root: Path, suite: tuple[NotebookSpec, ...] | None = None) -> None:
     """Check everything that can be checked before anything is created or any kernel starts."""
-    for spec in suite:
+    for spec in suite or SUITE:
         if not spec.path.is_file():
             raise InputError(f"notebook '{spec.name}' not found at {spec.path}")
     out_root = Path(out_root)
@@ -112,17 +112,20 @@ def execute(spec: NotebookSpec, params: Parameters, run_dir: Path) -> Path:
     papermill.execute_notebook(
         str(spec.path), str(output), parameters=params.for_model(spec.name),
         kernel_name=KERNEL, progress_bar=False, cwd=str(run_dir),
+        # The kernel's own start-up warnings (e.g. about local TCP) are noise to a cron log.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     return output
 
 
-def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...] = SUITE) -> RunOutcome:
+def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...] | None = None) -> RunOutcome:
     """Execute the suite for validated ``params`` and write one run directory under ``out_root``."""
     import nbformat
 
     from .record import read_records
 
     out_root = Path(out_root)
+    suite = suite or SUITE
     preflight(out_root, suite)
     started = dt.datetime.now(dt.timezone.utc)
     run_dir = new_run_dir(out_root, started)

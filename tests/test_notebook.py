@@ -1,0 +1,58 @@
+"""The real attrition notebook, run through papermill as its users run it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from scipy import stats
+
+from estimates.paths import NOTEBOOK_DIR
+from estimates.record import read_records
+
+NOTEBOOK = NOTEBOOK_DIR / "attrition.ipynb"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> dict:
+    """`papermill notebooks/attrition.ipynb out.ipynb -p btg_ineffective 35` with the quick profile."""
+    out = tmp_path_factory.mktemp("nb") / "out.ipynb"
+    papermill = Path(sys.executable).with_name("papermill")
+    done = subprocess.run(
+        [str(papermill), str(NOTEBOOK), str(out), "-p", "btg_ineffective", "35", "-p", "n_samples", "3000",
+         "--no-progress-bar"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return read_records(nbformat.read(out, as_version=4))
+
+
+def test_notebook_records_its_numbers(executed):
+    section = executed["attrition"]
+    assert section["reported"]["ineffective"] == 35
+    assert section["proportion"]["k"] == 35
+
+
+def test_recorded_intervals_are_for_the_given_parameters(executed):
+    intervals = {(i["method"], i["level"]): i for i in executed["attrition"]["proportion"]["intervals"]}
+    wilson = intervals[("Wilson", 0.95)]
+    ref = stats.binomtest(35, 125).proportion_ci(confidence_level=0.95, method="wilson")
+    assert (wilson["low"], wilson["high"]) == pytest.approx((ref.low, ref.high), abs=1e-9)
+
+
+def test_changed_parameter_is_flagged_in_provenance(executed):
+    rows = {row["name"]: row for row in executed["attrition"]["parameters"]}
+    assert rows["btg_ineffective"]["is_default"] is False
+    assert rows["btg_committed"]["is_default"] is True
+    assert rows["btg_ineffective"]["claim_id"] == "btg-ineffective-29"
+    assert rows["overdispersion"]["kind"] == "assumption"
+
+
+def test_notebook_is_thin():
+    # Everything beyond plotting and prose lives in the package: no defs, classes or loops.
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for line in cell.source.splitlines():
+                assert not line.lstrip().startswith(("def ", "class ", "for ", "while ")), line
