@@ -180,7 +180,8 @@ def load_ledger(path: str | Path) -> Ledger:
         raise LedgerError(f"{path}: unknown column '{extra[0]}'; allowed columns: {', '.join(COLUMNS)}")
     claims: list[Claim] = []
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num
         if None in row or any(v is None for v in row.values()):
             raise LedgerError(f"{path}: line {line}: expected {len(COLUMNS)} fields")
         row = {k.strip(): v.strip() for k, v in row.items()}
@@ -213,8 +214,9 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     if first["loc"]:
         name = str(first["loc"][0])
-        allowed = _ALLOWED.get(name, "a non-empty value" if "short" in first["msg"] else "")
+        allowed = _ALLOWED.get(name, "a non-empty value" if "short" in first["type"] else "")
         detail = f"; allowed: {allowed}" if allowed else ""
-        return f"field '{name}': {first['msg'].removeprefix('Value error, ').lower()}{detail}; got {first.get('input')!r}"
+        message = first["msg"].removeprefix("Value error, ")
+        return f"field '{name}': {message[:1].lower() + message[1:]}{detail}; got {first.get('input')!r}"
     name, _, rest = first["msg"].removeprefix("Value error, ").partition(": ")
     return f"field '{name}': {rest}"

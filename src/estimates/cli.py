@@ -50,6 +50,8 @@ def read_params_file(path: Path) -> dict[str, Any]:
         raise InputError(f"--params {path}: cannot read ({error})") from None
     try:
         values = yaml.safe_load(text)
+    except ValueError as error:  # a date-shaped value that is no date, e.g. 2022-13-01
+        raise InputError(f"--params {path}: invalid value ({error})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -66,7 +68,7 @@ def parse_value(text: str) -> Any:
     """A ``-p`` value, typed the way papermill's ``-y`` reads YAML: 125 -> int, 0.5 -> float."""
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date-shaped value that is no date
         return text
 
 

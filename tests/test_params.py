@@ -1,0 +1,284 @@
+"""The parameter schema: defaults, one test per validation message, ranges, and the notebook cell."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import io
+import json
+import tokenize
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from estimates import params
+from estimates.params import (
+    ParameterError, Parameters, day_number, from_namespace, names_for, specs, validate,
+)
+from estimates.paths import NOTEBOOK_DIR
+
+ATTRITION_NOTEBOOK = NOTEBOOK_DIR / "attrition.ipynb"
+NUMERIC_TYPES = ("int", "float", "date")
+
+
+# --- Hypothesis strategies ---------------------------------------------------------------------
+
+@st.composite
+def k_of_n(draw):
+    n = draw(st.integers(1, 1000))
+    return draw(st.integers(0, n)), n
+
+
+@st.composite
+def k_above_n(draw):
+    n = draw(st.integers(1, 999))
+    return draw(st.integers(n + 1, 1000)), n
+
+
+def _notebook(path=ATTRITION_NOTEBOOK) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _parameters_cell(nb: dict) -> dict:
+    return next(c for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _one_line(message: str) -> None:
+    assert message and "\n" not in message and "\r" not in message
+
+
+# --- defaults and derived values -----------------------------------------------------------------
+
+def test_defaults_validate():
+    assert validate({}) == Parameters()
+    assert validate(Parameters().model_dump(mode="json")) == Parameters()
+
+
+@pytest.mark.parametrize(
+    "date, day",
+    [
+        (dt.date(2022, 2, 24), 1),   # data/claims.md: day 1 of the war is 2022-02-24
+        (dt.date(2022, 4, 6), 42),   # data/claims.md: "six weeks" is day 42 = 2022-04-06
+        (dt.date(2022, 4, 11), 47),  # claims.csv campaign-six-weeks: the article appeared on day 47
+    ],
+)
+def test_day_number(date, day):
+    assert day_number(date) == day
+
+
+def test_days_elapsed_follows_as_of():
+    assert Parameters().days_elapsed == 42  # default as_of 2022-04-06 (claim campaign-six-weeks)
+    assert validate({"as_of": "2022-02-25"}).days_elapsed == 2
+
+
+@settings(derandomize=True)
+@given(st.dates(dt.date(2022, 2, 25), dt.date(2030, 12, 31)), st.integers(0, 3000))
+def test_day_number_counts_days(date, shift):
+    assert day_number(date + dt.timedelta(days=shift)) == day_number(date) + shift
+
+
+def test_parameters_are_frozen():
+    p = Parameters()
+    with pytest.raises(ValidationError, match="frozen"):
+        p.btg_committed = 1  # type: ignore[misc]
+    assert p.btg_committed == 125
+
+
+# --- one test per validation message ---------------------------------------------------------------
+
+# (id, values, regex). Each regex names the parameter and what is allowed, and the value given.
+INVALID = [
+    ("unknown-name", {"btg_destroyed": 3},
+     r"^unknown parameter 'btg_destroyed' \(run 'estimates params' for the list\)$"),
+    ("misspelt-name", {"btg_commited": 125},
+     r"^unknown parameter 'btg_commited'; did you mean 'btg_committed'\? \(run 'estimates params' for the list\)$"),
+    ("string-for-int", {"btg_committed": "125"},
+     r"^parameter 'btg_committed': input should be a valid integer; allowed: an integer from 1 to 1000; got '125'$"),
+    ("float-for-int", {"btg_committed": 2.5},
+     r"^parameter 'btg_committed': .*; allowed: an integer from 1 to 1000; got 2\.5$"),
+    ("whole-float-for-int", {"n_samples": 5000.0},
+     r"^parameter 'n_samples': .*; allowed: an integer from 1000 to 2000000; got 5000\.0$"),
+    ("bool-for-int", {"btg_committed": True},
+     r"^parameter 'btg_committed': .*; allowed: an integer from 1 to 1000; got True$"),
+    ("nan", {"overdispersion": float("nan")},
+     r"^parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got nan$"),
+    ("inf", {"hazard_shape": float("inf")},
+     r"^parameter 'hazard_shape': must be finite; allowed: a number from 0\.2 to 5\.0; got inf$"),
+    ("negative-count", {"count_uncertainty": -1},
+     r"^parameter 'count_uncertainty': .*greater than or equal to 0; allowed: an integer from 0 to 100; got -1$"),
+    ("above-range", {"threshold_share": 1.5},
+     r"^parameter 'threshold_share': .*less than or equal to 1; allowed: a number from 0\.0 to 1\.0; got 1\.5$"),
+    ("seed-too-large", {"seed": 2**32},
+     r"^parameter 'seed': .*; allowed: an integer from 0 to 4294967295; got 4294967296$"),
+    ("ineffective-above-committed", {"btg_committed": 100, "btg_ineffective": 101},
+     r"^parameter 'btg_ineffective': must be at most btg_committed \(100\); got 101$"),
+    ("total-low-above-high", {"btg_total_low": 171},
+     r"^parameter 'btg_total_low': must be at most btg_total_high \(170\); got 171$"),
+    ("rounding-not-below-shares", {"share_rounding": 0.2, "committed_share_of_army_alt": 0.2},
+     r"^parameter 'share_rounding': must be smaller than both committed shares \(0\.75, 0\.2\); got 0\.2$"),
+    ("prior-not-allowed", {"prior": "flat"},
+     r"^parameter 'prior': .*; allowed: one of 'jeffreys', 'uniform'; got 'flat'$"),
+    ("date-before-range", {"as_of": "2022-02-24"},
+     r"^parameter 'as_of': .*; allowed: a date from 2022-02-25 to 2030-12-31; got '2022-02-24'$"),
+    ("date-after-range", {"as_of": dt.date(2031, 1, 1)},
+     r"^parameter 'as_of': .*; allowed: a date from 2022-02-25 to 2030-12-31; got datetime\.date\(2031, 1, 1\)$"),
+    ("unparseable-date", {"as_of": "6 April 2022"},
+     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 2022-02-25 to 2030-12-31; "
+     r"got '6 April 2022'$"),
+    ("impossible-date", {"as_of": "2022-13-01"},
+     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 2022-02-25 to 2030-12-31"),
+]
+
+
+@pytest.mark.parametrize("values, pattern", [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_values_give_one_line_naming_the_rule(values, pattern):
+    with pytest.raises(ParameterError, match=pattern) as caught:
+        validate(values)
+    _one_line(str(caught.value))
+
+
+def test_non_mapping_is_rejected():
+    with pytest.raises(ParameterError, match=r"^parameters must be a mapping of name to value, got list$"):
+        validate([("seed", 1)])  # type: ignore[arg-type]
+
+
+def test_unknown_name_is_reported_before_bad_values():
+    # Both are wrong; the name is the more basic mistake, so it is the one reported.
+    with pytest.raises(ParameterError, match=r"^unknown parameter 'sed'; did you mean 'seed'\?"):
+        validate({"btg_committed": "many", "sed": 1})
+
+
+# Values that keep the combination rules out of the way while one parameter sits at an edge.
+_COMPANIONS = {
+    "btg_committed": {"btg_ineffective": 0},
+    "btg_ineffective": {"btg_committed": 1000},
+    "btg_total_low": {"btg_total_high": 5000},
+    "btg_total_high": {"btg_total_low": 1},
+    "committed_share_of_army": {"share_rounding": 0.0},
+    "committed_share_of_army_alt": {"share_rounding": 0.0},
+    "share_rounding": {"committed_share_of_army": 1.0, "committed_share_of_army_alt": 1.0},
+}
+
+
+@pytest.mark.parametrize("row", [r for r in specs() if r.type in ("int", "float")], ids=lambda r: r.name)
+def test_both_ends_of_the_range_are_accepted(row):
+    # The declared bounds are inclusive (pydantic ge/le).
+    cast = int if row.type == "int" else float
+    for edge in (cast(row.minimum), cast(row.maximum)):
+        assert getattr(validate({row.name: edge, **_COMPANIONS.get(row.name, {})}), row.name) == edge
+
+
+# --- the schema's declared ranges ------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", specs(), ids=lambda r: r.name)
+def test_numeric_parameters_declare_ranges_and_plausible_inside(row):
+    if row.type not in NUMERIC_TYPES:
+        assert row.type.startswith("one of"), row.type  # the only non-numeric kind is a choice
+        return
+    assert row.minimum is not None and row.maximum is not None
+    assert row.minimum < row.maximum
+    assert row.minimum <= row.default <= row.maximum
+    if row.plausible is not None:
+        low, high = row.plausible
+        assert row.minimum <= low <= high <= row.maximum
+        # The sensitivity range brackets the default it varies.
+        assert low <= row.default <= high
+
+
+def test_every_parameter_has_help_unit_or_blank_and_a_model():
+    for row in specs():
+        assert row.help.strip(), row.name
+        assert row.models, row.name
+        assert set(row.models) <= set(params.ALL_MODELS), row.name
+
+
+# --- the notebook --------------------------------------------------------------------------------
+
+def test_first_code_cell_is_tagged_parameters():
+    cell = _parameters_cell(_notebook())
+    assert "parameters" in cell.get("metadata", {}).get("tags", [])
+
+
+def test_parameters_cell_declares_the_schema_names_with_default_values():
+    source = _source(_parameters_cell(_notebook()))
+    tree = ast.parse(source)
+    declared = {}
+    for node in tree.body:
+        # Only plain ``name: type = literal`` lines belong in a parameters cell.
+        assert isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name), ast.dump(node)
+        assert node.target.id not in declared, f"{node.target.id} declared twice"
+        declared[node.target.id] = ast.literal_eval(node.value)
+    defaults = Parameters().model_dump(mode="json")
+    assert sorted(declared) == sorted(names_for("attrition"))
+    assert declared == {name: defaults[name] for name in names_for("attrition")}
+
+
+def test_every_parameters_cell_line_has_a_comment():
+    source = _source(_parameters_cell(_notebook()))
+    commented = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                 if tok.type == tokenize.COMMENT}
+    code_lines = {n.lineno for n in ast.parse(source).body}
+    assert code_lines and code_lines <= commented
+
+
+def test_notebook_defaults_pass_from_namespace():
+    source = _source(_parameters_cell(_notebook()))
+    namespace = {"__name__": "__main__", "unrelated": object()}
+    exec(compile(source, "parameters", "exec"), namespace)  # the cell holds literals only (checked above)
+    assert from_namespace("attrition", namespace) == Parameters()
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_are_stored_without_outputs(path):
+    nb = _notebook(path)
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name} cell {index} has outputs"
+            assert cell.get("execution_count") is None, f"{path.name} cell {index} has an execution count"
+
+
+def test_there_is_a_notebook_to_check():
+    assert ATTRITION_NOTEBOOK.is_file()
+
+
+def test_from_namespace_rejects_a_missing_name():
+    namespace = Parameters().model_dump(mode="json")
+    del namespace["btg_committed"]
+    missing = r"^parameter 'btg_committed': not set in the notebook's parameters cell$"
+    with pytest.raises(ParameterError, match=missing):
+        from_namespace("attrition", namespace)
+
+
+def test_from_namespace_validates_what_it_reads():
+    namespace = Parameters().model_dump(mode="json") | {"btg_ineffective": 200}
+    with pytest.raises(ParameterError, match=r"^parameter 'btg_ineffective': must be at most btg_committed"):
+        from_namespace("attrition", namespace)
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+@settings(derandomize=True)
+@given(k_of_n())
+@example((0, 1))
+@example((1000, 1000))
+def test_any_k_of_n_validates(kn):
+    k, n = kn
+    p = validate({"btg_ineffective": k, "btg_committed": n})
+    assert (p.btg_ineffective, p.btg_committed) == (k, n)
+
+
+@settings(derandomize=True)
+@given(k_above_n())
+@example((2, 1))
+@example((1000, 999))
+def test_k_above_n_never_validates(kn):
+    k, n = kn
+    rule = rf"^parameter 'btg_ineffective': must be at most btg_committed \({n}\); got {k}$"
+    with pytest.raises(ParameterError, match=rule):
+        validate({"btg_ineffective": k, "btg_committed": n})
