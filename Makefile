@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: briefing test lab params clean
+.PHONY: briefing test lab params chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("estimates needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -24,5 +24,11 @@ lab: $(STAMP)  ## open the notebooks in JupyterLab with the project's environmen
 params: $(STAMP)  ## list every parameter
 	$(BIN)/estimates params
 
+chromium:  ## Debian's Chromium, for `estimates run --pdf` and the browser tests (needs root and apt)
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation; \
+	else echo "chromium: not installed; as root on Debian: apt-get install chromium (browser tests will skip)"; fi
+
 clean:
-	rm -rf $(VENV) reports .pytest_cache .hypothesis
+	rm -rf $(VENV) reports .pytest_cache .hypothesis test-artifacts

@@ -150,7 +150,8 @@ def test_judgments_use_events_and_mc_errors():
     for judgment in result.judgments:
         d = judgment.to_dict()
         assert d["range"][0] <= max(d["probability"]["probability"], 0.01)
-        assert d["sentence"].startswith(f"It is {judgment.likelihood.label} that")
+        opening = "There is" if judgment.likelihood.term.endswith("chance") else "It is"
+        assert d["sentence"].startswith(f"{opening} {judgment.likelihood.label} that")
     threshold = result.judgments[0]
     assert threshold.probability.probability == result.projection.first_passage()[-1].probability
 

@@ -1,14 +1,21 @@
-"""The HTML briefing: structure a reader relies on, checked on the baseline run."""
+"""The HTML briefing: the structure a reader relies on, checked on the baseline run."""
 
+import copy
+import json
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from estimates.wording import likelihood
+from estimates import briefing, confidence
+from estimates.wording import SCALE, likelihood
+
+TERMS = [band.term for band in SCALE]
 
 
 class _Collector(HTMLParser):
+    """Start tags with attributes, all text, and the text of each element with an id."""
+
     def __init__(self):
         super().__init__()
         self.tags: list[tuple[str, dict]] = []
@@ -21,52 +28,149 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def _text(fragment: str) -> str:
+    return " ".join(" ".join(_parse(fragment).text).split())
+
+
+def _block(html: str, pattern: str) -> str:
+    match = re.search(pattern, html, re.S)
+    assert match, pattern
+    return match.group(0)
+
+
 @pytest.fixture(scope="module")
 def page(baseline_run):
     html = (baseline_run / "briefing.html").read_text()
-    collector = _Collector()
-    collector.feed(html)
-    return html, collector
+    return html, _parse(html)
 
 
-def test_judgments_carry_the_term_matching_their_probability(page, baseline_results):
+@pytest.fixture(scope="module")
+def judgments(baseline_results):
+    return [j for section in baseline_results.values() if isinstance(section, dict)
+            for j in section.get("judgments", [])]
+
+
+@pytest.fixture(scope="module")
+def manifest(baseline_run):
+    return json.loads((baseline_run / "manifest.json").read_text())
+
+
+def test_header(page, manifest, baseline_results):
     html, _ = page
-    for judgment in baseline_results["attrition"]["judgments"]:
-        term = likelihood(judgment["probability"]["probability"]).term
-        block = re.search(rf'id="judgment-{judgment["id"]}">(.*?)</li>', html, re.S).group(1)
-        assert f'<strong class="term">{term}</strong>' in block
+    header = _text(_block(html, r"<header>.*?</header>"))
+    assert header.startswith(briefing.HANDLING)
+    assert briefing.TITLE in header and "BTG attrition" in header
+    assert "Information cut-off 6 April 2022 (day 42 of the war" in header
+    started = manifest["started_utc"][:10].split("-")
+    assert f"Run date {int(started[2])} " in header and started[0] in header
+    assert f"Author {briefing.AUTHOR}" in header
+    # Quick runs differ from the baseline in n_samples only, and the header says so.
+    assert "1 differs from the baseline: n_samples = 4000 draws (baseline 20000)" in header
 
 
-def test_every_source_used_is_listed(page, baseline_results):
+def test_bottom_line_has_every_judgment_with_its_term_range_and_numbers(page, judgments):
     html, _ = page
-    for source in baseline_results["attrition"]["sources"]:
-        assert f'id="claim-{source["claim_id"]}"' in html
-    claimed = {p["claim_id"] for p in baseline_results["attrition"]["parameters"] if p["claim_id"]}
-    assert claimed <= {s["claim_id"] for s in baseline_results["attrition"]["sources"]}
+    bottom = _block(html, r'<section id="bottom-line">.*?</section>')
+    assert 3 <= len(judgments) <= 6  # ICD 203 bottom line: a few key judgments, not a list of numbers
+    for judgment in judgments:
+        band = likelihood(judgment["probability"]["probability"])
+        card = _block(bottom, rf'<li [^>]*id="judgment-{judgment["id"]}">.*?</li>')
+        sentence = _block(card, r'<p class="judgment">.*?</p>')
+        assert f'<strong class="term">{band.term}</strong>' in sentence
+        assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in sentence
+        assert judgment["statement"] in _text(sentence)
+        numbers = _text(_block(card, r'<p class="numbers">.*?</p>'))
+        assert f"{100 * judgment['probability']['probability']:.1f}%" in numbers
+        if "n_samples" in judgment["probability"]:
+            assert "Monte Carlo error" in numbers
+
+
+def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgments, baseline_results):
+    html, _ = page
+    sources = {s["claim_id"]: s for section in baseline_results.values() if isinstance(section, dict)
+               for s in section.get("sources", [])}
+    for judgment in judgments:
+        card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}">.*?</li>')
+        expected = confidence.assess(judgment, sources)
+        assert f"confidence-{expected.level}" in card
+        statement = _text(_block(card, r'<p class="confidence">.*?</p>'))
+        assert statement == expected.statement
+        # Never in the same sentence, nor even the same paragraph, as a likelihood term.
+        for term in TERMS:
+            assert not re.search(rf"\b{re.escape(term)}\b", statement), (judgment["id"], term)
+        assert "confidence" not in _text(_block(card, r'<p class="judgment">.*?</p>')).lower()
+
+
+def test_every_source_used_is_listed_once(page, baseline_results, judgments):
+    html, _ = page
+    table = _block(html, r'<table class="sources">.*?</table>')
+    listed = re.findall(r'<tr id="claim-([^"]+)"', table)
+    assert len(listed) == len(set(listed))
+    cited = {p["claim_id"] for section in baseline_results.values() if isinstance(section, dict)
+             for p in section.get("parameters", []) if p["claim_id"]}
+    cited |= {c for j in judgments for c in j.get("claim_ids", [])}
+    assert cited <= set(listed)
+    for section in baseline_results.values():
+        if isinstance(section, dict):
+            for source in section.get("sources", []):
+                row = _text(_block(table, rf'<tr id="claim-{source["claim_id"]}">.*?</tr>'))
+                for field in ("originator", "outlet", "grade"):
+                    assert source[field] in row
 
 
 def test_no_code_no_traceback_no_external_urls(page):
     html, collector = page
     text = " ".join(collector.text)
-    assert "Traceback" not in text and "Error" not in text
-    assert "In [" not in text and "\x1b[" not in html
+    for marker in ("Traceback", "Error", "Warning", "In [", "Out[", "def ", "import "):
+        assert marker not in text, marker
+    assert "\x1b[" not in html
     for tag, attrs in collector.tags:
-        assert tag != "script"
-        for key in ("src", "href"):
+        assert tag not in ("script", "iframe", "object", "embed")
+        assert not (tag == "link" and attrs.get("rel") == "stylesheet")
+        for key in ("src", "href", "srcset", "data", "poster"):
             value = attrs.get(key) or ""
-            assert not re.match(r"^(https?:)?//", value), (tag, value)
+            assert not re.match(r"^\s*([a-z]+:)?//", value, re.I), (tag, value)
+            assert not value.startswith(("http:", "https:")), (tag, value)
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert styles and not any(re.search(r"@import|url\(", css) for css in styles)
+    assert "@media print" in styles[0]
 
 
-def test_figures_are_embedded_with_alt_text(page, baseline_run):
-    _, collector = page
+def test_figures_are_embedded_with_alt_text_and_written_beside(page, baseline_run):
+    html, collector = page
     images = [attrs for tag, attrs in collector.tags if tag == "img"]
-    assert len(images) >= 3
+    pngs = sorted(p.name for p in baseline_run.glob("*.png"))
+    assert {"attrition_fan.png", "attrition_first_passage.png", "attrition_intervals.png",
+            "attrition_readings.png", "sensitivity_attrition-threshold.png"} <= set(pngs)
+    # Every PNG written appears once in the page, embedded, and nothing else does.
+    assert len(images) == len(pngs)
+    embedded = {attrs["src"] for attrs in images}
+    import base64
+
+    for name in pngs:
+        data = "data:image/png;base64," + base64.b64encode((baseline_run / name).read_bytes()).decode()
+        assert data in embedded, name
     for attrs in images:
-        assert attrs["src"].startswith("data:image/png;base64,")
-        assert len(attrs.get("alt", "")) > 20
-    assert sorted(p.name for p in baseline_run.glob("*.png")) == [
-        "attrition_fan.png", "attrition_first_passage.png", "attrition_intervals.png"]
-    assert {p.name for p in baseline_run.glob("*.csv")} == {"judgments.csv", "projection.csv", "sources.csv"}
+        assert len(attrs.get("alt", "")) > 40
+    assert {"judgments.csv", "sources.csv", "parameters.csv", "attrition_projection.csv"} <= {
+        p.name for p in baseline_run.glob("*.csv")}
+
+
+def test_key_tables_are_the_recorded_numbers(baseline_run, judgments):
+    import pandas as pd
+
+    table = pd.read_csv(baseline_run / "judgments.csv").set_index("id")
+    assert list(table.index) == [j["id"] for j in judgments]
+    for judgment in judgments:
+        assert table.loc[judgment["id"], "probability"] == judgment["probability"]["probability"]
+        assert table.loc[judgment["id"], "term"] == judgment["term"]
+        assert table.loc[judgment["id"], "confidence"] in confidence.LEVELS
 
 
 def test_assumptions_are_kept_apart_from_reported_facts(page, baseline_results):
@@ -78,9 +182,58 @@ def test_assumptions_are_kept_apart_from_reported_facts(page, baseline_results):
         assert (position < assumed) == (row["kind"] == "reported"), row["name"]
 
 
-def test_provenance_footer(page, baseline_run):
+def test_alternative_readings_of_the_75_percent(page, baseline_results):
+    html, _ = page
+    section = _text(_block(html, r'<section id="alternatives">.*?</section>'))
+    readings = baseline_results["attrition"]["seventy_five"]
+    assert "Share of the army" in section and "Combat power retained" in section
+    assert f"{readings['share_of_army']['pool_from_share']['low']:,.0f}" in section
+
+
+def test_parameters_appendix_lists_every_parameter(page, baseline_results):
+    html, _ = page
+    appendix = _block(html, r'<section id="appendix">.*?</section>')
+    names = {p["name"] for section in baseline_results.values() if isinstance(section, dict)
+             for p in section.get("parameters", [])}
+    assert set(re.findall(r'<tr id="parameter-([^"]+)"', appendix)) == names
+    assert all(sentence in _text(appendix) for sentence in confidence.RULE)
+
+
+def test_provenance_footer(page, baseline_run, manifest):
     html, _ = page
     footer = html[html.index('<footer id="provenance">'):]
     assert baseline_run.name in footer
-    assert "data/claims.csv" in footer
-    assert re.search(r"[0-9a-f]{64}", footer)
+    assert manifest["parameters_sha256"] in footer and f"Seed</dt><dd>{manifest['seed']}<" in footer
+    for path, digest in manifest["data_files"].items():
+        assert path in footer and digest in footer
+    assert manifest["package"]["version"] in footer and manifest["package"]["source_sha256"] in footer
+
+
+# --- rendering from results.json alone ----------------------------------------------------------------
+
+def _render(results, manifest, tmp_path):
+    return briefing.render_briefing(results, manifest, tmp_path).read_text()
+
+
+def test_sections_render_only_when_their_model_is_present(baseline_results, manifest, tmp_path):
+    results = {"schema_version": 1, "attrition": copy.deepcopy(baseline_results["attrition"])}
+    html = _render(results, manifest, tmp_path)
+    assert 'id="intervals"' in html
+    assert 'id="judgment-resupply' not in html and "resupply_" not in html
+    # A model the briefing has no template for still contributes judgments, sources and parameters.
+    other = copy.deepcopy(baseline_results["attrition"])
+    for judgment in other["judgments"]:
+        judgment["id"] = "other-" + judgment["id"]
+    html = _render({"schema_version": 1, "other": other}, manifest, tmp_path)
+    assert 'id="intervals"' not in html and "the &#34;about 75%&#34;" not in html.lower()
+    assert 'id="judgment-other-attrition-threshold"' in html
+    assert 'id="claim-btg-ineffective-29"' in html
+
+
+def test_claim_text_is_escaped(baseline_results, manifest, tmp_path):
+    results = copy.deepcopy(baseline_results)
+    results["attrition"]["sources"][0]["statement"] = '<script>alert("x")</script>'
+    results["attrition"]["judgments"][0]["statement"] = "a <b>bold</b> claim"
+    html = _render(results, manifest, tmp_path)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "a &lt;b&gt;bold&lt;/b&gt; claim" in html

@@ -163,15 +163,29 @@ _COMPANIONS = {
     "committed_share_of_army": {"share_rounding": 0.0},
     "committed_share_of_army_alt": {"share_rounding": 0.0},
     "share_rounding": {"committed_share_of_army": 1.0, "committed_share_of_army_alt": 1.0},
+    "originator_correlation": {"outlet_correlation": 0.0},
+    "outlet_correlation": {"originator_correlation": 0.0},
 }
+# Interval pairs: a _low at its maximum needs its _high there too, and the other way round.
+for _row in specs():
+    for _mine, _other, _edge in (("_low", "_high", "maximum"), ("_high", "_low", "minimum")):
+        if _row.name.endswith(_mine):
+            _partner = _row.name.removesuffix(_mine) + _other
+            if any(r.name == _partner for r in specs()):
+                _COMPANIONS[_row.name] = {_partner: getattr(next(r for r in specs() if r.name == _partner), _edge)}
 
 
 @pytest.mark.parametrize("row", [r for r in specs() if r.type in ("int", "float")], ids=lambda r: r.name)
 def test_both_ends_of_the_range_are_accepted(row):
     # The declared bounds are inclusive (pydantic ge/le).
     cast = int if row.type == "int" else float
-    for edge in (cast(row.minimum), cast(row.maximum)):
-        assert getattr(validate({row.name: edge, **_COMPANIONS.get(row.name, {})}), row.name) == edge
+    for edge, side in ((cast(row.minimum), "minimum"), (cast(row.maximum), "maximum")):
+        companions = _COMPANIONS.get(row.name, {})
+        if row.name.endswith(("_low", "_high")):
+            # Only the bound that can clash needs the partner moved.
+            clash = (row.name.endswith("_low") and side == "maximum") or (row.name.endswith("_high") and side == "minimum")
+            companions = companions if clash else {}
+        assert getattr(validate({row.name: edge, **companions}), row.name) == edge
 
 
 # --- the schema's declared ranges ------------------------------------------------------------------
@@ -179,7 +193,8 @@ def test_both_ends_of_the_range_are_accepted(row):
 @pytest.mark.parametrize("row", specs(), ids=lambda r: r.name)
 def test_numeric_parameters_declare_ranges_and_plausible_inside(row):
     if row.type not in NUMERIC_TYPES:
-        assert row.type.startswith("one of"), row.type  # the only non-numeric kind is a choice
+        # The non-numeric kinds are a choice, or a path validated by its own rule.
+        assert row.type.startswith("one of") or row.name.endswith("_path"), row.type
         return
     assert row.minimum is not None and row.maximum is not None
     assert row.minimum < row.maximum

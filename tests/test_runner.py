@@ -23,9 +23,11 @@ def test_baseline_run_layout(baseline_root, baseline_run):
         assert (baseline_run / name).is_file(), name
     manifest = json.loads((baseline_run / "manifest.json").read_text())
     assert manifest["status"] == "succeeded"
-    assert manifest["notebooks"][0]["status"] == "succeeded"
+    assert all(n["status"] == "succeeded" for n in manifest["notebooks"])
     assert manifest["parameters"]["n_samples"] == QUICK["n_samples"]
-    assert set(manifest["data_files"]) == {"data/claims.csv"}
+    assert set(manifest["data_files"]) == {"data/claims.csv", "data/transfers.csv",
+                                           "data/btg_holdings.csv", "data/grade_probabilities.csv"}
+    assert [n["name"] for n in manifest["notebooks"]] == ["attrition", "resupply"]
     assert len(manifest["package"]["source_sha256"]) == 64
 
 

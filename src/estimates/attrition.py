@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .judgments import Judgment, judgments_frame
+from .judgments import Judgment, judgments_frame, with_term_sensitivity
 from .params import Parameters, day_number
 from .proportion import ProportionEstimate, ReportedRate, estimate_proportion, propagate_reporting
+from .wording import long_date
 from .quantities import DEFAULT_QUANTILES, MonteCarloProbability, level_key, quantile_dict
 from .readings import SeventyFiveReadings, read_seventy_five
 
@@ -58,6 +59,9 @@ class Projection:
     crossed: np.ndarray = field(repr=False)
     threshold: float
     n_samples: int
+    #: ``ever_lost[v]``: draws in which ``v`` BTGs had become ineffective by the last day, counting
+    #: a regenerated BTG that is lost again twice (what resupply must make good).
+    ever_lost: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     def quantiles(self, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
         cdf = np.cumsum(self.counts, axis=1) / self.n_samples
@@ -132,6 +136,7 @@ def project_effective(
     growth = np.diff((days / as_of_day) ** shape)
     counts = np.zeros((days.size, top), dtype=np.int64)
     crossed_by_day = np.zeros(days.size, dtype=np.int64)
+    ever_lost = np.zeros(top, dtype=np.int64)
     regen_per_day = reconstitution_per_week / 7.0
 
     for start in range(0, size, CHUNK):
@@ -139,6 +144,7 @@ def project_effective(
         alive = effective[start:stop].copy()
         down = ineffective[start:stop].copy()
         h0 = cumulative_hazard(rate[start:stop])
+        lost_total = down.copy()
         crossed = alive < threshold
         counts[0] += np.bincount(alive, minlength=top)
         crossed_by_day[0] += crossed.sum()
@@ -146,6 +152,7 @@ def project_effective(
             lost = rng.binomial(alive, -np.expm1(-h0 * g))
             alive -= lost
             down += lost
+            lost_total += lost
             if regen_per_day > 0.0:
                 back = np.minimum(rng.poisson(regen_per_day, size=alive.size), down)
                 alive += back
@@ -153,10 +160,14 @@ def project_effective(
             crossed |= alive < threshold
             counts[i] += np.bincount(alive, minlength=top)
             crossed_by_day[i] += crossed.sum()
+        chunk_lost = np.bincount(lost_total)
+        if chunk_lost.size > ever_lost.size:
+            ever_lost = np.pad(ever_lost, (0, chunk_lost.size - ever_lost.size))
+        ever_lost[: chunk_lost.size] += chunk_lost
 
     start_date = as_of or dt.date(2022, 2, 23) + dt.timedelta(days=as_of_day)
     dates = tuple(start_date + dt.timedelta(days=int(d - as_of_day)) for d in days)
-    return Projection(days, dates, counts, crossed_by_day, float(threshold), size)
+    return Projection(days, dates, counts, crossed_by_day, float(threshold), size, ever_lost)
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,8 +231,13 @@ class AttritionAssessment:
         }
 
 
-def assess(params: Parameters, rng: np.random.Generator) -> AttritionAssessment:
-    """Run the whole attrition model for validated ``params`` with generator ``rng``."""
+def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False) -> AttritionAssessment:
+    """Run the whole attrition model for validated ``params`` with generator ``rng``.
+
+    With ``sensitivity``, each judgment also carries its term sensitivity: the model rerun with
+    every input of :func:`sensitivity_inputs` at either end of its plausible range (see
+    :func:`term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
+    """
     t0 = day_number(params.as_of)
     proportion = estimate_proportion(
         params.btg_ineffective, params.btg_committed,
@@ -249,18 +265,19 @@ def assess(params: Parameters, rng: np.random.Generator) -> AttritionAssessment:
             id="attrition-threshold",
             statement=(
                 f"effective Russian BTGs fall below {threshold:g} ({params.threshold_share:.0%} of the "
-                f"{params.btg_committed} committed) by {projection.dates[-1]:%d %B %Y}"
+                f"{params.btg_committed} committed) by {long_date(projection.dates[-1])}"
             ),
             probability=end,
             basis=(
                 f"{end.n_samples} simulated paths from the as-of date; hazard shape "
                 f"{params.hazard_shape:g}; reconstitution {params.reconstitution_per_week:g} BTG/week"
             ),
+            claim_ids=("btg-ineffective-29", "btg-committed-125"),
         ),
         Judgment(
             id="attrition-rate-above-implied-loss",
             statement=(
-                f"the per-BTG rate of becoming combat-ineffective by {params.as_of:%d %B %Y} exceeds "
+                f"the per-BTG rate of becoming combat-ineffective by {long_date(params.as_of)} exceeds "
                 f"{implied_loss:.0%}, the loss implied by reading the '75%' as combat power retained"
             ),
             probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
@@ -269,11 +286,73 @@ def assess(params: Parameters, rng: np.random.Generator) -> AttritionAssessment:
                 f"{params.count_uncertainty} on the count and +/-{params.denominator_uncertainty} on "
                 "the denominator"
             ),
+            claim_ids=("btg-ineffective-29", "btg-committed-125", "us-combat-power-retained-75"),
         ),
     )
+    if sensitivity:
+        judgments = term_sensitivity(params, judgments)
     return AttritionAssessment(
         as_of=params.as_of, as_of_day=t0, hazard_shape=params.hazard_shape,
         proportion=proportion, reported=reported, projection=projection,
         readings=readings, judgments=judgments,
     )
 
+
+#: Parameters that define what a judgment asks (which date, which threshold) rather than what is
+#: known: varying them asks a different question, so they are left out of the term sensitivity.
+QUESTION_PARAMETERS = ("horizon_days", "threshold_share")
+
+
+def sensitivity_inputs() -> tuple[str, ...]:
+    """The uncertain inputs of the attrition judgments: every attrition parameter with a plausible
+    range (``estimates params``), less :data:`QUESTION_PARAMETERS`."""
+    from .params import names_for, spec
+
+    return tuple(n for n in names_for("attrition") if spec(n).plausible and n not in QUESTION_PARAMETERS)
+
+
+def key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+    """The judgments of :func:`assess`, with the generator the notebook uses for ``params.seed``."""
+    from .randomness import model_rng
+
+    return assess(params, model_rng(params.seed, "attrition")).judgments
+
+
+def term_sensitivity(params: Parameters, judgments: tuple[Judgment, ...]) -> tuple[Judgment, ...]:
+    """``judgments`` with each one's :class:`~estimates.judgments.TermSensitivity` attached.
+
+    Every input in :func:`sensitivity_inputs` is set in turn to the low and the high end of its
+    plausible range and the model rerun through :func:`key_judgments` (same seed, same
+    ``n_samples``), so the confidence rule can ask whether the ICD 203 term holds.
+    """
+    return with_term_sensitivity(judgments, params, key_judgments, sensitivity_inputs())
+
+
+def section(params: Parameters, rng: np.random.Generator | None = None, *,
+            assessment: AttritionAssessment | None = None) -> dict:
+    """The ``attrition`` section of ``results.json``: exactly what the notebook records.
+
+    The notebook passes the ``assessment`` it has shown; a sweep passes ``rng`` (the model's stream,
+    :func:`estimates.randomness.model_rng`) and the assessment is made here as the notebook makes
+    it, with term sensitivity. Both add the same provenance through the same code, so a sweep's row
+    and a run's ``results.json`` cannot drift apart.
+
+    Examples
+    --------
+    >>> from estimates.params import validate
+    >>> from estimates.randomness import model_rng
+    >>> p = validate({"n_samples": 1000})
+    >>> section(p, model_rng(p.seed, "attrition"))["reported"]["ineffective"]
+    29
+    """
+    from .claims import load_ledger
+    from .paths import project_path
+    from .provenance import section_provenance
+    from .record import jsonable
+
+    if (rng is None) == (assessment is None):
+        raise ValueError("pass either rng (to assess here) or the assessment already made")
+    if assessment is None:
+        assessment = assess(params, rng, sensitivity=True)
+    ledger = load_ledger(project_path(params.claims_path))
+    return jsonable(assessment.to_dict() | section_provenance(params, "attrition", ledger))

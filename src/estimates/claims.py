@@ -160,6 +160,8 @@ def load_ledger(path: str | Path) -> Ledger:
     columns in :data:`COLUMNS`; see ``data/claims.md`` for their meaning and units.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a directory, or a device like /dev/zero that never ends
+        raise LedgerError(f"{path}: not a regular file; give the path of a CSV file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -171,7 +173,10 @@ def load_ledger(path: str | Path) -> Ledger:
     except UnicodeDecodeError as error:
         raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise LedgerError(f"{path}: line 1: malformed CSV ({error})") from None
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise LedgerError(f"{path}: missing column '{missing[0]}'; required columns: {', '.join(COLUMNS)}")
@@ -180,7 +185,7 @@ def load_ledger(path: str | Path) -> Ledger:
         raise LedgerError(f"{path}: unknown column '{extra[0]}'; allowed columns: {', '.join(COLUMNS)}")
     claims: list[Claim] = []
     seen: set[str] = set()
-    for row in reader:
+    for row in _records(reader, path):
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
             raise LedgerError(f"{path}: line {line}: expected {len(COLUMNS)} fields")
@@ -197,6 +202,21 @@ def load_ledger(path: str | Path) -> Ledger:
     if not claims:
         raise LedgerError(f"{path}: the ledger has no claims")
     return Ledger(path=path, sha256=hashlib.sha256(raw).hexdigest(), claims=tuple(claims))
+
+
+def _records(reader: csv.DictReader, path: Path):
+    """The reader's rows; a record the csv module cannot parse (a field over its size limit,
+    131072 characters by default) is a LedgerError naming the line, not a traceback."""
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # line_num counts the lines read before the one that failed
+            raise LedgerError(f"{path}: line {reader.line_num + 1}: malformed CSV ({error})") from None
+        yield row
 
 
 _ALLOWED = {

@@ -1,20 +1,24 @@
 """The ``estimates`` command. It parses arguments and reports; the work happens elsewhere.
 
 Exit codes: 0 success; 1 a notebook failed (its executed copy is kept, ``latest`` does not move);
-2 invalid input (bad parameter, unreadable file, unwritable output root), with nothing created.
+2 invalid input (bad parameter, unreadable file, unwritable output root), with nothing created;
+75 another run holds the output root's lock and ``--no-wait`` was given; 130 / 143 interrupted by
+SIGINT / SIGTERM (kernels killed, the run marked interrupted, ``latest`` does not move).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 import yaml
 
+from .locking import LockBusy, describe, exit_status
 from .paths import DEFAULT_OUTPUT_ROOT
-from .runner import EXIT_INVALID, EXIT_OK, InputError
+from .runner import EXIT_BUSY, EXIT_FAILED, EXIT_INVALID, EXIT_OK, InputError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,9 +39,45 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
                      help="output root holding one directory per run (default: reports/)")
     run.add_argument("--seed", type=str, metavar="N", help="same as -p seed N")
+    run.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                     help="notebooks to run at once (default: the number of cores)")
+    run.add_argument("--force", action="store_true",
+                     help="execute every notebook, even those whose inputs are unchanged since a run")
+    run.add_argument("--keep", type=_positive_int, metavar="N",
+                     help="afterwards delete all but the newest N runs (never the one 'latest' points to)")
+    run.add_argument("--no-wait", action="store_true",
+                     help="if another run holds the output root, exit 75 at once instead of waiting")
+    run.add_argument("--pdf", action="store_true",
+                     help="also write briefing.pdf with headless Chromium (checked before the run starts)")
+
+    diff = commands.add_parser("diff", help="what changed between two runs, and which inputs caused it")
+    diff.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run directory")
+    diff.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run directory")
+
+    sweep = commands.add_parser("sweep", help="compute many scenarios on Dask and write one comparison table")
+    sweep.add_argument("--grid", type=Path, required=True, metavar="FILE.yaml",
+                       help="parameter -> list of values (a Cartesian grid), or 'scenarios:' a list of mappings")
+    sweep.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="directory for sweep.csv, sweep.parquet and sweep.html")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (default: start a local cluster)")
+    sweep.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="worker processes of the local cluster (default: the number of cores)")
+    sweep.add_argument("--reports", action="store_true",
+                       help="also run the notebook suite for each scenario (a full report per scenario)")
 
     commands.add_parser("params", help="list every parameter with type, default, range, unit and source")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def read_params_file(path: Path) -> dict[str, Any]:
@@ -55,7 +95,10 @@ def read_params_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
+        # The context carries half the message for some errors ("expected a single document in the
+        # stream" / "but found another document").
+        parts = (getattr(error, "context", None), getattr(error, "problem", None))
+        problem = ", ".join(p for p in parts if p) or "invalid YAML"
         raise InputError(f"--params {path}: YAML syntax error{where}: {problem}") from None
     if values is None:
         raise InputError(f"--params {path}: the file is empty; expected a mapping of parameter names to values")
@@ -83,21 +126,87 @@ def resolve_parameters(args: argparse.Namespace):
         values[name] = parse_value(text)
     if args.seed is not None:
         values["seed"] = parse_value(args.seed)
+    absolute_paths(values)
     try:
         return validate(values)
     except ParameterError as error:
         raise InputError(str(error)) from None
 
 
+def absolute_paths(values: dict[str, Any]) -> None:
+    """Make the path parameters a user typed absolute, from the current directory, in place.
+
+    Notebooks run in their run directory and place relative paths in the project directory, so
+    ``-p claims_path my.csv`` would otherwise not find the ``my.csv`` beside the user.
+    """
+    from .params import specs
+
+    for row in specs():
+        value = values.get(row.name)
+        if row.unit == "path" and isinstance(value, str) and value.strip():
+            values[row.name] = str(Path.cwd() / Path(value).expanduser())
+
+
 def _run(args: argparse.Namespace) -> int:
+    from .locking import signals_raise
     from .runner import preflight, run_suite
 
     params = resolve_parameters(args)
-    preflight(args.out)
-    outcome = run_suite(params, args.out)
+    preflight(args.out, params=params)
+    if args.pdf:
+        from .pdf import PdfError, find_chromium
+
+        try:
+            find_chromium()
+        except PdfError as error:
+            raise InputError(f"--pdf: {error}") from None
+
+    def waiting(pid: int | None) -> None:
+        holder = f" (pid {pid})" if pid else ""
+        print(f"estimates: waiting for the run holding {args.out}{holder} to finish", file=sys.stderr, flush=True)
+
+    with signals_raise():
+        outcome = run_suite(params, args.out, jobs=args.jobs, force=args.force, keep=args.keep,
+                            wait=not args.no_wait, on_wait=waiting)
     stream = sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr
     print(outcome.message if outcome.exit_code == EXIT_OK else f"estimates: run failed: {outcome.message} "
           f"(kept in {outcome.run_dir})", file=stream)
+    if args.pdf and outcome.exit_code == EXIT_OK:
+        return _pdf(outcome.briefing)
+    return outcome.exit_code
+
+
+def _pdf(briefing: Path) -> int:
+    from .pdf import PdfError, write_pdf
+
+    try:
+        print(f"pdf: {write_pdf(briefing)}")
+    except PdfError as error:
+        print(f"estimates: the run succeeded, but briefing.pdf was not written: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import DiffError, compare, load_run
+
+    try:
+        older, newer = load_run(args.run_a), load_run(args.run_b)
+    except DiffError as error:
+        raise InputError(str(error)) from None
+    print(compare(older, newer).text(), end="")
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .locking import signals_raise
+    from .sweep import load_grid, run_sweep
+
+    scenarios = load_grid(args.grid)
+    with signals_raise():
+        outcome = run_sweep(scenarios, args.out, scheduler=args.scheduler, workers=args.workers,
+                            reports=args.reports, progress=True)
+    print(outcome.message, file=sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr)
     return outcome.exit_code
 
 
@@ -122,13 +231,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "diff":
+            return _diff(args)
         return _params()
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)
         return EXIT_INVALID
-    except KeyboardInterrupt:
-        print("estimates: interrupted", file=sys.stderr)
-        return 130
+    except LockBusy as error:
+        print(f"estimates: {error}; not waiting (--no-wait)", file=sys.stderr)
+        return EXIT_BUSY
+    except KeyboardInterrupt as error:
+        print(f"estimates: interrupted by {describe(error)}", file=sys.stderr)
+        return exit_status(error)
+    except BrokenPipeError:
+        # The reader went away (e.g. `estimates params | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -74,3 +74,18 @@ def beta_binomial_posterior(k: int, n: int, prior: PriorName, overdispersion: fl
     )
     weights = np.exp(log_post - log_post.max())
     return stats.rv_histogram((weights, edges), density=False)
+
+
+def logitnormal_from_90(low: float, high: float):
+    """A distribution on (0, 1) whose 5% and 95% quantiles are ``low`` and ``high``.
+
+    The log-odds are normal; returned as a frozen normal on the logit scale together with the
+    transform, so ``expit(d.ppf(u))`` gives quantiles. Used for shares, which a lognormal could push
+    past 1.
+    """
+    if not 0 < low <= high < 1:
+        raise ValueError(f"a share's 90% interval needs 0 < low <= high < 1, got {low} to {high}")
+    from scipy import special
+
+    a, b = special.logit(low), special.logit(high)
+    return stats.norm(loc=0.5 * (a + b), scale=max((b - a) / (2.0 * _Z95), 1e-12))

@@ -1,13 +1,90 @@
-"""Key judgments: a statement about an event, its probability and the numbers behind it."""
+"""Key judgments: a statement about an event, its probability and the numbers behind it.
+
+A judgment also names the claims it rests on (``claim_ids``, ids in the claims ledger) and may carry
+its *term sensitivity*: the probability recomputed, through the model, with each uncertain input set
+to either end of its plausible range (:func:`with_term_sensitivity`). Both feed the confidence rule
+(:mod:`estimates.confidence`), which is kept apart from the likelihood, as ICD 203 asks.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
 from .quantities import ExactProbability, MonteCarloProbability
 from .wording import Likelihood, likelihood
+
+
+@dataclass(frozen=True)
+class Variation:
+    """The judgment's probability with one input set to one end of its plausible range."""
+
+    parameter: str
+    value: Any
+    probability: float
+
+    @property
+    def term(self) -> str:
+        return likelihood(self.probability).term
+
+    def to_dict(self) -> dict:
+        value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        return {"parameter": self.parameter, "value": value, "probability": self.probability, "term": self.term}
+
+
+@dataclass(frozen=True)
+class TermSensitivity:
+    """Does a judgment's ICD 203 term hold when each uncertain input takes its plausible extremes?
+
+    ``term`` is the judgment's own term; ``variations`` the recomputed probabilities; ``skipped``
+    lists ``(parameter, value, reason)`` for variations the parameter schema rejects in combination
+    with the run's other values (e.g. more BTGs ineffective than committed).
+    """
+
+    term: str
+    probability: float
+    variations: tuple[Variation, ...]
+    skipped: tuple[tuple[str, Any, str], ...] = ()
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.parameter for v in self.variations))
+
+    @property
+    def changed_by(self) -> tuple[str, ...]:
+        """Inputs at one of whose plausible extremes the term differs, in schema order."""
+        return tuple(dict.fromkeys(v.parameter for v in self.variations if v.term != self.term))
+
+    @property
+    def holds(self) -> bool:
+        return not self.changed_by
+
+    @property
+    def probability_range(self) -> tuple[float, float]:
+        values = [self.probability, *(v.probability for v in self.variations)]
+        return min(values), max(values)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"parameter": v.parameter, "value": v.value, "probability": v.probability, "term": v.term,
+              "term changes": v.term != self.term} for v in self.variations]
+        )
+
+    def to_dict(self) -> dict:
+        low, high = self.probability_range
+        return {
+            "holds": self.holds,
+            "parameters": list(self.parameters),
+            "changed_by": list(self.changed_by),
+            "probability_range": [low, high],
+            "variations": [v.to_dict() for v in self.variations],
+            "skipped": [{"parameter": name, "value": _plain(value), "reason": reason}
+                        for name, value, reason in self.skipped],
+        }
 
 
 @dataclass(frozen=True)
@@ -18,6 +95,9 @@ class Judgment:
     statement: str
     probability: MonteCarloProbability | ExactProbability
     basis: str
+    #: Claim ids (``data/claims.csv``) whose reported values the judgment rests on.
+    claim_ids: tuple[str, ...] = ()
+    sensitivity: TermSensitivity | None = None
 
     @property
     def likelihood(self) -> Likelihood:
@@ -26,10 +106,12 @@ class Judgment:
     @property
     def sentence(self) -> str:
         """The judgment as a sentence, e.g. ``It is unlikely (20-45%) that ...``."""
-        return f"It is {self.likelihood.label} that {self.statement}."
+        # "It is almost no chance that ..." is not English; the two "chance" terms take "There is".
+        opening = "There is" if self.likelihood.term.endswith("chance") else "It is"
+        return f"{opening} {self.likelihood.label} that {self.statement}."
 
     def to_dict(self) -> dict:
-        return {
+        record = {
             "id": self.id,
             "statement": self.statement,
             "sentence": self.sentence,
@@ -37,16 +119,85 @@ class Judgment:
             "range": [self.likelihood.low, self.likelihood.high],
             "probability": self.probability.to_dict(),
             "basis": self.basis,
+            "claim_ids": list(self.claim_ids),
         }
+        if self.sensitivity is not None:
+            record["sensitivity"] = self.sensitivity.to_dict()
+        return record
+
+
+def with_term_sensitivity(
+    judgments: Sequence[Judgment],
+    params,
+    recompute: Callable[[Any], Sequence[Judgment]],
+    names: Iterable[str],
+) -> tuple[Judgment, ...]:
+    """Attach a :class:`TermSensitivity` to each judgment.
+
+    Each parameter in ``names`` is set in turn to the low and the high end of its plausible range
+    (``estimates.params.specs()``), the other parameters keeping the run's values, and ``recompute``
+    (validated :class:`~estimates.params.Parameters` -> judgments) is called through the model.
+    Use the same seed in ``recompute`` as in the run, so that the comparison is not blurred by
+    Monte Carlo noise (common random numbers).
+
+    Examples
+    --------
+    >>> from estimates.params import validate
+    >>> from estimates.quantities import ExactProbability
+    >>> def toy(p):  # probability rises with the reported count: 29 / 60 is 0.48
+    ...     return [Judgment("toy", "x", ExactProbability(p.btg_ineffective / 60, "toy"), "toy")]
+    >>> [j] = with_term_sensitivity(toy(validate({})), validate({}), toy, ["btg_ineffective"])
+    >>> j.sensitivity.term, j.sensitivity.changed_by
+    ('roughly even chance', ('btg_ineffective',))
+    """
+    from .params import ParameterError, spec, validate
+
+    base = params.model_dump()
+    found: dict[str, list[Variation]] = {j.id: [] for j in judgments}
+    skipped: list[tuple[str, Any, str]] = []
+    for name in names:
+        plausible = spec(name).plausible
+        if not plausible:
+            continue
+        for value in plausible:
+            try:
+                varied = validate({**base, name: value})
+            except ParameterError as error:
+                skipped.append((name, value, str(error)))
+                continue
+            for judgment in recompute(varied):
+                if judgment.id in found:
+                    found[judgment.id].append(Variation(name, value, judgment.probability.probability))
+    return tuple(
+        dataclasses.replace(j, sensitivity=TermSensitivity(
+            term=j.likelihood.term, probability=j.probability.probability,
+            variations=tuple(found[j.id]), skipped=tuple(skipped),
+        ))
+        for j in judgments
+    )
 
 
 def judgments_frame(judgments: list[Judgment]) -> pd.DataFrame:
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "judgment": [j.sentence for j in judgments],
             "probability": [j.probability.probability for j in judgments],
             "monte carlo error": [j.probability.to_dict()["standard_error"] for j in judgments],
             "basis": [j.basis for j in judgments],
+            "claims": [", ".join(j.claim_ids) for j in judgments],
         },
         index=pd.Index([j.id for j in judgments], name="id"),
     )
+    if any(j.sensitivity is not None for j in judgments):
+        frame["term holds across plausible inputs"] = [
+            None if j.sensitivity is None else j.sensitivity.holds for j in judgments
+        ]
+        frame["probability across plausible inputs"] = [
+            None if j.sensitivity is None else
+            "{:.1%} to {:.1%}".format(*j.sensitivity.probability_range) for j in judgments
+        ]
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 #: Day 1 of the war, as in the daily loss data set: 24 February 2022.
 WAR_START = dt.date(2022, 2, 24)
@@ -43,8 +44,10 @@ def _param(
     return Field(default, ge=ge, le=le, description=help, json_schema_extra=extra, strict=strict)
 
 
-ATTRITION = ("attrition",)
-ALL_MODELS = ("attrition",)
+# Resupply computes attrition through the package, so attrition's parameters are declared in both.
+ATTRITION = ("attrition", "resupply")
+RESUPPLY = ("resupply",)
+ALL_MODELS = ("attrition", "resupply")
 
 
 class Parameters(BaseModel):
@@ -66,6 +69,14 @@ class Parameters(BaseModel):
         source="claim:campaign-six-weeks", models=ALL_MODELS, strict=False,
         plausible=(dt.date(2022, 4, 1), dt.date(2022, 4, 11)),
         help="Information cut-off: the date the reported counts describe (day 1 is 2022-02-24).",
+    )
+
+    # --- input files ---------------------------------------------------------------------------
+    # Read, never written. The default is the bundled ledger in the project directory; a relative
+    # path given to `estimates run` is taken from the current directory (the CLI makes it absolute).
+    claims_path: str = _param(
+        "data/claims.csv", unit="path", source=ASSUMPTION, models=ALL_MODELS,
+        help="Claims ledger to read (CSV, columns in data/claims.md); the default is the bundled one.",
     )
 
     # --- the reported counts -------------------------------------------------------------------
@@ -144,6 +155,121 @@ class Parameters(BaseModel):
         help="Reading 2 of the '75%': share of its starting combat power Russia retained.",
     )
 
+    # --- resupply: from grades to probabilities ------------------------------------------------
+    base_rate: float = _param(
+        0.5, ge=0.01, le=0.99, unit="probability", source=ASSUMPTION, models=RESUPPLY,
+        plausible=(0.3, 0.7),
+        help="P(true) standing in for grades F and 6 ('cannot be judged') in the grade table.",
+    )
+    grade_confidence: float = _param(
+        1.0, ge=0.0, le=3.0, unit="", source=ASSUMPTION, models=RESUPPLY, plausible=(0.5, 1.5),
+        help="Stretch of the log-odds in the grade table away from the base rate (1 keeps the table).",
+    )
+    originator_correlation: float = _param(
+        0.3, ge=0.0, le=1.0, unit="correlation", source=ASSUMPTION, models=RESUPPLY,
+        plausible=(0.1, 0.5), help="Latent correlation of claims sharing an originator.",
+    )
+    outlet_correlation: float = _param(
+        0.3, ge=0.0, le=1.0, unit="correlation", source=ASSUMPTION, models=RESUPPLY,
+        plausible=(0.1, 0.5), help="Latent correlation added for claims carried by the same outlet.",
+    )
+
+    # --- resupply: quantities the report does not give (90% intervals, lognormal) ---------------
+    rpg_launchers_low: float = _param(
+        50, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, models=RESUPPLY, plausible=(20, 100),
+        help="RPG launchers moved through Shalamcheh: low end of a 90% interval (not reported).",
+    )
+    rpg_launchers_high: float = _param(
+        500, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, models=RESUPPLY, plausible=(250, 1000),
+        help="RPG launchers moved through Shalamcheh: high end of a 90% interval (not reported).",
+    )
+    atgm_launchers_low: float = _param(
+        10, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, models=RESUPPLY, plausible=(5, 20),
+        help="Anti-tank missile launchers moved: low end of a 90% interval (not reported).",
+    )
+    atgm_launchers_high: float = _param(
+        100, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, models=RESUPPLY, plausible=(50, 200),
+        help="Anti-tank missile launchers moved: high end of a 90% interval (not reported).",
+    )
+
+    # --- resupply: the route ---------------------------------------------------------------------
+    undated_departure_day_low: int = _param(
+        20, ge=1, le=3650, unit="day of war", source=ASSUMPTION, models=RESUPPLY, plausible=(10, 30),
+        help="Earliest departure of an undated transfer (uniform between low and high).",
+    )
+    undated_departure_day_high: int = _param(
+        47, ge=1, le=3650, unit="day of war", source="claim:bavar373-donated", models=RESUPPLY,
+        plausible=(40, 60), help="Latest departure of an undated transfer: the report's date (day 47).",
+    )
+    port_transit_days_low: float = _param(
+        2, ge=0.1, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(1, 4),
+        help="Road transit, Shalamcheh to Bandar Anzali (about 1,000 km): low end of a 90% interval.",
+    )
+    port_transit_days_high: float = _param(
+        7, ge=0.1, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(5, 14),
+        help="Road transit, Shalamcheh to Bandar Anzali: high end of a 90% interval.",
+    )
+    ship_count: int = _param(
+        3, ge=0, le=100, unit="ships", source="claim:caspian-three-ships", models=RESUPPLY,
+        plausible=(1, 5), help="Cargo ships sailing Bandar Anzali to Astrakhan.",
+    )
+    ship_capacity_tonnes_low: float = _param(
+        1500, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, models=RESUPPLY, plausible=(500, 3000),
+        help="Cargo one sailing can carry: low end of a 90% interval (Caspian dry-cargo ships).",
+    )
+    ship_capacity_tonnes_high: float = _param(
+        5000, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, models=RESUPPLY, plausible=(3000, 7000),
+        help="Cargo one sailing can carry: high end of a 90% interval.",
+    )
+    turnaround_days_low: float = _param(
+        7, ge=0.5, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(4, 10),
+        help="Round trip of one ship including loading: low end of a 90% interval.",
+    )
+    turnaround_days_high: float = _param(
+        14, ge=0.5, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(10, 28),
+        help="Round trip of one ship including loading: high end of a 90% interval.",
+    )
+    crossing_days_low: float = _param(
+        2, ge=0.1, le=60, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(1, 3),
+        help="Sailing time Bandar Anzali to Astrakhan (about 1,000 km): low end of a 90% interval.",
+    )
+    crossing_days_high: float = _param(
+        4, ge=0.1, le=60, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(3, 7),
+        help="Sailing time Bandar Anzali to Astrakhan: high end of a 90% interval.",
+    )
+    onward_days_low: float = _param(
+        3, ge=0.1, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(2, 7),
+        help="Astrakhan onward to units at the front: low end of a 90% interval.",
+    )
+    onward_days_high: float = _param(
+        14, ge=0.1, le=365, unit="days", source=ASSUMPTION, models=RESUPPLY, plausible=(7, 30),
+        help="Astrakhan onward to units at the front: high end of a 90% interval.",
+    )
+
+    # --- resupply: the loss denominator ------------------------------------------------------------
+    equipment_loss_share_low: float = _param(
+        0.3, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, models=RESUPPLY, plausible=(0.2, 0.4),
+        help="Share of its equipment an ineffective BTG has lost: low end of a 90% interval.",
+    )
+    equipment_loss_share_high: float = _param(
+        0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, models=RESUPPLY, plausible=(0.6, 0.9),
+        help="Share of its equipment an ineffective BTG has lost: high end of a 90% interval.",
+    )
+    replacement_share_threshold: float = _param(
+        0.1, ge=0.0, le=10.0, unit="fraction", source=ASSUMPTION, models=RESUPPLY,
+        help="Share of a category's losses that counts as a material replacement in the judgments.",
+    )
+
+    @field_validator("claims_path")
+    @classmethod
+    def _one_line_path(cls, value: str) -> str:
+        # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("must not contain control characters such as a newline or tab")
+        return value
+
     @model_validator(mode="after")
     def _combinations(self) -> Parameters:
         if self.btg_ineffective > self.btg_committed:
@@ -156,6 +282,16 @@ class Parameters(BaseModel):
                 f"btg_total_low: must be at most btg_total_high ({self.btg_total_high}); "
                 f"got {self.btg_total_low}"
             )
+        if self.originator_correlation + self.outlet_correlation > 1.0:
+            raise ValueError(
+                "originator_correlation: originator_correlation + outlet_correlation must be at most 1 "
+                f"(so the correlation matrix is valid); got {self.originator_correlation} + "
+                f"{self.outlet_correlation}"
+            )
+        for stem in _INTERVAL_PAIRS:
+            low, high = getattr(self, f"{stem}_low"), getattr(self, f"{stem}_high")
+            if low > high:
+                raise ValueError(f"{stem}_low: must be at most {stem}_high ({high}); got {low}")
         if self.share_rounding >= min(self.committed_share_of_army, self.committed_share_of_army_alt):
             raise ValueError(
                 "share_rounding: must be smaller than both committed shares "
@@ -174,6 +310,13 @@ class Parameters(BaseModel):
         """The JSON-ready values of the parameters a model's notebook declares."""
         values = self.model_dump(mode="json")
         return {name: values[name] for name in names_for(model)}
+
+
+#: Parameters given as a 90% interval, as ``<stem>_low`` / ``<stem>_high`` pairs.
+_INTERVAL_PAIRS = (
+    "rpg_launchers", "atgm_launchers", "undated_departure_day", "port_transit_days",
+    "ship_capacity_tonnes", "turnaround_days", "crossing_days", "onward_days", "equipment_loss_share",
+)
 
 
 def day_number(date: dt.date) -> int:
@@ -203,6 +346,8 @@ class ParameterSpec:
         if self.minimum is not None and self.maximum is not None:
             kind = {"int": "an integer", "float": "a number", "date": "a date"}.get(self.type, self.type)
             return f"{kind} from {self.minimum} to {self.maximum}"
+        if self.unit == "path":
+            return "a file path on one line"
         return f"a value of type {self.type}"
 
 
@@ -270,18 +415,29 @@ def validate(values: dict[str, Any]) -> Parameters:
 def _unknown_message(name: Any, known: list[str]) -> str:
     hint = difflib.get_close_matches(str(name), known, n=1)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-    return f"unknown parameter '{name}'{suggestion} (run 'estimates params' for the list)"
+    return f"unknown parameter {_shown(str(name))}{suggestion} (run 'estimates params' for the list)"
 
 
 def _field_message(name: str, value: Any, problem: str) -> str:
-    return f"parameter '{name}': {problem}; allowed: {spec(name).allowed}; got {value!r}"
+    return f"parameter '{name}': {problem}; allowed: {spec(name).allowed}; got {_shown(value)}"
+
+
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 6, 6, 160, 160
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: repr escapes newlines; reprlib caps the size (a YAML file
+    of nested aliases can expand to a billion items)."""
+    return _REPR.repr(value)
 
 
 def _one_line(error: ValidationError, values: dict[str, Any]) -> str:
     first = error.errors()[0]
     if first["loc"]:
         name = str(first["loc"][0])
-        return _field_message(name, values.get(name), first["msg"].lower())
+        message = first["msg"].removeprefix("Value error, ")
+        return _field_message(name, values.get(name), message[:1].lower() + message[1:])
     # A combination rule: its message starts "name: ..." and already says what is allowed.
     name, _, rest = first["msg"].removeprefix("Value error, ").partition(": ")
     return f"parameter '{name}': {rest}"

@@ -15,3 +15,18 @@ DEFAULT_OUTPUT_ROOT = Path("reports")
 CLAIMS_LEDGER = DATA_DIR / "claims.csv"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 RESULTS_SCHEMA = PACKAGE_DIR / "schemas" / "results.schema.json"
+TRANSFERS = DATA_DIR / "transfers.csv"
+HOLDINGS = DATA_DIR / "btg_holdings.csv"
+GRADE_TABLE = DATA_DIR / "grade_probabilities.csv"
+
+
+def project_path(value: str | os.PathLike) -> Path:
+    """A path parameter as a path: absolute as given, relative to the project directory.
+
+    ``estimates run`` makes a relative path the user typed absolute (from the current directory)
+    before any notebook sees it, so this rule only places the defaults, such as the bundled
+    ``data/claims.csv``, and values given to a notebook run on its own.
+    """
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_DIR / path
+

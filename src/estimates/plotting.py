@@ -7,13 +7,11 @@ figure appears in a notebook (from a result object) and in the briefing (from ``
 from __future__ import annotations
 
 import matplotlib
-
-matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None  # keep inline backends
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
 PALETTE = sns.color_palette("deep")
 BAND = PALETTE[0]
@@ -115,6 +113,7 @@ def attrition_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     intervals = pd.DataFrame(section["proportion"]["intervals"]).set_index("method")
     intervals = intervals[intervals["level"] == 0.95]
     first, last = projection["dates"][0], projection["dates"][-1]
+    readings = seventy_five_chart(section["seventy_five"])
     return [
         ("attrition_fan", fan,
          f"Fan chart of effective BTGs from {first} to {last}: median and 50% and 90% bands, "
@@ -125,6 +124,11 @@ def attrition_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
         ("attrition_intervals", _interval_figure(intervals),
          "Four 95% intervals for the per-BTG probability of becoming combat-ineffective: "
          "the Bayesian posterior, Clopper-Pearson, Wilson and Jeffreys."),
+        ("attrition_readings", readings,
+         "The two readings of the '75%' as 90% ranges: on the left, the whole BTG pool implied by the "
+         "seed's share and by the UK MoD's share beside the stated late-2021 total; on the right, the "
+         "BTG-equivalents lost if Russia retained 75% of its combat power beside the BTGs reported "
+         "combat-ineffective."),
     ]
 
 
@@ -137,3 +141,174 @@ def _interval_figure(intervals: pd.DataFrame) -> plt.Figure:
     ax.invert_yaxis()
     ax.set_xlabel("per-BTG probability of becoming combat-ineffective by the as-of date")
     return ax.figure
+
+
+def arrivals_fan(section: dict, ax=None):
+    """Capability restored by date (BTG-equivalents, or batteries for air defence): 5-95% and median."""
+    ax = _axes(ax)
+    dates = pd.to_datetime(pd.Index(section["dates"]))
+    shown = 0
+    for i, (category, outlook) in enumerate(section["categories"].items()):
+        q = outlook["restored_quantiles"]
+        if max(q["0.95"]) <= 0:
+            continue
+        colour = PALETTE[i % len(PALETTE)]
+        label = f"{outlook['label']} ({outlook['restored_unit']})"
+        ax.fill_between(dates, q["0.05"], q["0.95"], color=colour, alpha=0.18, lw=0)
+        sns.lineplot(x=dates, y=np.asarray(q["0.5"]), ax=ax, color=colour, label=label)
+        ax.plot(dates, q["0.95"], color=colour, lw=0.8, ls=":")
+        shown += 1
+    if not shown:
+        ax.text(0.5, 0.5, "no deliveries in any draw", ha="center", va="center", transform=ax.transAxes)
+    ax.set_ylabel("capability restored")
+    ax.set_xlabel("")
+    if shown:
+        ax.legend(fontsize="small", loc="upper left")
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def share_replaced_chart(section: dict, ax=None):
+    """Share of each BTG category's estimated losses the transfers replace by the horizon end."""
+    rows = [(o["label"], o["share_of_losses_replaced"]) for o in section["categories"].values()
+            if o["share_of_losses_replaced"] is not None]
+    ax = _axes(ax, size=(7.0, 0.45 * len(rows) + 1.2))
+    for i, (label, q) in enumerate(rows):
+        ax.plot([q["0.05"], q["0.95"]], [i, i], lw=6, color=PALETTE[0], alpha=0.35, solid_capstyle="butt")
+        ax.plot([q["0.25"], q["0.75"]], [i, i], lw=6, color=PALETTE[0], solid_capstyle="butt")
+        ax.plot([q["0.5"]], [i], "|", color="black", ms=14)
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows], fontsize="small")
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("share of estimated losses replaced")
+    return ax
+
+
+def resupply_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
+    """The resupply figures of a briefing, drawn from the recorded ``results.json`` section."""
+    figures = [
+        ("resupply_arrivals", arrivals_fan(section).figure,
+         f"Capability restored by the reported transfers from {section['dates'][0]} to "
+         f"{section['dates'][-1]}, per category with any deliveries: median line, 5-95% band, "
+         "95th percentile dotted."),
+        ("resupply_share_replaced", share_replaced_chart(section).figure,
+         "Share of each category's estimated losses that the transfers replace by the horizon end, "
+         "as 90% and 50% ranges with the median marked."),
+    ]
+    return figures
+
+
+def seventy_five_chart(readings: dict) -> plt.Figure:
+    """Both readings of the "75%" from a recorded ``seventy_five`` section, one panel each."""
+    share, power = readings["share_of_army"], readings["combat_power_retained"]
+    total_low, total_high = share["stated_total"]
+    pools = pd.DataFrame(
+        {"low": [share["pool_from_share"]["low"], share["pool_from_alt_share"]["low"], total_low],
+         "high": [share["pool_from_share"]["high"], share["pool_from_alt_share"]["high"], total_high]},
+        index=["pool from the seed's 75%", "pool from the UK MoD's 65%", "stated late-2021 total"],
+    )
+    lost = pd.DataFrame(
+        {"low": [power["lost_equivalents"]["low"], power["reported_ineffective"]],
+         "high": [power["lost_equivalents"]["high"], power["reported_ineffective"]]},
+        index=["lost if 75% retained", "reported ineffective"],
+    )
+    figure, (left, right) = plt.subplots(1, 2, figsize=(8.0, 2.4), layout="constrained")
+    readings_chart(pools, ax=left)
+    readings_chart(lost, ax=right)
+    left.set_title("Reading 1: share of the army", fontsize="small")
+    right.set_title("Reading 2: combat power retained", fontsize="small")
+    right.set_xlabel("BTG-equivalents")
+    return figure
+
+
+#: ICD 203 band edges used by :func:`estimates.wording.likelihood` (each upper edge is the next band's).
+_BAND_EDGES = (0.0, 0.05, 0.20, 0.45, 0.55, 0.80, 0.95, 1.0)
+
+
+def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None):
+    """A judgment's probability with each uncertain input at either end of its plausible range.
+
+    ``sensitivity`` is a recorded judgment's ``sensitivity``; one row per input that moves the
+    probability at all, widest swing on top, over the ICD 203 bands; a filled marker is a value at
+    which the band changes. Inputs that leave it unchanged are counted in the axis label.
+    """
+    from .wording import SCALE
+
+    rows: dict[str, list[dict]] = {}
+    for variation in sensitivity["variations"]:
+        rows.setdefault(variation["parameter"], []).append(variation)
+    moving = [name for name in rows if _swing(rows[name], probability) > 0.0]
+    idle = len(rows) - len(moving)
+    order = sorted(moving, key=lambda name: -_swing(rows[name], probability))
+    ax = _axes(ax, size=(7.0, 1.3 + 0.3 * max(len(order), 1)))
+    for i, edge in enumerate(_BAND_EDGES[:-1]):
+        ax.axvspan(edge, _BAND_EDGES[i + 1], color="0.93" if i % 2 else "0.98", lw=0, zorder=0)
+    base_term = _term(probability)
+    for y, name in enumerate(order):
+        values = [v["probability"] for v in rows[name]]
+        ax.plot([min(values + [probability]), max(values + [probability])], [y, y], color="0.55", lw=1.5, zorder=1)
+        for v in rows[name]:
+            changed = v["term"] != base_term
+            ax.plot(v["probability"], y, "o", ms=6, zorder=2, color=PALETTE[3] if changed else BAND,
+                    markerfacecolor=PALETTE[3] if changed else "white")
+    ax.axvline(probability, color="k", lw=1, zorder=1)
+    labels = [f"{name} ({_span(rows[name])})" for name in order]
+    ax.set_yticks(range(len(order)), labels, fontsize="small")
+    ax.set_ylim(max(len(order), 1) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    label = "probability of the event (line: this run; red: the band changes)"
+    if idle:
+        label += f"\n{idle} other input{'s leave' if idle > 1 else ' leaves'} it unchanged"
+    ax.set_xlabel(label)
+    if not order:
+        ax.set_yticks([])
+        ax.text(probability + 0.02, 0, "no input moves it", va="center", fontsize="small")
+    top = ax.secondary_xaxis("top")
+    top.set_ticks([(a + b) / 2 for a, b in zip(_BAND_EDGES, _BAND_EDGES[1:])],
+                  [band.term for band in SCALE], fontsize="x-small", rotation=35, ha="left")
+    top.tick_params(length=0)
+    return ax
+
+
+def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]:
+    """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``."""
+    figures = []
+    for judgment in judgments:
+        sensitivity = judgment.get("sensitivity")
+        if not sensitivity or not sensitivity["variations"]:
+            continue
+        probability = judgment["probability"]["probability"]
+        ax = term_sensitivity_chart(sensitivity, probability)
+        low, high = sensitivity["probability_range"]
+        alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
+               f"this run, ranges from {low:.1%} to {high:.1%} as each of "
+               f"{len(sensitivity['parameters'])} uncertain inputs is set to either end of its plausible range"
+               + (f"; the band changes with {', '.join(sensitivity['changed_by'])}." if sensitivity["changed_by"]
+                  else "; the band never changes."))
+        figures.append((f"sensitivity_{judgment['id']}", ax.figure, alt))
+    return figures
+
+
+def _term(probability: float) -> str:
+    from .wording import likelihood
+
+    return likelihood(probability).term
+
+
+def _swing(variations: list[dict], probability: float) -> float:
+    values = [v["probability"] for v in variations] + [probability]
+    return max(values) - min(values)
+
+
+def _span(variations: list[dict]) -> str:
+    values = [str(v["value"]) for v in variations]
+    return " to ".join(values) if len(values) > 1 else values[0]
+
+
+#: Figures of each model's ``results.json`` section: ``{model: function(section) -> [(name, figure,
+#: alt text)]}``. The briefing draws a model's figures only when its section is in the results.
+FIGURES: dict = {
+    "attrition": attrition_figures,
+    "resupply": resupply_figures,
+}

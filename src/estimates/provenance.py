@@ -45,7 +45,9 @@ def section_provenance(params: Parameters, model: str, ledger: Ledger,
     claim_ids = [r["claim_id"] for r in rows if r["claim_id"]] + list(extra_claims)
     return {
         "parameters": rows,
-        "sources": ledger.source_rows(claim_ids),
+        # An analyst's own ledger (claims_path) may lack claims the schema cites; the briefing says
+        # which (estimates.caveats), rather than the run failing on a valid ledger.
+        "sources": ledger.source_rows([c for c in claim_ids if c in ledger]),
         "data_files": {_relative(ledger.path): ledger.sha256},
     }
 

@@ -64,3 +64,8 @@ def likelihood(probability: float) -> Likelihood:
     if math.isnan(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"probability must be in [0, 1], got {probability!r}")
     return SCALE[bisect.bisect_right(_LOWER_EDGES, p)]
+
+
+def long_date(date) -> str:
+    """A date as written in prose: ``1 June 2022`` (no leading zero)."""
+    return f"{date.day} {date:%B %Y}"

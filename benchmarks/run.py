@@ -1,0 +1,266 @@
+"""Speed and memory of the suite against its targets (issue 5), measured side by side in one run.
+
+    .venv/bin/python benchmarks/run.py            # about 3-4 minutes on 2 cores
+
+Not part of the default test command. Every figure is a ratio of two things measured in this run on
+this machine, so a slower or busier machine shifts both sides alike (other processes competing for
+the cores still add noise: the load average is printed first). Prints one line per target:
+
+1. suite / floor: ``estimates run --force`` with the baseline parameters (kernels, papermill, the
+   notebooks in parallel, the briefing), against the same notebook code run once in one plain IPython
+   process with no kernels (``benchmarks/floor.py``), both as fresh processes. Target: <= 2x.
+2. Monte Carlo engine / hand-written numpy: :func:`estimates.attrition.project_effective` (chunked,
+   exact counts by ``bincount``) against a straightforward numpy loop over days holding every path,
+   for the same model and the same random draws. Target: >= 0.8x the throughput.
+3. sweep, 2 workers / 1 worker: the same scenarios on a LocalCluster of 2 and of 1 worker processes
+   (start-up excluded, then included). Target: >= 1.8x.
+4. memory: peak RSS of the attrition model (``attrition.assess``) at 10^6 and 10^7 draws, each in
+   its own process.
+5. squigglepy / numpy: one five-variable model written idiomatically in squigglepy (a function
+   sampled n times), with squigglepy's vectorised samplers, and in numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+ESTIMATES = str(BIN / "estimates")
+
+
+def line(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
+    verdict = "" if ok is None else ("  [meets target]" if ok else "  [MISSES target]")
+    print(f"{name:<44} {value}{'  target ' + target if target else ''}{verdict}", flush=True)
+
+
+def wall(command: list[str], **kwargs) -> float:
+    tick = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - tick
+
+
+# --- 1. the whole suite against the compute floor ---------------------------------------------------
+
+def suite_vs_floor(tmp: Path) -> None:
+    from estimates.params import validate
+
+    params = validate({})  # the baseline: schema defaults, the full Monte Carlo profile
+    root = tmp / "reports"
+    wall([ESTIMATES, "run", "--out", str(root)])  # warm the disk cache and .pyc files; not timed
+    suite = wall([ESTIMATES, "run", "--force", "--out", str(root)])
+    run_dir = (root / "latest").resolve()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    (tmp / "params.json").write_text(json.dumps(params.model_dump(mode="json")))
+    (tmp / "floor").mkdir()
+    floor = wall([sys.executable, str(HERE / "floor.py"), str(tmp / "params.json"), str(run_dir / "manifest.json"),
+                  str(tmp / "floor"), str(tmp / "floor.json")])
+    inside = json.loads((tmp / "floor.json").read_text())
+    same = inside["results"] == json.loads((run_dir / "results.json").read_text())
+    parts = ", ".join(f"{n['name']} {n['duration_s']:.1f} s" for n in manifest["notebooks"])
+    line("suite (estimates run --force, baseline)", f"{suite:.1f} s (notebooks at once: {parts}; jobs {manifest['jobs']})")
+    floor_parts = ", ".join(f"{k} {v:.1f} s" for k, v in inside["parts"].items())
+    line("compute floor (one IPython process)", f"{floor:.1f} s ({floor_parts}); same results.json: {same}")
+    line("suite / floor", f"{suite / floor:.2f}x", "<= 2x", suite / floor <= 2.0)
+
+
+# --- 2. the Monte Carlo engine against hand-written numpy -----------------------------------------
+
+def _inputs(n: int):
+    rng = np.random.default_rng(20220406)
+    rate = rng.beta(29.5, 96.5, size=n)
+    return np.full(n, 96, dtype=np.int64), np.full(n, 29, dtype=np.int64), rate
+
+
+def _engine(n: int) -> float:
+    from estimates.attrition import project_effective
+
+    effective, ineffective, rate = _inputs(n)
+    tick = time.perf_counter()
+    projection = project_effective(effective, ineffective, rate, as_of_day=42, horizon_days=56,
+                                   threshold=62.5, rng=np.random.default_rng(1))
+    projection.quantiles(), projection.mean(), projection.first_passage()
+    return time.perf_counter() - tick
+
+
+def _numpy(n: int) -> float:
+    """The same model as one would write it by hand: every path kept, quantiles at the end."""
+    effective, _, rate = _inputs(n)
+    rng = np.random.default_rng(1)
+    tick = time.perf_counter()
+    days = np.arange(42, 42 + 57)
+    growth = np.diff(days / 42.0)
+    h0 = -np.log1p(-rate)
+    paths = np.empty((days.size, n), dtype=np.int64)
+    alive = effective.copy()
+    paths[0] = alive
+    crossed = alive < 62.5
+    crossed_by_day = [crossed.sum()]
+    for i, g in enumerate(growth, start=1):
+        alive = alive - rng.binomial(alive, -np.expm1(-h0 * g))
+        paths[i] = alive
+        crossed |= alive < 62.5
+        crossed_by_day.append(crossed.sum())
+    np.quantile(paths, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1, method="inverted_cdf"), paths.mean(axis=1)
+    return time.perf_counter() - tick
+
+
+def engine_vs_numpy() -> None:
+    n = 400_000
+    engine = min(_engine(n) for _ in range(3))
+    hand = min(_numpy(n) for _ in range(3))
+    line("attrition projection, engine", f"{n / engine / 1e6:.2f} M paths/s ({n:,} paths x 56 days)")
+    line("attrition projection, hand-written numpy", f"{n / hand / 1e6:.2f} M paths/s")
+    line("engine / numpy throughput", f"{hand / engine:.2f}x", ">= 0.8x", hand / engine >= 0.8)
+
+
+# --- 3. a sweep on 2 workers against 1 ------------------------------------------------------------
+
+def _sweep(workers: int, grid, out: Path) -> tuple[float, float]:
+    from dask.distributed import Client, LocalCluster
+
+    from estimates import sweep
+
+    tick = time.perf_counter()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           host="127.0.0.1")
+    client = Client(cluster)
+    # Start-up includes each worker importing the model (what the first scenario would pay).
+    client.run(lambda: __import__("estimates.sweep").sweep.scenario_row(grid.values(0), grid.models) and None)
+    started = time.perf_counter() - tick
+    times = []
+    for _ in range(2):  # the faster of two passes: less exposed to other load on the machine
+        tick = time.perf_counter()
+        rows, failure = sweep._compute(client, grid, out, reports=False, progress=False)
+        times.append(time.perf_counter() - tick)
+        assert failure is None, failure
+    compute = min(times)
+    client.close()
+    cluster.close()
+    return started, compute
+
+
+def sweep_workers(tmp: Path) -> None:
+    from estimates import sweep
+
+    path = tmp / "grid.yaml"
+    path.write_text("models: [attrition]\nn_samples: 4000\nbtg_ineffective: [22, 24, 26, 28, 30, 32, 34, 36]\n"
+                    "hazard_shape: [0.8, 1.0, 1.2]\n")
+    grid = sweep.load_grid(path)
+    start1, one = _sweep(1, grid, tmp)
+    start2, two = _sweep(2, grid, tmp)
+    n = len(grid.scenarios)
+    line("sweep, 1 worker", f"{one:.1f} s for {n} scenarios ({n / one:.2f}/s); start-up {start1:.1f} s")
+    line("sweep, 2 workers", f"{two:.1f} s for {n} scenarios ({n / two:.2f}/s); start-up {start2:.1f} s")
+    line("sweep speed-up, 2 workers / 1", f"{one / two:.2f}x", ">= 1.8x", one / two >= 1.8)
+    line("  the same with cluster start-up", f"{(start1 + one) / (start2 + two):.2f}x")
+
+
+# --- 4. memory as draws grow ------------------------------------------------------------------------
+
+# Peak RSS from /proc/self/status (VmHWM, KiB): ru_maxrss would carry over the parent's peak on Linux.
+MEMORY = """
+import sys, time
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+from estimates import attrition
+from estimates.params import validate
+from estimates.randomness import model_rng
+p = validate({}).model_copy(update={"n_samples": int(sys.argv[1])})
+before = peak()
+tick = time.perf_counter()
+attrition.assess(p, model_rng(p.seed, "attrition"))
+print(time.perf_counter() - tick, before, peak())
+"""
+
+
+def memory() -> None:
+    peaks = {}
+    for n in (10**6, 10**7):
+        done = subprocess.run([sys.executable, "-c", MEMORY, str(n)], capture_output=True, text=True, check=True)
+        seconds, before, peak = (float(x) for x in done.stdout.split())
+        peaks[n] = peak / 1024
+        line(f"attrition.assess, {n:.0e} draws", f"peak RSS {peak / 1024:.0f} MiB (after imports {before / 1024:.0f} MiB), "
+             f"{seconds:.1f} s")
+    per_draw = (peaks[10**7] - peaks[10**6]) * 2**20 / 9e6
+    line("  growth per draw", f"{per_draw:.0f} bytes (per-draw arrays of the inputs and readings; "
+         "the projection itself is chunked)", "10^7 draws < 1 GiB", peaks[10**7] < 1024)
+
+
+# --- 5. squigglepy against numpy ----------------------------------------------------------------------
+
+def squiggle_vs_numpy() -> None:
+    """P(effective BTGs after 56 more days < threshold) from five uncertain inputs."""
+    try:
+        import squigglepy as sq
+    except ImportError:
+        line("squigglepy", "not installed (pip install -e '.[bench]'); skipped")
+        return
+    import math
+
+    from scipy import stats
+
+    p, c, t, r, s = sq.beta(29.5, 96.5), sq.norm(120, 130), sq.lognorm(0.8, 1.25), sq.lognorm(0.2, 2.0), sq.uniform(0.4, 0.6)
+
+    def model():
+        pp, cc, tt, rr, ss = ~p, ~c, ~t, ~r, ~s
+        effective = cc * (1 - pp) * math.exp(math.log1p(-pp) / 42 * tt * 56) + rr * 8
+        return effective < ss * cc
+
+    sq.set_seed(1)
+    n_fn = 20_000
+    tick = time.perf_counter()
+    fn = np.mean(sq.sample(model, n=n_fn))
+    fn_rate = n_fn / (time.perf_counter() - tick)
+
+    n = 1_000_000
+    tick = time.perf_counter()
+    pp, cc, tt, rr, ss = (sq.sample(d, n=n) for d in (p, c, t, r, s))
+    vec = np.mean(cc * (1 - pp) * np.exp(np.log1p(-pp) / 42 * tt * 56) + rr * 8 < ss * cc)
+    vec_rate = n / (time.perf_counter() - tick)
+
+    z = stats.norm.ppf(0.95)
+    rng = np.random.default_rng(1)
+    tick = time.perf_counter()
+    pp = rng.beta(29.5, 96.5, n)
+    cc = rng.normal(125.0, 5.0 / z, n)
+    tt = np.exp(rng.normal(0.5 * math.log(0.8 * 1.25), math.log(1.25 / 0.8) / (2 * z), n))
+    rr = np.exp(rng.normal(0.5 * math.log(0.2 * 2.0), math.log(2.0 / 0.2) / (2 * z), n))
+    ss = rng.uniform(0.4, 0.6, n)
+    ours = np.mean(cc * (1 - pp) * np.exp(np.log1p(-pp) / 42 * tt * 56) + rr * 8 < ss * cc)
+    np_rate = n / (time.perf_counter() - tick)
+    line("five-variable model, numpy", f"{np_rate / 1e6:.1f} M samples/s, P = {ours:.3f}")
+    line("  squigglepy, vectorised samplers", f"{vec_rate / 1e6:.1f} M samples/s, P = {vec:.3f}  "
+         f"(numpy / squigglepy {np_rate / vec_rate:.1f}x)")
+    line("  squigglepy, model function (idiomatic)", f"{fn_rate / 1e3:.1f} k samples/s, P = {fn:.3f}  "
+         f"(numpy / squigglepy {np_rate / fn_rate:.0f}x)")
+
+
+def main() -> None:
+    tick = time.perf_counter()
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    print(f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+          f"Python {platform.python_version()}, numpy {np.__version__}; "
+          f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="estimates-bench-") as folder:
+        tmp = Path(folder)
+        suite_vs_floor(tmp)
+        engine_vs_numpy()
+        sweep_workers(tmp)
+        memory()
+        squiggle_vs_numpy()
+    print(f"total {time.perf_counter() - tick:.0f} s; load average at the end {os.getloadavg()[0]:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

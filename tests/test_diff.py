@@ -1,0 +1,217 @@
+"""What changed between runs: the comparison, its attribution, the CLI and the briefing section."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from estimates import diff
+from estimates.attrition import key_judgments
+from estimates.params import validate
+
+from .conftest import QUICK, quick_flags, run_cli
+
+#: The second run of the real suite: the baseline with more BTGs reported ineffective.
+CHANGED = {"btg_ineffective": 35}
+_RUNS: dict[Path, Path] = {}
+
+
+def changed_run_for(baseline_run: Path, tmp_path_factory) -> Path:
+    """A root holding a copy of the baseline run and, after it, a run with CHANGED (made once).
+
+    Shared with tests/test_browser.py, which calls this too: one extra run for the session.
+    """
+    if baseline_run not in _RUNS:
+        root = tmp_path_factory.mktemp("changed")
+        shutil.copytree(baseline_run, root / baseline_run.name)
+        os.symlink(baseline_run.name, root / "latest")
+        done = run_cli("run", "--out", str(root), *quick_flags(**CHANGED))
+        assert done.returncode == 0, done.stderr
+        _RUNS[baseline_run] = (root / "latest").resolve()
+    return _RUNS[baseline_run]
+
+
+@pytest.fixture(scope="module")
+def changed_run(baseline_run, tmp_path_factory) -> Path:
+    return changed_run_for(baseline_run, tmp_path_factory)
+
+
+# --- two real runs -------------------------------------------------------------------------------------
+
+def test_the_runner_compares_with_the_previous_run(baseline_run, changed_run):
+    manifest = json.loads((changed_run / "manifest.json").read_text())
+    compared = manifest["compared_with"]
+    assert compared["run_id"] == baseline_run.name
+    assert [(i["kind"], i["name"], i["old"], i["new"]) for i in compared["inputs"]
+            if i["kind"] != "code"] == [("parameter", "btg_ineffective", 29, 35)]
+    # The comparison is not a result of this run: results.json holds no trace of it.
+    assert "compared_with" not in (changed_run / "results.json").read_text()
+
+
+def test_more_losses_move_the_attrition_judgments_and_name_the_count(baseline_run, changed_run):
+    comparison = diff.compare(diff.load_run(baseline_run), diff.load_run(changed_run))
+    moves = {j.id: j for j in comparison.judgments}
+    for judgment_id in ("attrition-threshold", "attrition-rate-above-implied-loss"):
+        move = moves[judgment_id]
+        assert move.moved and move.delta > 0.1  # 35 rather than 29 of 125 ineffective
+        assert [c.name for c in move.causes] == ["btg_ineffective"]
+        # With one parameter changed, reverting it accounts for the whole move.
+        assert move.causes[0].effect == pytest.approx(move.delta, abs=1e-12)
+    # Judgments that did not move name no cause, and no cause is ever a parameter that did not change.
+    changed = {i.name for i in comparison.parameters}
+    for move in comparison.judgments:
+        assert move.moved or not move.causes
+        assert {c.name for c in move.causes if c.kind == "parameter"} <= changed
+
+
+def test_estimates_diff_prints_the_same_comparison(baseline_run, changed_run):
+    done = run_cli("diff", str(baseline_run), str(changed_run))
+    assert done.returncode == 0, done.stderr
+    expected = diff.compare(diff.load_run(baseline_run), diff.load_run(changed_run)).text()
+    assert done.stdout == expected
+    assert "btg_ineffective: 29 -> 35" in done.stdout
+    threshold = re.search(r"^  attrition-threshold: moved \+[\d.]+ points.*\n(    .*\n)*", done.stdout, re.M)
+    assert threshold and "caused by: btg_ineffective" in threshold.group(0)
+    assert "\x1b[" not in done.stdout
+
+
+def test_estimates_diff_rejects_a_directory_that_is_not_a_run(tmp_path, baseline_run):
+    done = run_cli("diff", str(tmp_path), str(baseline_run))
+    assert done.returncode == 2
+    assert "no manifest.json" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_briefing_shows_what_changed(baseline_run, changed_run):
+    html = (changed_run / "briefing.html").read_text()
+    section = html[html.index('<section id="what-changed">'):]
+    section = section[: section.index("</section>")]
+    assert "What changed since" in section and baseline_run.name in section
+    row = re.search(r'<tr id="change-attrition-threshold".*?</tr>', section, re.S).group(0)
+    assert "<code>btg_ineffective</code>" in row and "points" in row
+    # The parameters that did not change are named nowhere in the section.
+    assert "hazard_shape" not in section and "<code>seed</code>" not in section
+    assert (changed_run / "changes.csv").is_file()
+
+
+def test_first_run_in_a_root_has_no_comparison(baseline_run):
+    html = (baseline_run / "briefing.html").read_text()
+    assert 'id="what-changed"' not in html
+    assert "compared_with" not in json.loads((baseline_run / "manifest.json").read_text())
+
+
+# --- attribution on runs recorded in memory ---------------------------------------------------------------
+
+def _attrition_run(path: Path, values: dict, manifest: dict, section: dict) -> diff.Run:
+    """A run record for ``values``, its judgments recomputed through the package (as the notebook does)."""
+    params = validate({**QUICK, **values})
+    manifest = {**copy.deepcopy(manifest), "parameters": params.model_dump(mode="json"), "run_id": path.name}
+    section = {**copy.deepcopy(section), "judgments": [j.to_dict() for j in key_judgments(params)]}
+    return diff.Run(path, manifest, {"schema_version": 1, "attrition": section})
+
+
+@pytest.fixture(scope="module")
+def record(baseline_run):
+    manifest = json.loads((baseline_run / "manifest.json").read_text())
+    section = json.loads((baseline_run / "results.json").read_text())["attrition"]
+    return lambda name, **values: _attrition_run(baseline_run.parent / name, values, manifest, section)
+
+
+def test_each_judgment_names_only_the_parameters_that_moved_it(record):
+    # hazard_shape only enters the projection; combat_power_retained only the second judgment's
+    # threshold; share_rounding neither.
+    old = record("old", hazard_shape=0.8, combat_power_retained=0.7, share_rounding=0.04)
+    new = record("new")
+    comparison = diff.compare(old, new)
+    causes = {j.id: [c.name for c in j.causes if c.kind == "parameter"] for j in comparison.judgments}
+    assert causes == {"attrition-threshold": ["hazard_shape"],
+                      "attrition-rate-above-implied-loss": ["combat_power_retained"]}
+    assert comparison.idle_parameters == ("share_rounding",)
+    assert "share_rounding" not in "".join(c.describe() for j in comparison.judgments for c in j.causes)
+
+
+def test_two_parameters_acting_together_are_reported_as_such(record):
+    old = record("old", btg_ineffective=33, hazard_shape=1.2)
+    new = record("new")
+    [threshold] = [j for j in diff.compare(old, new).judgments if j.id == "attrition-threshold"]
+    named = {c.name: c.effect for c in threshold.causes}
+    assert {"btg_ineffective", "hazard_shape"} <= set(named)
+    # The single reverts plus the interaction add up to the whole move (same code and data).
+    assert sum(named.values()) == pytest.approx(threshold.delta, abs=1e-12)
+
+
+def test_a_changed_data_file_is_named_as_such(record):
+    old = record("old")
+    new = record("new")
+    old.manifest["data_files"] = {path: "0" * 64 for path in new.manifest["data_files"]}
+    # The older run recorded other numbers for the same parameters: only the data can explain it.
+    for judgment in old.results["attrition"]["judgments"]:
+        judgment["probability"]["probability"] = max(0.0, judgment["probability"]["probability"] - 0.1)
+    comparison = diff.compare(old, new)
+    assert {i.name for i in comparison.data_files} == set(new.manifest["data_files"])
+    for move in comparison.judgments:
+        assert move.moved
+        assert {(c.kind, c.name) for c in move.causes} == {("data", p) for p in new.manifest["data_files"]}
+    assert "data file data/claims.csv changed" in comparison.text()
+
+
+def test_nothing_changed(record):
+    comparison = diff.compare(record("a"), record("b"))
+    assert comparison.inputs == () and comparison.moved == ()
+    assert "No input changed" in comparison.text()
+
+
+def test_new_and_dropped_judgments(record):
+    old, new = record("old"), record("new")
+    new.results["attrition"]["judgments"] = new.results["attrition"]["judgments"][:1]
+    statuses = {j.id: j.status for j in diff.compare(old, new).judgments}
+    assert statuses == {"attrition-threshold": "steady", "attrition-rate-above-implied-loss": "dropped"}
+    statuses = {j.id: j.status for j in diff.compare(new, old).judgments}
+    assert statuses["attrition-rate-above-implied-loss"] == "new"
+
+
+# --- which run is "previous" ------------------------------------------------------------------------------
+
+def _fake_run(root: Path, name: str, status: str = "succeeded", started: str = "") -> Path:
+    path = root / name
+    path.mkdir()
+    (path / "manifest.json").write_text(json.dumps({"run_id": name, "status": status, "started_utc": started}))
+    (path / "results.json").write_text("{}")
+    return path
+
+
+def test_previous_run_prefers_latest_then_the_newest_success(tmp_path):
+    first = _fake_run(tmp_path, "20220101T000000Z-aaaaaa", started="2022-01-01T00:00:00+00:00")
+    second = _fake_run(tmp_path, "20220102T000000Z-bbbbbb", started="2022-01-02T00:00:00+00:00")
+    _fake_run(tmp_path, "20220103T000000Z-cccccc", status="failed", started="2022-01-03T00:00:00+00:00")
+    (tmp_path / "notes").mkdir()
+    current = _fake_run(tmp_path, "20220104T000000Z-dddddd", status="running", started="2022-01-04T00:00:00+00:00")
+    assert diff.previous_run(tmp_path, current) == second.resolve()
+    os.symlink(first.name, tmp_path / "latest")
+    assert diff.previous_run(tmp_path, current) == first.resolve()
+    assert diff.previous_run(tmp_path / "missing", current) is None
+
+
+def test_load_run_refuses_a_failed_run(tmp_path):
+    failed = _fake_run(tmp_path, "20220103T000000Z-cccccc", status="failed")
+    with pytest.raises(diff.DiffError, match="did not succeed"):
+        diff.load_run(failed)
+    with pytest.raises(diff.DiffError, match="not a run directory"):
+        diff.load_run(tmp_path / "nowhere")
+
+
+def test_an_unreadable_earlier_run_is_reported_not_fatal(tmp_path, baseline_run):
+    earlier = _fake_run(tmp_path, "20220101T000000Z-aaaaaa", started="2022-01-01T00:00:00+00:00")
+    (earlier / "results.json").write_text(json.dumps({"attrition": {"judgments": [{"id": "x"}]}}))
+    manifest = json.loads((baseline_run / "manifest.json").read_text())
+    results = json.loads((baseline_run / "results.json").read_text())
+    current = tmp_path / baseline_run.name
+    current.mkdir()
+    comparison = diff.compare_with_previous(tmp_path, current, results, manifest)
+    assert comparison.old_run == earlier.name and comparison.judgments == ()
+    assert "could not be compared" in comparison.notes[0]

@@ -1,0 +1,113 @@
+"""Admiralty grades to probabilities, and correlated claim truth."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special, stats
+
+from estimates.claims import Claim, LedgerError
+from estimates.grading import (
+    LatentStructure, claim_truth, effective_credibility, load_grade_table, truth_probabilities,
+)
+from estimates.paths import GRADE_TABLE
+
+TABLE = load_grade_table(GRADE_TABLE)
+
+
+def claim(claim_id, grade="B2", originator="o", outlet="x"):
+    return Claim(claim_id=claim_id, statement="s", originator=originator, outlet=outlet,
+                 carried_by="test", reliability=grade[0], credibility=grade[1], grade_reason="r")
+
+
+def test_cannot_be_judged_maps_to_the_base_rate():
+    for base in (0.2, 0.5, 0.8):
+        assert TABLE.probability("F", "6", base_rate=base) == pytest.approx(base)
+    # F3 is the mean of the base rate and the table's value for 3 (0.55 in data/grade_probabilities.csv)
+    assert TABLE.probability("F", "3", base_rate=0.5) == pytest.approx((0.5 + 0.55) / 2)
+
+
+def test_grade_confidence_stretches_log_odds_from_the_base_rate():
+    plain = TABLE.probability("B", "2", base_rate=0.5)  # mean of 0.80 and 0.80
+    assert plain == pytest.approx(0.8)
+    doubled = TABLE.probability("B", "2", base_rate=0.5, grade_confidence=2.0)
+    assert special.logit(doubled) == pytest.approx(2 * special.logit(0.8))
+    assert TABLE.probability("B", "2", base_rate=0.5, grade_confidence=0.0) == pytest.approx(0.5)
+
+
+def test_better_grades_never_give_lower_probabilities():
+    for base in (0.3, 0.5, 0.7):
+        rel = [TABLE.probability(r, "3", base_rate=base) for r in "ABCDE"]
+        cred = [TABLE.probability("C", c, base_rate=base) for c in "12345"]
+        assert rel == sorted(rel, reverse=True) and cred == sorted(cred, reverse=True)
+
+
+def test_confirmation_by_a_correlated_claim_is_not_corroboration():
+    a = claim("a", "B1", originator="same")
+    b = claim("b", "B2", originator="same")
+    lone = claim("c", "B1", originator="alone", outlet="elsewhere")
+    assert effective_credibility(a, [a, b]) == "2"
+    assert effective_credibility(lone, [lone, b]) == "1"
+    p = truth_probabilities([a, b], TABLE, base_rate=0.5)
+    assert p[0] == pytest.approx(p[1])
+
+
+def test_override_table_is_validated(tmp_path):
+    bad = tmp_path / "grades.csv"
+    bad.write_text(GRADE_TABLE.read_text().replace("reliability,B,0.80", "reliability,B,1.7"))
+    with pytest.raises(LedgerError, match=r"line 3: field 'probability' must be a number strictly between 0 and 1"):
+        load_grade_table(bad)
+    missing = tmp_path / "missing.csv"
+    missing.write_text("\n".join(GRADE_TABLE.read_text().splitlines()[:-1]) + "\n")
+    with pytest.raises(LedgerError, match="credibility grade '6' has no row"):
+        load_grade_table(missing)
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.3, 0.6, 0.9])
+def test_two_claims_jointly_true_matches_bivariate_normal(rho):
+    # Two claims with P(true) = 0.6 sharing an originator (latent correlation rho):
+    # P(both true) = Phi2(z, z; rho) with z = Phi^-1(0.6), from scipy.stats.multivariate_normal.
+    claims = [claim("a", originator="o", outlet="x"), claim("b", originator="o", outlet="y")]
+    structure = LatentStructure.of(claims)
+    rng = np.random.default_rng(20)
+    n = 400_000
+    latent = structure.latent(rng.standard_normal((n, structure.n_factors)), rho, 0.0)
+    truth = claim_truth(latent, np.array([0.6, 0.6]))
+    z = stats.norm.ppf(0.6)
+    expected = stats.multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]]).cdf([z, z])
+    both = truth.all(axis=1).mean()
+    assert abs(both - expected) < 4 * np.sqrt(expected * (1 - expected) / n)
+    assert truth[:, 0].mean() == pytest.approx(0.6, abs=4 * np.sqrt(0.24 / n))
+
+
+@st.composite
+def ledgers(draw):
+    n = draw(st.integers(1, 12))
+    originators = draw(st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
+    outlets = draw(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n))
+    return [claim(f"c{i}", originator=o, outlet=u) for i, (o, u) in enumerate(zip(originators, outlets))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ledgers(), st.floats(0, 1), st.floats(0, 1))
+def test_correlation_matrix_is_valid_for_any_ledger(claims, a, b):
+    if a + b > 1:
+        a, b = a / (a + b), b / (a + b)
+    corr = LatentStructure.of(claims).correlation(a, b)
+    assert np.allclose(corr, corr.T) and np.allclose(np.diag(corr), 1.0)
+    assert np.linalg.eigvalsh(corr).min() > -1e-9
+
+
+def test_latent_draws_have_the_implied_correlation():
+    claims = [claim("a", originator="o", outlet="x"), claim("b", originator="o", outlet="x"),
+              claim("c", originator="p", outlet="x"), claim("d", originator="q", outlet="w")]
+    structure = LatentStructure.of(claims)
+    rng = np.random.default_rng(5)
+    latent = structure.latent(rng.standard_normal((300_000, structure.n_factors)), 0.3, 0.2)
+    assert np.corrcoef(latent.T) == pytest.approx(structure.correlation(0.3, 0.2), abs=0.01)
+
+
+def test_weights_above_one_are_rejected():
+    structure = LatentStructure.of([claim("a")])
+    with pytest.raises(ValueError, match="must lie in"):
+        structure.latent(np.zeros((1, structure.n_factors)), 0.7, 0.5)

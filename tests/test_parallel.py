@@ -1,0 +1,75 @@
+"""The parallel suite: independent notebooks at once, dependents after, identical numbers for any --jobs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from estimates import runner
+from estimates.params import validate
+
+from .conftest import ESTIMATES, QUICK, quick_flags
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_suite_dir_reads_notebooks_and_their_dependencies(monkeypatch):
+    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    suite = runner.default_suite()
+    assert [(s.name, s.depends) for s in suite] == [("after", ("left", "right")), ("left", ()), ("right", ())]
+
+
+def test_independent_notebooks_run_at_once_and_dependents_after(tmp_path, monkeypatch):
+    # 'left' and 'right' each wait for the other to start, so they finish only if run concurrently;
+    # 'after' fails unless both have finished before it starts (fixtures/parallel).
+    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    records, failure = runner.execute_notebooks(runner.default_suite(), validate(QUICK), tmp_path, jobs=2)
+    assert failure is None
+    assert records == {name: {"value": name} for name in ("after", "left", "right")}
+
+
+def test_dependents_of_a_failed_notebook_are_skipped(tmp_path):
+    suite = (runner.NotebookSpec("failing", FIXTURES / "failing.ipynb"),
+             runner.NotebookSpec("after", FIXTURES / "parallel" / "after.ipynb", depends=("failing",)))
+    entries = {s.name: {"name": s.name, "status": "pending"} for s in suite}
+    records, failure = runner.execute_notebooks(suite, validate(QUICK), tmp_path, entries, jobs=2)
+    assert records == {}
+    assert failure.startswith("notebook 'failing' failed: RuntimeError: deliberate failure")
+    assert [entries[s.name]["status"] for s in suite] == ["failed", "skipped"]
+    assert not (tmp_path / "after.ipynb").exists()
+
+
+@pytest.mark.parametrize(("depends", "message"), [
+    ({"a": ("ghost",)}, "notebook 'a' depends on 'ghost', which is not in the suite"),
+    ({"a": ("b",), "b": ("a",)}, "notebooks depend on each other in a cycle: a, b"),
+])
+def test_bad_dependencies_are_invalid_input(tmp_path, depends, message):
+    suite = tuple(runner.NotebookSpec(name, FIXTURES / "silent.ipynb", deps) for name, deps in depends.items())
+    with pytest.raises(runner.InputError, match=re.escape(message)):
+        runner.run_suite(validate(QUICK), tmp_path / "reports", suite=suite)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_results_are_identical_whatever_jobs(baseline_run, tmp_path):
+    """Byte-identical results.json for --jobs 1 and the baseline's --jobs (the cores, here 2)."""
+    baseline = json.loads((baseline_run / "manifest.json").read_text())
+    if baseline["jobs"] < 2 or len(baseline["notebooks"]) < 2:
+        pytest.skip("needs a baseline run with two notebooks at once (a machine with 2+ cores)")
+    done = subprocess.run([ESTIMATES, "run", "--jobs", "1", "--force", "--out", str(tmp_path), *quick_flags()],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    serial = (tmp_path / "latest").resolve()
+    manifest = json.loads((serial / "manifest.json").read_text())
+    assert manifest["jobs"] == 1 and {n["status"] for n in manifest["notebooks"]} == {"succeeded"}
+    assert (serial / "results.json").read_bytes() == (baseline_run / "results.json").read_bytes()
+
+
+def test_results_json_holds_no_timestamps(baseline_run):
+    # Timestamps live in manifest.json; results.json depends only on parameters, seed and inputs.
+    text = (baseline_run / "results.json").read_text()
+    assert not re.search(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", text)
+    assert "_utc" not in text

@@ -1,0 +1,180 @@
+"""The resupply Monte Carlo against closed forms, its invariants, and its judgments."""
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from estimates import resupply_analysis
+from estimates.distributions import lognormal_from_90
+from estimates.grading import LatentStructure
+from estimates.params import validate
+from estimates.randomness import model_rng
+from estimates.resupply import ResupplyModel, assess, build_model
+from estimates.transfers import Consignment, Holding
+
+from .test_grading import TABLE, claim
+
+QUICK = {"n_samples": 4000}
+ANTI_ARMOUR = Holding("anti_armour", "anti-armour launchers", "btg", "launcher", 30, 70, None, "assumption", "")
+ARMOUR = Holding("armour", "tanks", "btg", "tank", 8, 13, None, "assumption", "")
+AIR = Holding("strategic_air_defence", "batteries", "theatre", "battery", 1, 1, None, "definition", "")
+
+
+def one_claim_model(p_true: float, quantity: float = 40.0, **overrides) -> ResupplyModel:
+    params = validate({**QUICK, **overrides})
+    consignment = Consignment("c", "a", "anti_armour", quantity, None, 0.1, 0.1, dt.date(2022, 3, 26))
+    claims = (claim("a"),)
+    return ResupplyModel(params, (consignment,), (ANTI_ARMOUR, ARMOUR), claims, np.array([p_true]),
+                         LatentStructure.of(claims), np.array([0, 0, 0, 1.0]), np.arange(31, 99))
+
+
+def draws(model: ResupplyModel, size: int, seed: int = 1) -> dict:
+    return model.transform(model.uniforms(size, np.random.default_rng(seed)))
+
+
+def test_mean_delivered_is_p_times_q():
+    # One claim with P(true) = p and a fixed quantity q, delivered well before the horizon:
+    # the mean delivered is p * q; the test allows 4 Monte Carlo standard errors, q sqrt(p(1-p)/n).
+    p, q, n = 0.35, 40.0, 200_000
+    model = one_claim_model(p, q)
+    delivered = model.delivered(draws(model, n))["anti_armour"][:, -1]
+    assert abs(delivered.mean() - p * q) < 4 * q * np.sqrt(p * (1 - p) / n)
+
+
+def test_false_claims_deliver_nothing():
+    model = one_claim_model(0.0)
+    assert model.delivered(draws(model, 5000))["anti_armour"].max() == 0.0
+
+
+def test_zero_capacity_delays_everything_past_the_horizon():
+    model = one_claim_model(1.0)
+    d = draws(model, 2000)
+    d["ship capacity"] = np.zeros(2000)
+    assert model.delivered(d)["anti_armour"].max() == 0.0
+    no_ships = one_claim_model(1.0, ship_count=0)
+    assert no_ships.delivered(draws(no_ships, 2000))["anti_armour"].max() == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(1.0, 50.0), st.integers(0, 2**16))
+def test_more_capacity_never_delivers_less(factor, seed):
+    params = validate(QUICK)
+    data = resupply_analysis.load_data(params)
+    model = build_model(params, data.ledger, data.consignments, data.holdings, data.grades, np.array([0, 5, 10.0]))
+    d = draws(model, 300, seed)
+    small = model.delivered(d)
+    d["ship capacity"] = d["ship capacity"] * factor
+    large = model.delivered(d)
+    for category in small:
+        assert np.all(large[category] >= small[category] - 1e-9)
+
+
+def test_interval_input_reproduces_its_own_quantiles():
+    low, high = 50.0, 500.0
+    assert lognormal_from_90(low, high).ppf([0.05, 0.95]) == pytest.approx([low, high])
+    params = validate(QUICK)
+    model = resupply_analysis.model_for(params, resupply_analysis.load_data(params))
+    names = [c.name for c in model.inputs()]
+    u = np.full((2, len(names)), 0.5)
+    u[:, names.index("rpg-launchers quantity")] = [0.05, 0.95]
+    assert model.transform(u)["rpg-launchers quantity"] == pytest.approx(
+        [params.rpg_launchers_low, params.rpg_launchers_high])
+
+
+def test_deliveries_accumulate_over_time():
+    model = one_claim_model(0.7)
+    delivered = model.delivered(draws(model, 3000))["anti_armour"]
+    assert np.all(np.diff(delivered, axis=1) >= 0)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    params = validate(QUICK)
+    data = resupply_analysis.load_data(params)
+    model = resupply_analysis.model_for(params, data)
+    return params, data, model, assess(model, model_rng(params.seed, "resupply"))
+
+
+def test_same_seed_same_numbers(baseline):
+    params, _, model, result = baseline
+    again = assess(model, model_rng(params.seed, "resupply"))
+    assert again.to_dict() == result.to_dict()
+    other = assess(model, model_rng(params.seed + 1, "resupply"))
+    assert other.to_dict() != result.to_dict()
+
+
+def test_air_defence_is_counted_in_batteries_without_a_loss_share(baseline):
+    _, _, _, result = baseline
+    air = result.outlook("strategic_air_defence")
+    assert air.restored_unit == "batteries" and air.share_replaced is None
+    assert result.outlook("armour").restored_unit == "BTG-equivalents"
+
+
+def test_binding_constraint_is_computed_from_the_numbers(baseline):
+    params, data, model, result = baseline
+    assert "armour" in result.binding  # the transfers bring no tanks
+    tanks = Consignment("tanks", "rpg-atgm-shalamcheh-2022-03-26", "armour", 400.0, None, 40, 45,
+                        dt.date(2022, 3, 26))
+    more = build_model(params, data.ledger, data.consignments + (tanks,), data.holdings, data.grades,
+                       model.ineffective_by_end)
+    changed = assess(more, model_rng(params.seed, "resupply"))
+    assert "armour" not in changed.binding
+    assert changed.outlook("armour").delivered["0.95"][-1] > 0
+
+
+def test_judgments_carry_terms_probabilities_and_claims(baseline):
+    _, _, _, result = baseline
+    assert [j.id for j in result.judgments] == ["resupply-air-defence", "resupply-replacement",
+                                                 "resupply-complete-btg"]
+    for j in result.judgments:
+        assert j.claim_ids and 0 <= j.probability.probability <= 1
+        assert j.probability.n_samples == QUICK["n_samples"]
+
+
+@pytest.mark.parametrize(("name", "low", "high", "judgment"), [
+    ("base_rate", 0.3, 0.7, "resupply-air-defence"),
+    ("rpg_launchers_high", 250, 1000, "resupply-replacement"),
+])
+def test_parameters_move_judgments_the_way_the_model_says(name, low, high, judgment):
+    def probability(value):
+        params = validate({**QUICK, name: value})
+        model = resupply_analysis.model_for(params, resupply_analysis.load_data(params))
+        found = assess(model, model_rng(params.seed, "resupply"))
+        return next(j for j in found.judgments if j.id == judgment).probability.probability
+
+    assert probability(high) > probability(low)
+
+
+def test_sensitivity_names_indicators_from_sobol_indices():
+    params = validate({**QUICK, "n_samples": 2000})
+    study = resupply_analysis.study(params, resupply_analysis.load_data(params))
+    section = study.to_dict()
+    for judgment_id, indicators in section["indicators_to_watch"].items():
+        table = study.sobol.indices[judgment_id]
+        ranked = list(table.sort_values("ST", ascending=False).index[: len(indicators)])
+        assert [i["group"] for i in indicators] == ranked
+    assert section["indicators_to_watch"]["resupply-air-defence"][0]["group"] == "claim truth"
+    for judgment in study.judgments:
+        assert judgment.sensitivity is not None and judgment.sensitivity.variations
+        assert "horizon_days" not in judgment.sensitivity.parameters
+
+
+def test_transfers_without_a_claim_in_the_ledger_are_left_out(tmp_path):
+    from estimates.claims import load_ledger
+
+    params = validate(QUICK)
+    data = resupply_analysis.load_data(params)
+    lines = data.ledger.path.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if line.startswith("btg-ineffective-29,")]
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    model = build_model(params, load_ledger(path), data.consignments, data.holdings, data.grades,
+                        np.array([0, 1.0]))
+    assert model.consignments == () and len(model.unsupported) == len(data.consignments)
+    result = assess(model, model_rng(params.seed, "resupply"))
+    assert all(j.probability.probability == 0.0 for j in result.judgments)
+    assert result.to_dict()["unsupported_transfers"] == [c.consignment_id for c in data.consignments]
