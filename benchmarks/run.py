@@ -183,6 +183,25 @@ print(time.perf_counter() - tick, before, peak())
 """
 
 
+# The same for the resupply model: attrition once at its default draws, then the transfers Monte
+# Carlo at n draws (chunked; quantiles from a fixed subsample, see estimates.resupply).
+MEMORY_RESUPPLY = """
+import dataclasses, sys, time
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+from estimates import resupply, resupply_analysis
+from estimates.params import validate
+from estimates.randomness import model_rng
+p = validate({})
+model = resupply_analysis.model_for(p, resupply_analysis.load_data(p))
+model = dataclasses.replace(model, params=p.model_copy(update={"n_samples": int(sys.argv[1])}))
+before = peak()
+tick = time.perf_counter()
+resupply.assess(model, model_rng(p.seed, "resupply"))
+print(time.perf_counter() - tick, before, peak())
+"""
+
+
 def memory() -> None:
     peaks = {}
     for n in (10**6, 10**7):
@@ -194,6 +213,13 @@ def memory() -> None:
     per_draw = (peaks[10**7] - peaks[10**6]) * 2**20 / 9e6
     line("  growth per draw", f"{per_draw:.0f} bytes (per-draw arrays of the inputs and readings; "
          "the projection itself is chunked)", "10^7 draws < 1 GiB", peaks[10**7] < 1024)
+    for n in (10**6, 10**7):
+        done = subprocess.run([sys.executable, "-c", MEMORY_RESUPPLY, str(n)], capture_output=True, text=True,
+                              check=True)
+        seconds, before, peak = (float(x) for x in done.stdout.split())
+        line(f"resupply.assess, {n:.0e} draws", f"peak RSS {peak / 1024:.0f} MiB (after imports "
+             f"{before / 1024:.0f} MiB), {seconds:.1f} s", "10^7 draws < 1 GiB" if n == 10**7 else "",
+             peak / 1024 < 1024 if n == 10**7 else None)
 
 
 # --- 5. squigglepy against numpy ----------------------------------------------------------------------

@@ -111,3 +111,27 @@ def test_weights_above_one_are_rejected():
     structure = LatentStructure.of([claim("a")])
     with pytest.raises(ValueError, match="must lie in"):
         structure.latent(np.zeros((1, structure.n_factors)), 0.7, 0.5)
+
+
+def test_an_analyst_grade_table_reaches_the_model(tmp_path):
+    from estimates import resupply_analysis
+    from estimates.params import validate
+
+    table = tmp_path / "grades.csv"
+    table.write_text(GRADE_TABLE.read_text().replace("credibility,3,0.55", "credibility,3,0.95"))
+    base = resupply_analysis.load_data(validate({}))
+    mine = resupply_analysis.load_data(validate({"grades_path": str(table)}))
+    assert mine.grades.credibility["3"] == 0.95 and base.grades.credibility["3"] == 0.55
+    assert str(table) in mine.hashes
+
+
+def test_a_bad_grade_table_is_refused_before_any_kernel(tmp_path, capsys):
+    from estimates import cli
+
+    table = tmp_path / "grades.csv"
+    table.write_text("nothing useful\n")
+    code = cli.main(["run", "--out", str(tmp_path / "reports"), "-p", "grades_path", str(table)])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("estimates: error: parameter 'grades_path':") and "\n" not in err
+    assert not (tmp_path / "reports").exists()

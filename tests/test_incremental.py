@@ -56,6 +56,7 @@ def test_unchanged_inputs_hit(stored):
     ("source_sha256", "t" * 64),          # the package source changed
     ("dependencies", {"other": "e" * 64}),  # a notebook it depends on recorded other results
     ("model", "other"),
+    ("environment", {"numpy": "0.0"}),    # a numerical library was upgraded
 ])
 def test_changed_input_misses(stored, field, value):
     root, inputs, _, _ = stored

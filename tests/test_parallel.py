@@ -32,6 +32,25 @@ def test_independent_notebooks_run_at_once_and_dependents_after(tmp_path, monkey
     assert records == {name: {"value": name} for name in ("after", "left", "right")}
 
 
+def test_parallel_notebooks_never_change_the_process_directory(tmp_path, monkeypatch):
+    # papermill's cwd= would os.chdir() the whole process, which races between threads (a kernel
+    # once started in the project directory instead of its run directory); kernels get their own.
+    import os
+
+    home, chdir = os.getcwd(), os.chdir
+
+    def refuse(path):
+        # papermill always "returns" to the directory it found, which is harmless; moving is not.
+        if os.path.realpath(path) != os.path.realpath(home):
+            raise AssertionError(f"os.chdir({path!r}) during a run")
+        chdir(path)
+
+    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    monkeypatch.setattr(os, "chdir", refuse)
+    records, failure = runner.execute_notebooks(runner.default_suite(), validate(QUICK), tmp_path, jobs=2)
+    assert failure is None and set(records) == {"after", "left", "right"}
+
+
 def test_dependents_of_a_failed_notebook_are_skipped(tmp_path):
     suite = (runner.NotebookSpec("failing", FIXTURES / "failing.ipynb"),
              runner.NotebookSpec("after", FIXTURES / "parallel" / "after.ipynb", depends=("failing",)))

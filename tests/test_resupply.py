@@ -178,3 +178,23 @@ def test_transfers_without_a_claim_in_the_ledger_are_left_out(tmp_path):
     result = assess(model, model_rng(params.seed, "resupply"))
     assert all(j.probability.probability == 0.0 for j in result.judgments)
     assert result.to_dict()["unsupported_transfers"] == [c.consignment_id for c in data.consignments]
+
+
+def test_chunk_size_does_not_change_the_numbers(baseline, monkeypatch):
+    # Chunks only bound memory: the uniforms come off one generator in the same order.
+    from estimates import resupply
+
+    params, _, model, result = baseline
+    monkeypatch.setattr(resupply, "CHUNK", 700)
+    assert assess(model, model_rng(params.seed, "resupply")).to_dict() == result.to_dict()
+
+
+def test_probabilities_count_every_draw_beyond_the_quantile_subsample(baseline, monkeypatch):
+    from estimates import resupply
+
+    params, _, model, result = baseline
+    monkeypatch.setattr(resupply, "QUANTILE_DRAWS", 1000)
+    small = assess(model, model_rng(params.seed, "resupply"))
+    # Same draws, so every count-based probability is unchanged; only quantiles may move.
+    assert [j.probability for j in small.judgments] == [j.probability for j in result.judgments]
+    assert small.outlook("anti_armour").at_least_one == result.outlook("anti_armour").at_least_one

@@ -119,6 +119,7 @@ def test_signal_kills_the_kernel_and_marks_the_run_interrupted(tmp_path, signum,
     env = {**os.environ, runner.SUITE_DIR_ENV: str(FIXTURES / "sleep_suite")}
     first = subprocess.Popen([ESTIMATES, "run", "--out", str(root)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kernel = None
     try:
         _wait_for(lambda: any((d / "sleeping").exists() for d in run_dirs(root)) or first.poll() is not None,
                   what="the fixture notebook to start sleeping")
@@ -137,8 +138,10 @@ def test_signal_kills_the_kernel_and_marks_the_run_interrupted(tmp_path, signum,
         first.send_signal(signum)
         stdout, stderr = first.communicate(timeout=120)
     finally:
-        if first.poll() is None:
+        if first.poll() is None:  # the test failed midway: leave no sleeping kernel behind either
             first.kill()
+            if kernel is not None and kernel.is_running():
+                kernel.kill()
     assert first.returncode == code, stderr
     assert stderr.splitlines()[-1] == f"estimates: interrupted by {signal.Signals(signum).name}"
     assert stdout == ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -35,6 +35,20 @@ def section_sha256(section: dict) -> str:
     return hashlib.sha256(dump_json(section)).hexdigest()
 
 
+def environment_versions() -> dict[str, str]:
+    """Versions of Python and of the packages whose upgrade could change a notebook's numbers."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "pandas", "salib", "papermill", "ipykernel"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What a notebook's result depends on, known before it runs (data files come from the index)."""
@@ -44,6 +58,8 @@ class Inputs:
     parameters: dict
     source_sha256: str
     dependencies: dict[str, str]
+    #: Python and the numerical libraries: an upgrade can change numbers without any source change.
+    environment: dict[str, str] = field(default_factory=lambda: environment_versions())
 
     def key(self) -> str:
         return hashlib.sha256(dump_json(asdict(self))).hexdigest()

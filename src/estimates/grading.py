@@ -62,7 +62,15 @@ def load_grade_table(path: str | Path) -> GradeTable:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise LedgerError(f"{path}: grade table not found") from None
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read the grade table ({error.strerror})") from None
+    try:
+        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    except UnicodeDecodeError as error:
+        raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    missing = [c for c in ("scale", "grade", "probability") if rows and c not in rows[0]]
+    if not rows or missing:
+        raise LedgerError(f"{path}: needs columns scale, grade, probability and one row per grade")
     table: dict[str, dict[str, float | None]] = {"reliability": {}, "credibility": {}}
     for line, row in enumerate(rows, start=2):
         scale, grade, value = row.get("scale"), row.get("grade"), (row.get("probability") or "").strip()

@@ -78,6 +78,10 @@ class Parameters(BaseModel):
         "data/claims.csv", unit="path", source=ASSUMPTION, models=ALL_MODELS,
         help="Claims ledger to read (CSV, columns in data/claims.md); the default is the bundled one.",
     )
+    grades_path: str = _param(
+        "data/grade_probabilities.csv", unit="path", source=ASSUMPTION, models=("resupply",),
+        help="Mapping from Admiralty grades to probabilities (CSV, see data/README.md); override to test it.",
+    )
 
     # --- the reported counts -------------------------------------------------------------------
     btg_committed: int = _param(
@@ -260,7 +264,7 @@ class Parameters(BaseModel):
         help="Share of a category's losses that counts as a material replacement in the judgments.",
     )
 
-    @field_validator("claims_path")
+    @field_validator("claims_path", "grades_path")
     @classmethod
     def _one_line_path(cls, value: str) -> str:
         # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.

@@ -207,12 +207,17 @@ class ResupplyModel:
         arrival = np.where(np.isfinite(arrival), arrival, np.inf)
         return true, quantity, arrival
 
-    def delivered(self, draws: dict[str, np.ndarray], days: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Items delivered per category (draws x days) by the end of each report day."""
+    def delivered(self, draws: dict[str, np.ndarray], days: np.ndarray | None = None,
+                  categories: Sequence[str] | None = None, delivery=None) -> dict[str, np.ndarray]:
+        """Items delivered per category (draws x days) by the end of each report day.
+
+        ``delivery`` reuses the result of :meth:`delivery` for these draws; ``categories`` limits
+        the work (and the memory: one draws x days array per category) to those named.
+        """
         days = self.report_days if days is None else days
-        true, quantity, arrival = self.delivery(draws)
+        true, quantity, arrival = self.delivery(draws) if delivery is None else delivery
         out = {}
-        for category in self.categories:
+        for category in self.categories if categories is None else categories:
             total = np.zeros((true.shape[0], days.size))
             for j, c in enumerate(self.consignments):
                 if c.category == category:
@@ -230,11 +235,12 @@ class ResupplyModel:
             out[category] = items / per_unit
         return out
 
-    def loss_share_replaced(self, draws: dict[str, np.ndarray], delivered_end: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def loss_share_replaced(self, draws: dict[str, np.ndarray], delivered_end: dict[str, np.ndarray],
+                            categories: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Share of each BTG category's estimated losses since the start that deliveries replace."""
         lost_btgs = draws["ineffective BTGs by the horizon"] * draws["equipment lost per ineffective BTG"]
         out = {}
-        for category in self.btg_categories:
+        for category in self.btg_categories if categories is None else categories:
             losses = lost_btgs * draws[f"{category} per BTG"]
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[category] = np.where(losses > 0, delivered_end[category] / losses, 0.0)
@@ -382,37 +388,94 @@ def _quantile_rows(values: np.ndarray) -> dict[str, list[float]]:
     return {f"{level:g}": [float(v) for v in row] for level, row in zip(LEVELS, q)}
 
 
+#: Draws simulated at once: bounds memory whatever ``n_samples`` is. The uniforms are drawn chunk
+#: after chunk from one generator, which yields the same stream as one large draw.
+CHUNK = 20_000
+#: Quantiles of continuous outputs come from the first ``QUANTILE_DRAWS`` draws: the draws are
+#: independent, so these are a uniform random subsample, and a quantile from 50,000 draws carries
+#: far less Monte Carlo error than its inputs' uncertainty. Probabilities count every draw.
+QUANTILE_DRAWS = 50_000
+
+
+@dataclass
+class _Tally:
+    """Counts over every draw, accumulated chunk by chunk."""
+
+    at_least_one: dict[str, np.ndarray]
+    share_above: dict[str, int]
+    batteries: int = 0
+    complete: int = 0
+
+
+def _per_category(model: ResupplyModel, draws: dict[str, np.ndarray]):
+    """Yield ``(category, delivered, restored, share or None)`` one category at a time.
+
+    One category's draws x days arrays are alive at a time, which bounds memory.
+    """
+    delivery = model.delivery(draws)
+    for category in model.categories:
+        delivered = model.delivered(draws, categories=[category], delivery=delivery)
+        restored = model.equivalents(draws, delivered)[category]
+        share = None
+        if category in model.btg_categories:
+            share = model.loss_share_replaced(draws, {category: delivered[category][:, -1]}, [category])[category]
+        yield category, delivered[category], restored, share
+
+
 def assess(model: ResupplyModel, rng: np.random.Generator) -> ResupplyAssessment:
-    """Run the resupply Monte Carlo for a built model with generator ``rng``."""
+    """Run the resupply Monte Carlo for a built model with generator ``rng``.
+
+    Draws are simulated in chunks of :data:`CHUNK`, so memory stays bounded as ``n_samples`` grows;
+    probabilities count every draw, quantiles use the first :data:`QUANTILE_DRAWS` draws.
+    """
     p = model.params
     size = p.n_samples
-    draws = model.transform(model.uniforms(size, rng))
-    delivered = model.delivered(draws)
-    restored = model.equivalents(draws, delivered)
-    shares = model.loss_share_replaced(draws, {k: v[:, -1] for k, v in delivered.items()})
-    outlooks = tuple(
-        CategoryOutlook(
-            category=c, label=model.holding(c).label, level=model.holding(c).level, unit=model.holding(c).unit,
-            delivered=_quantile_rows(delivered[c]), restored=_quantile_rows(restored[c]),
-            at_least_one=tuple(MonteCarloProbability.from_indicator(col) for col in (restored[c] >= 1.0).T),
-            share_replaced=quantile_dict(shares[c], LEVELS) if c in shares else None,
-        )
-        for c in model.categories
-    )
+    threshold = p.replacement_share_threshold
+    tally = _Tally({c: np.zeros(model.report_days.size, dtype=np.int64) for c in model.categories},
+                   {c: 0 for c in model.btg_categories})
+    kept: list[np.ndarray] = []
+    for start in range(0, size, CHUNK):
+        uniforms = model.uniforms(min(CHUNK, size - start), rng)
+        if start < QUANTILE_DRAWS:
+            kept.append(uniforms[: QUANTILE_DRAWS - start])
+        n = uniforms.shape[0]
+        batteries, complete = np.zeros(n), np.full(n, np.inf)
+        for c, _, restored, share in _per_category(model, model.transform(uniforms)):
+            tally.at_least_one[c] += (restored >= 1.0).sum(axis=0)
+            if share is None:
+                batteries += restored[:, -1]
+            else:
+                tally.share_above[c] += int((share > threshold).sum())
+                complete = np.minimum(complete, restored[:, -1])
+        tally.batteries += int((batteries >= 1.0).sum())
+        tally.complete += int((complete >= 1.0).sum())
+
+    sample = model.transform(np.vstack(kept))
+    outlooks, favourable, shares = [], {}, {}
+    complete = np.full(sum(k.shape[0] for k in kept), np.inf)
+    for c, delivered, restored, share in _per_category(model, sample):
+        h = model.holding(c)
+        outlooks.append(CategoryOutlook(
+            category=c, label=h.label, level=h.level, unit=h.unit,
+            delivered=_quantile_rows(delivered), restored=_quantile_rows(restored),
+            at_least_one=tuple(MonteCarloProbability.from_count(int(n), size) for n in tally.at_least_one[c]),
+            share_replaced=quantile_dict(share, LEVELS) if share is not None else None,
+        ))
+        if share is not None:
+            favourable[c] = float(np.quantile(restored[:, -1], 0.95))
+            shares[c] = float(np.quantile(share, 0.95))
+            complete = np.minimum(complete, restored[:, -1])
+    outlooks = tuple(outlooks)
     # The binding constraint: the BTG categories restored least even in favourable draws (their 95th
     # percentile at the horizon is lowest); a BTG-equivalent needs every category.
-    favourable = {c: float(np.quantile(restored[c][:, -1], 0.95)) for c in model.btg_categories}
     floor = min(favourable.values())
     binding = tuple(c for c, m in favourable.items() if m <= floor + 1e-9)
-    complete = np.min(np.column_stack([restored[c][:, -1] for c in model.btg_categories]), axis=1)
     dates = tuple(WAR_START + dt.timedelta(days=int(d) - 1) for d in model.report_days)
     end = dates[-1]
     theatre = [c for c in model.categories if c not in model.btg_categories]
-    batteries = sum((restored[c][:, -1] for c in theatre), np.zeros(size))
     # The category the transfers could replace most of: highest 95th-percentile share (the median
     # is 0 whenever a claim is more likely false than true, which would make the choice arbitrary).
-    best = max(shares, key=lambda c: float(np.quantile(shares[c], 0.95)))
-    threshold = p.replacement_share_threshold
+    best = max(shares, key=shares.get)
     truth_rows = tuple(
         {"claim_id": c.claim_id, "grade": c.grade, "probability_true": float(pt)}
         for c, pt in zip(model.claims, model.truth_probability)
@@ -423,7 +486,7 @@ def assess(model: ResupplyModel, rng: np.random.Generator) -> ResupplyAssessment
             id="resupply-air-defence",
             statement=(f"at least one strategic air-defence battery from the reported transfers "
                        f"reaches Russian forces by {long_date(end)}"),
-            probability=MonteCarloProbability.from_indicator(batteries >= 1.0),
+            probability=MonteCarloProbability.from_count(tally.batteries, size),
             basis=(f"{size} draws of claim truth (correlated, from Admiralty grades), route timing "
                    "and shipping capacity"),
             claim_ids=tuple(c.claim_id for c in model.consignments if c.category in theatre),
@@ -432,7 +495,7 @@ def assess(model: ResupplyModel, rng: np.random.Generator) -> ResupplyAssessment
             id="resupply-replacement",
             statement=(f"the reported transfers replace more than {threshold:.0%} of Russia's estimated "
                        f"losses of {model.holding(best).label} by {long_date(end)}"),
-            probability=MonteCarloProbability.from_indicator(shares[best] > threshold),
+            probability=MonteCarloProbability.from_count(tally.share_above[best], size),
             basis=(f"{model.holding(best).label} is the category the transfers replace most of; losses are "
                    f"ineffective BTGs x holdings per BTG x share of equipment lost"),
             claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments if c.category == best)),
@@ -440,7 +503,7 @@ def assess(model: ResupplyModel, rng: np.random.Generator) -> ResupplyAssessment
         Judgment(
             id="resupply-complete-btg",
             statement=f"the reported transfers restore at least one complete BTG-equivalent by {long_date(end)}",
-            probability=MonteCarloProbability.from_indicator(complete >= 1.0),
+            probability=MonteCarloProbability.from_count(tally.complete, size),
             basis=("a BTG-equivalent needs every category; binding: "
                    + ", ".join(model.holding(c).label for c in binding)),
             claim_ids=transfer_claims,

@@ -20,7 +20,7 @@ from .grading import GradeTable, load_grade_table
 from .judgments import Judgment, with_term_sensitivity
 from .params import Parameters, names_for, spec
 from .provenance import section_provenance
-from .paths import GRADE_TABLE, HOLDINGS, PROJECT_DIR, TRANSFERS, project_path
+from .paths import HOLDINGS, PROJECT_DIR, TRANSFERS, project_path
 from .randomness import model_rng
 from .resupply import ResupplyAssessment, ResupplyModel, assess, build_model
 from .sensitivity import SobolResult, sobol_indices
@@ -65,10 +65,10 @@ class ResupplyData:
         return tuple(dict.fromkeys(ids))
 
 
-def load_data(params: Parameters, transfers_path: Path = TRANSFERS, holdings_path: Path = HOLDINGS,
-              grades_path: Path = GRADE_TABLE) -> ResupplyData:
-    """Read the ledger named by ``claims_path`` and the bundled transfer, holdings and grade tables."""
+def load_data(params: Parameters, transfers_path: Path = TRANSFERS, holdings_path: Path = HOLDINGS) -> ResupplyData:
+    """Read the ledger and grade table the parameters name, and the bundled transfers and holdings."""
     ledger_path = project_path(params.claims_path)
+    grades_path = project_path(params.grades_path)
     ledger = load_ledger(ledger_path)
     consignments, transfers_hash = load_transfers(transfers_path)
     holdings, holdings_hash = load_holdings(holdings_path)

@@ -95,14 +95,16 @@ def preflight(out_root: Path, suite: tuple[NotebookSpec, ...] | None = None,
 
 
 def check_ledger(params: Parameters) -> None:
-    """Load and validate the claims ledger ``params.claims_path`` names; InputError if it is bad."""
+    """Load and validate the input files the path parameters name; InputError if one is bad."""
     from .claims import LedgerError, load_ledger
+    from .grading import load_grade_table
     from .paths import project_path
 
-    try:
-        load_ledger(project_path(params.claims_path))
-    except LedgerError as error:
-        raise InputError(f"parameter 'claims_path': {error}") from None
+    for name, load in (("claims_path", load_ledger), ("grades_path", load_grade_table)):
+        try:
+            load(project_path(getattr(params, name)))
+        except LedgerError as error:
+            raise InputError(f"parameter '{name}': {error}") from None
 
 
 def source_hash() -> str:
@@ -149,7 +151,10 @@ def execute(spec: NotebookSpec, params: Parameters, run_dir: Path, kernels: _Ker
     tracking = {} if kernels is None else {"kernel_manager_class": kernels.manager_class()}
     papermill.execute_notebook(
         str(spec.path), str(output), parameters=params.for_model(spec.name),
-        kernel_name=KERNEL, progress_bar=False, cwd=str(run_dir),
+        kernel_name=KERNEL, progress_bar=False,
+        # The kernel starts in the run directory. Not papermill's `cwd=`: that os.chdir()s the whole
+        # process, which races when notebooks run in threads side by side.
+        resources={"metadata": {"path": str(run_dir)}},
         # The kernel's own start-up warnings (e.g. about local TCP) are noise to a cron log.
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         shutdown_kernel="immediate", **tracking,
