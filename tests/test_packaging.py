@@ -15,9 +15,11 @@ ENVIRONMENT = PROJECT_DIR / "environment.yml"
 README = PROJECT_DIR / "README.md"
 CI_RUN = PROJECT_DIR / ".ci" / "run"
 
-# "name>=floor", the only form either file uses; conda and pip spell these names alike.
+# "name>=floor", the only form either file uses.
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*>=\s*([0-9][0-9A-Za-z.]*)\s*$")
 NOT_PACKAGES = {"python", "pip"}
+# Where conda-forge spells a package differently from PyPI (conda-forge's package pages).
+CONDA_NAMES = {"playwright-python": "playwright"}
 
 
 def _floors(requirements: list[str], where: str) -> dict[str, str]:
@@ -27,6 +29,7 @@ def _floors(requirements: list[str], where: str) -> dict[str, str]:
         match = REQUIREMENT.match(text)
         assert match, f"{where}: {text!r} is not of the form name>=version"
         name = re.sub(r"[-_.]+", "-", match.group(1)).lower()  # PEP 503 normalisation
+        name = CONDA_NAMES.get(name, name) if where.startswith("environment.yml") else name
         assert name not in floors, f"{where}: {name} is listed twice"
         floors[name] = match.group(2)
     return floors

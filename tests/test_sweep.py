@@ -216,3 +216,15 @@ def test_failing_scenario_fails_the_sweep(client, tmp_path, monkeypatch):
     assert re.match(r"estimates: sweep failed: scenario \d \(btg_ineffective=\d+, hazard_shape=[\d.]+\): "
                     r"KeyError: 'ghost'$", outcome.message), outcome.message
     assert not (tmp_path / "sweep" / "sweep.csv").exists()
+
+
+def test_a_bad_ledger_in_a_grid_is_refused_before_any_work(tmp_path, monkeypatch):
+    from estimates.runner import InputError
+    from estimates.sweep import load_grid
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.csv").write_text("claim_id,statement\n")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("claims_path: mine.csv\nbtg_ineffective: [29, 35]\n")
+    with pytest.raises(InputError, match=r"scenario 1 \(btg_ineffective=29\): parameter 'claims_path': .*mine.csv"):
+        load_grid(grid)

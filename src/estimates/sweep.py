@@ -221,13 +221,23 @@ def load_grid(path: Path) -> Grid:
     if len(expanded) > MAX_SCENARIOS:
         raise InputError(f"{where}: {len(expanded)} scenarios; at most {MAX_SCENARIOS}")
 
+    from .cli import absolute_paths
+    from .runner import check_ledger
+
     scenarios = []
+    checked: set[tuple] = set()
     for number, values in enumerate(expanded, start=1):
+        label = ", ".join(f"{k}={values[k]!r}" for k in swept if k in values)
+        absolute_paths(values)  # as `estimates run` does: relative to where the analyst typed it
         try:
-            scenarios.append(validate(values))
-        except ParameterError as error:
-            label = ", ".join(f"{k}={values[k]!r}" for k in swept if k in values)
+            scenario = validate(values)
+            files = (scenario.claims_path, scenario.grades_path)
+            if files not in checked:  # each distinct ledger and grade table once, before any work
+                check_ledger(scenario)
+                checked.add(files)
+        except (ParameterError, InputError) as error:
             raise InputError(f"{where}: scenario {number} ({label}): {error}") from None
+        scenarios.append(scenario)
     return Grid(path, swept, fixed, tuple(scenarios), models)
 
 
