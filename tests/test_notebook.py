@@ -49,9 +49,10 @@ def test_changed_parameter_is_flagged_in_provenance(executed):
     assert rows["overdispersion"]["kind"] == "assumption"
 
 
-def test_notebook_is_thin():
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_is_thin(path):
     # Everything beyond plotting and prose lives in the package: no defs, classes or loops.
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             for line in cell.source.splitlines():

@@ -215,13 +215,23 @@ def test_every_parameter_has_help_unit_or_blank_and_a_model():
 
 # --- the notebook --------------------------------------------------------------------------------
 
-def test_first_code_cell_is_tagged_parameters():
-    cell = _parameters_cell(_notebook())
+#: Each model's notebook is named for the model; the parameters it declares come from the schema.
+MODEL_NOTEBOOKS = [(path.stem, path) for path in sorted(NOTEBOOK_DIR.glob("*.ipynb"))]
+
+
+def test_every_model_has_its_notebook():
+    assert sorted(stem for stem, _ in MODEL_NOTEBOOKS) == sorted(params.ALL_MODELS)
+
+
+@pytest.mark.parametrize(("model", "path"), MODEL_NOTEBOOKS, ids=lambda v: getattr(v, "name", v))
+def test_first_code_cell_is_tagged_parameters(model, path):
+    cell = _parameters_cell(_notebook(path))
     assert "parameters" in cell.get("metadata", {}).get("tags", [])
 
 
-def test_parameters_cell_declares_the_schema_names_with_default_values():
-    source = _source(_parameters_cell(_notebook()))
+@pytest.mark.parametrize(("model", "path"), MODEL_NOTEBOOKS, ids=lambda v: getattr(v, "name", v))
+def test_parameters_cell_declares_the_schema_names_with_default_values(model, path):
+    source = _source(_parameters_cell(_notebook(path)))
     tree = ast.parse(source)
     declared = {}
     for node in tree.body:
@@ -230,23 +240,25 @@ def test_parameters_cell_declares_the_schema_names_with_default_values():
         assert node.target.id not in declared, f"{node.target.id} declared twice"
         declared[node.target.id] = ast.literal_eval(node.value)
     defaults = Parameters().model_dump(mode="json")
-    assert sorted(declared) == sorted(names_for("attrition"))
-    assert declared == {name: defaults[name] for name in names_for("attrition")}
+    assert sorted(declared) == sorted(names_for(model))
+    assert declared == {name: defaults[name] for name in names_for(model)}
 
 
-def test_every_parameters_cell_line_has_a_comment():
-    source = _source(_parameters_cell(_notebook()))
+@pytest.mark.parametrize(("model", "path"), MODEL_NOTEBOOKS, ids=lambda v: getattr(v, "name", v))
+def test_every_parameters_cell_line_has_a_comment(model, path):
+    source = _source(_parameters_cell(_notebook(path)))
     commented = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
                  if tok.type == tokenize.COMMENT}
     code_lines = {n.lineno for n in ast.parse(source).body}
     assert code_lines and code_lines <= commented
 
 
-def test_notebook_defaults_pass_from_namespace():
-    source = _source(_parameters_cell(_notebook()))
+@pytest.mark.parametrize(("model", "path"), MODEL_NOTEBOOKS, ids=lambda v: getattr(v, "name", v))
+def test_notebook_defaults_pass_from_namespace(model, path):
+    source = _source(_parameters_cell(_notebook(path)))
     namespace = {"__name__": "__main__", "unrelated": object()}
     exec(compile(source, "parameters", "exec"), namespace)  # the cell holds literals only (checked above)
-    assert from_namespace("attrition", namespace) == Parameters()
+    assert from_namespace(model, namespace) == Parameters()
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)
