@@ -153,6 +153,27 @@ class Ledger:
         return [self[c].model_dump(mode="json") | {"grade": self[c].grade} for c in seen]
 
 
+def read_input(path: Path, what: str) -> tuple[bytes, str]:
+    """The bytes of an input file and their UTF-8 text (a byte-order mark is dropped).
+
+    Every data loader reads through here, so a missing file, a directory, a device that never ends
+    (``/dev/zero``) or text that is not UTF-8 gives the same one-line :class:`LedgerError`.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise LedgerError(f"{path}: not a regular file; give the path of a CSV file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LedgerError(f"{path}: {what} not found") from None
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read {what} ({error.strerror})") from None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
 def load_ledger(path: str | Path) -> Ledger:
     """Read and validate a claims ledger.
 
@@ -160,18 +181,7 @@ def load_ledger(path: str | Path) -> Ledger:
     columns in :data:`COLUMNS`; see ``data/claims.md`` for their meaning and units.
     """
     path = Path(path)
-    if path.exists() and not path.is_file():  # a directory, or a device like /dev/zero that never ends
-        raise LedgerError(f"{path}: not a regular file; give the path of a CSV file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise LedgerError(f"{path}: claims ledger not found") from None
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read claims ledger ({error.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    raw, text = read_input(path, "claims ledger")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy import special, stats
 
-from .claims import Claim, LedgerError
+from .claims import Claim, LedgerError, read_input
 
 BASE_RATE = "base_rate"
 
@@ -58,16 +58,8 @@ class GradeTable:
 def load_grade_table(path: str | Path) -> GradeTable:
     """Read ``grade_probabilities.csv``: columns scale, grade, probability, meaning, reason."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise LedgerError(f"{path}: grade table not found") from None
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read the grade table ({error.strerror})") from None
-    try:
-        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    except UnicodeDecodeError as error:
-        raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    raw, text = read_input(path, "grade table")
+    rows = list(csv.DictReader(text.splitlines()))
     missing = [c for c in ("scale", "grade", "probability") if rows and c not in rows[0]]
     if not rows or missing:
         raise LedgerError(f"{path}: needs columns scale, grade, probability and one row per grade")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .claims import LedgerError
+from .claims import LedgerError, read_input
 
 #: Level of categories measured in batteries at theatre level rather than per BTG.
 THEATRE = "theatre"
@@ -51,11 +51,8 @@ class Holding:
 
 
 def _rows(path: Path, required: Sequence[str]) -> tuple[list[dict], str]:
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise LedgerError(f"{path}: data file not found") from None
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    raw, text = read_input(Path(path), "data file")
+    rows = list(csv.DictReader(text.splitlines()))
     if not rows:
         raise LedgerError(f"{path}: no rows")
     missing = [c for c in required if c not in rows[0]]
