@@ -161,3 +161,17 @@ def test_all_ineffective_and_none_ineffective_run():
         params = validate({**QUICK, "btg_ineffective": k})
         result = assess(params, model_rng(1, "attrition")).to_dict()
         assert 0.0 <= result["judgments"][0]["probability"]["probability"] <= 1.0
+
+
+def test_ever_lost_is_the_ineffective_count_when_nothing_is_regenerated():
+    # Without reconstitution every loss stays lost: the BTGs ever lost by the last day are exactly
+    # the committed minus the effective, draw for draw, so the two histograms mirror each other.
+    proj = _project(0.232, effective=96, ineffective=29, size=5000)
+    assert proj.ever_lost.sum() == 5000
+    assert np.array_equal(proj.ever_lost[::-1][: proj.counts.shape[1]], proj.counts[-1])
+
+
+def test_regenerated_btgs_lost_again_count_twice():
+    proj = _project(0.5, effective=10, ineffective=5, reconstitution_per_week=14.0, horizon_days=60, size=2000)
+    values = np.arange(proj.ever_lost.size)
+    assert (proj.ever_lost * values).sum() / 2000 > 15  # more losses than BTGs committed

@@ -61,7 +61,7 @@ class Projection:
     n_samples: int
     #: ``ever_lost[v]``: draws in which ``v`` BTGs had become ineffective by the last day, counting
     #: a regenerated BTG that is lost again twice (what resupply must make good).
-    ever_lost: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(1, dtype=np.int64))
+    ever_lost: np.ndarray = field(repr=False)
 
     def quantiles(self, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
         cdf = np.cumsum(self.counts, axis=1) / self.n_samples
