@@ -253,9 +253,9 @@ def _value(value) -> str:
 
 
 def _grade_words(row: dict) -> str:
-    from .claims import CREDIBILITY, RELIABILITY
+    from .claims import grade_words
 
-    return f"{RELIABILITY[row['reliability']]}; {CREDIBILITY[row['credibility']]}"
+    return grade_words(row["reliability"], row["credibility"])
 
 
 def _unit(name: str) -> str:

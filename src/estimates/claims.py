@@ -120,7 +120,12 @@ class Claim(BaseModel):
 
     @property
     def grade_words(self) -> str:
-        return f"{RELIABILITY[self.reliability]}; {CREDIBILITY[self.credibility]}"
+        return grade_words(self.reliability, self.credibility)
+
+
+def grade_words(reliability: str, credibility: str) -> str:
+    """The STANAG 2511 wording of a grade, e.g. ``usually reliable; probably true`` for B2."""
+    return f"{RELIABILITY[reliability]}; {CREDIBILITY[credibility]}"
 
 
 @dataclass(frozen=True)

@@ -95,26 +95,25 @@ class Run:
         return rows
 
 
+def _read_json(run_dir: Path, name: str, missing_hint: str = "") -> dict:
+    try:
+        return json.loads((run_dir / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiffError(f"{run_dir}: no {name}{missing_hint}") from None
+    except (OSError, ValueError) as error:
+        raise DiffError(f"{run_dir}: cannot read {name} ({error})") from None
+
+
 def load_run(path: str | Path) -> Run:
     """Read a successful run directory; raises :class:`DiffError` with one line otherwise."""
     path = Path(path)
     if not path.is_dir():
         raise DiffError(f"{path}: not a run directory")
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no manifest.json; not a run directory") from None
-    except (OSError, ValueError) as error:
-        raise DiffError(f"{path}: cannot read manifest.json ({error})") from None
+    manifest = _read_json(path, "manifest.json", "; not a run directory")
     if manifest.get("status") != "succeeded":
         raise DiffError(f"{path}: the run did not succeed (status {manifest.get('status')!r}); "
                         "only successful runs have results to compare")
-    try:
-        results = json.loads((path / "results.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no results.json") from None
-    except (OSError, ValueError) as error:
-        raise DiffError(f"{path}: cannot read results.json ({error})") from None
+    results = _read_json(path, "results.json")
     return Run(path.resolve(), manifest, results)
 
 

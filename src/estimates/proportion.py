@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .distributions import PriorName, beta_binomial_posterior, prior_parameters
-from .quantities import ExactProbability, Interval, quantile_dict
+from .quantities import Interval, quantile_dict
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,10 +54,6 @@ class ProportionEstimate:
         low = 0.0 if self.k == 0 else float(low)
         high = 1.0 if self.k == self.n else float(high)
         return Interval(low, high, level, "Jeffreys")
-
-    def probability_above(self, threshold: float) -> ExactProbability:
-        """Posterior probability that the per-unit probability exceeds ``threshold``."""
-        return ExactProbability(float(self.posterior.sf(threshold)), "posterior survival function")
 
     def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
         return np.asarray(self.posterior.rvs(size=size, random_state=rng), dtype=float)

@@ -29,9 +29,6 @@ class Interval:
         if not 0.0 < self.level < 1.0:
             raise ValueError(f"interval level must be in (0, 1), got {self.level}")
 
-    def contains(self, value: float) -> bool:
-        return self.low <= value <= self.high
-
     def to_dict(self) -> dict:
         return {k: _plain(v) for k, v in asdict(self).items()}
 

@@ -26,11 +26,3 @@ def model_rng(seed: int, model: str) -> np.random.Generator:
     name_key = int.from_bytes(hashlib.sha256(model.encode("utf-8")).digest()[:8], "little")
     return np.random.default_rng(np.random.SeedSequence([seed, name_key]))
 
-
-def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Accept a Generator or a seed; never fall back to global state silently."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        raise ValueError("pass rng: a numpy.random.Generator or an integer seed")
-    return np.random.default_rng(rng)

@@ -85,10 +85,19 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def model_for(params: Parameters, data: ResupplyData) -> ResupplyModel:
-    """Attrition through the package (its own stream), then the resupply model built on it."""
-    losses = attrition.assess(params, model_rng(params.seed, "attrition")).projection.ever_lost
-    return build_model(params, data.ledger, data.consignments, data.holdings, data.grades, losses)
+def model_for(params: Parameters, data: ResupplyData, losses: dict | None = None) -> ResupplyModel:
+    """Attrition through the package (its own stream), then the resupply model built on it.
+
+    ``losses`` memoises attrition's loss histogram by the attrition parameters' values: most of a
+    sensitivity analysis varies resupply inputs only and need not rerun attrition.
+    """
+    key = tuple(params.model_dump(mode="json")[name] for name in names_for("attrition"))
+    if losses is None or key not in losses:
+        found = attrition.assess(params, model_rng(params.seed, "attrition")).projection.ever_lost
+        if losses is None:
+            return build_model(params, data.ledger, data.consignments, data.holdings, data.grades, found)
+        losses[key] = found
+    return build_model(params, data.ledger, data.consignments, data.holdings, data.grades, losses[key])
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,9 +135,11 @@ def study(params: Parameters, data: ResupplyData) -> ResupplyStudy:
     result = assess(model, model_rng(params.seed, "resupply"))
     quick = Parameters.model_validate({**params.model_dump(), "n_samples": min(params.n_samples, SENSITIVITY_SAMPLES)})
 
+    losses: dict = {}
+
     def recompute(varied: Parameters):
         varied = Parameters.model_validate({**varied.model_dump(), "n_samples": quick.n_samples})
-        return assess(model_for(varied, data), model_rng(varied.seed, "resupply")).judgments
+        return assess(model_for(varied, data, losses), model_rng(varied.seed, "resupply")).judgments
 
     judgments = with_term_sensitivity(result.judgments, quick, recompute, sensitivity_inputs())
     columns = model.inputs()
