@@ -18,6 +18,7 @@ RESULTS_SCHEMA = PACKAGE_DIR / "schemas" / "results.schema.json"
 TRANSFERS = DATA_DIR / "transfers.csv"
 HOLDINGS = DATA_DIR / "btg_holdings.csv"
 GRADE_TABLE = DATA_DIR / "grade_probabilities.csv"
+LOSSES_DIR = DATA_DIR / "ukraine_losses"
 
 
 def project_path(value: str | os.PathLike) -> Path:
