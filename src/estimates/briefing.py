@@ -10,6 +10,7 @@ called with the section's recorded dict and ``take`` (which hands out a figure b
 - ``key_figures(section, take)``: the model's headline numbers and figures;
 - ``details(section, take)``: further ``<section>`` elements;
 - ``alternatives(section, take)``: readings where the sources conflict;
+- ``crosscheck(section, take)``: the model's part of "Cross-checks", for second lines of evidence;
 - ``assumptions(section)``: ``<li>`` items saying what the model assumes and what it does not.
 
 Figures come from :data:`estimates.plotting.FIGURES`, embedded as base64 PNG with alt text and also
@@ -88,9 +89,26 @@ def _resupply_tables(section: dict) -> dict[str, pd.DataFrame]:
 
 
 #: Model sections the briefing knows, in the order it shows them: ``{results.json key: Section}``.
+def _pooling_tables(section: dict) -> dict[str, pd.DataFrame]:
+    checks = {c["observation_id"]: c for c in section["checks"]["free_shape"]}
+    constant = {c["observation_id"]: c for c in section["checks"]["constant_hazard"]}
+    rows = []
+    for s in section["statements"]:
+        row = {"observation_id": s["observation_id"], "claim_ids": ";".join(s["claim_ids"]), "date": s["date"],
+               "reported": s["reported"]}
+        for label, found in (("free_shape", checks), ("constant_hazard", constant)):
+            c = found.get(s["observation_id"])
+            row[f"predicted_q05_{label}"] = c["predicted"]["0.05"] if c else None
+            row[f"predicted_q95_{label}"] = c["predicted"]["0.95"] if c else None
+            row[f"tail_probability_{label}"] = c["tail_probability"] if c else None
+        rows.append(row)
+    return {"pooling_statements": pd.DataFrame(rows)}
+
+
 SECTIONS: dict[str, Section] = {
     "attrition": Section("BTG attrition", "sections/attrition.html.j2", _attrition_tables, _attrition_notes),
     "resupply": Section("Resupply through Iran and the Caspian", "sections/resupply.html.j2", _resupply_tables),
+    "pooling": Section("All official statements, pooled", "sections/pooling.html.j2", _pooling_tables),
 }
 
 

@@ -47,7 +47,10 @@ def _param(
 # Resupply computes attrition through the package, so attrition's parameters are declared in both.
 ATTRITION = ("attrition", "resupply")
 RESUPPLY = ("resupply",)
-ALL_MODELS = ("attrition", "resupply")
+POOLING = ("pooling",)
+#: The committed force is an input of every model that counts BTGs.
+COMMITTED_FORCE = (*ATTRITION, "pooling", "losses")
+ALL_MODELS = ("attrition", "resupply", "pooling", "losses", "lanchester")
 
 
 class Parameters(BaseModel):
@@ -85,7 +88,7 @@ class Parameters(BaseModel):
 
     # --- the reported counts -------------------------------------------------------------------
     btg_committed: int = _param(
-        125, ge=1, le=1000, unit="BTG", source="claim:btg-committed-125", models=ATTRITION,
+        125, ge=1, le=1000, unit="BTG", source="claim:btg-committed-125", models=COMMITTED_FORCE,
         plausible=(120, 130), help="Battalion tactical groups committed at the start of the invasion.",
     )
     btg_ineffective: int = _param(
@@ -97,13 +100,13 @@ class Parameters(BaseModel):
         help="Spread of the ineffective count from what 'combat ineffective' is taken to mean.",
     )
     denominator_uncertainty: int = _param(
-        5, ge=0, le=200, unit="BTG (+/-)", source="claim:cnn-btg-out-of-action", models=ATTRITION,
+        5, ge=0, le=200, unit="BTG (+/-)", source="claim:cnn-btg-out-of-action", models=COMMITTED_FORCE,
         plausible=(0, 10), help="Spread of the committed count (statements said about 120 or 125).",
     )
 
     # --- the process model ---------------------------------------------------------------------
     prior: Literal["jeffreys", "uniform"] = _param(
-        "jeffreys", unit="", source=ASSUMPTION, models=ATTRITION,
+        "jeffreys", unit="", source=ASSUMPTION, models=(*ATTRITION, "pooling"),
         help="Beta prior for the per-BTG probability of becoming ineffective.",
     )
     overdispersion: float = _param(
@@ -157,6 +160,20 @@ class Parameters(BaseModel):
         0.75, ge=0.0, le=1.0, unit="fraction", source="claim:us-combat-power-retained-75",
         models=ATTRITION, plausible=(0.7, 0.8),
         help="Reading 2 of the '75%': share of its starting combat power Russia retained.",
+    )
+
+    # --- pooling the official statements --------------------------------------------------------
+    statements_path: str = _param(
+        "data/btg_statements.csv", unit="path", source=ASSUMPTION, models=POOLING,
+        help="Official BTG statements read as observations (CSV, see data/README.md); edit to re-read them.",
+    )
+    pooling_shape_low: float = _param(
+        0.5, ge=0.05, le=20.0, unit="", source=ASSUMPTION, models=POOLING, plausible=(0.3, 0.8),
+        help="Prior 90% interval of the hazard's Weibull shape when pooling statements: low end.",
+    )
+    pooling_shape_high: float = _param(
+        2.0, ge=0.05, le=20.0, unit="", source=ASSUMPTION, models=POOLING, plausible=(1.5, 3.0),
+        help="Prior 90% interval of the hazard's Weibull shape when pooling statements: high end.",
     )
 
     # --- resupply: from grades to probabilities ------------------------------------------------
@@ -264,7 +281,7 @@ class Parameters(BaseModel):
         help="Share of a category's losses that counts as a material replacement in the judgments.",
     )
 
-    @field_validator("claims_path", "grades_path")
+    @field_validator("claims_path", "grades_path", "statements_path")
     @classmethod
     def _one_line_path(cls, value: str) -> str:
         # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.
@@ -320,6 +337,7 @@ class Parameters(BaseModel):
 _INTERVAL_PAIRS = (
     "rpg_launchers", "atgm_launchers", "undated_departure_day", "port_transit_days",
     "ship_capacity_tonnes", "turnaround_days", "crossing_days", "onward_days", "equipment_loss_share",
+    "pooling_shape",
 )
 
 

@@ -306,9 +306,85 @@ def _span(variations: list[dict]) -> str:
     return " to ".join(values) if len(values) > 1 else values[0]
 
 
+# --- pooling the official statements ----------------------------------------------------------------
+
+def interval_forest(rows: dict[str, dict], *, xlabel: str, ax=None):
+    """One row per estimate: 5-95% line, 25-75% bar, median dot. ``rows`` maps a label to
+    ``{"quantiles": {"0.05": .., "0.25": .., "0.5": .., "0.75": .., "0.95": ..}}``."""
+    ax = _axes(ax, size=(7.0, 0.9 + 0.45 * len(rows)))
+    for y, (label, row) in enumerate(rows.items()):
+        q = row["quantiles"]
+        color = PALETTE[y % len(PALETTE)]
+        ax.plot([q["0.05"], q["0.95"]], [y, y], color=color, lw=1.5)
+        ax.plot([q["0.25"], q["0.75"]], [y, y], color=color, lw=6, solid_capstyle="butt", alpha=0.6)
+        ax.plot(q["0.5"], y, "o", color="k", ms=4)
+    ax.set_yticks(range(len(rows)), list(rows), fontsize="small")
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(xlabel)
+    return ax
+
+
+def statement_checks(checks: dict, statements: list[dict], committed_low: int, ax=None):
+    """Each statement's reported count against the 90% range predicted from the earlier ones, with a
+    free hazard shape and with a constant hazard."""
+    ax = _axes(ax, size=(7.0, 1.2 + 0.6 * max(len(checks["free_shape"]), 1)))
+    by_id = {s["observation_id"]: s for s in statements}
+    labels = []
+    for y, (free, constant) in enumerate(zip(checks["free_shape"], checks["constant_hazard"])):
+        s = by_id[free["observation_id"]]
+        labels.append(f"{s['observation_id']}\n{s['date']}")
+        for offset, check, color, name in ((-0.12, free, PALETTE[0], "predicted, free shape (90%)"),
+                                           (0.12, constant, PALETTE[1], "predicted, constant hazard (90%)")):
+            q = check["predicted"]
+            ax.plot([q["0.05"], q["0.95"]], [y + offset] * 2, color=color, lw=4, alpha=0.7,
+                    label=name if y == 0 else None)
+        low = s["count_low"] if s["count_low"] is not None else None
+        if s["count_high"] is None:
+            edge = low if low is not None else np.floor(s["share_above"] * committed_low) + 1
+            ax.annotate("", xy=(edge + 8, y), xytext=(edge, y),
+                        arrowprops={"arrowstyle": "->", "color": PALETTE[3], "lw": 2})
+            ax.plot(edge, y, "|", color=PALETTE[3], ms=14, mew=2, label="reported" if y == 0 else None)
+        else:
+            ax.plot([low, s["count_high"]], [y, y], "|-", color=PALETTE[3], ms=14, mew=2, lw=2,
+                    label="reported" if y == 0 else None)
+    ax.set_yticks(range(len(labels)), labels, fontsize="small")
+    ax.set_ylim(len(labels) - 0.5, -0.7)
+    ax.set_xlabel("BTGs combat-ineffective (predicted from the earlier statements)")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def pooling_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
+    """Figures of the ``pooling`` section: pooled against single-report, and the statement checks."""
+    rows = {"single report": section["single_report"]["p_as_of"],
+            f"pooled ({section['pooled']['reading']}, free shape)": section["pooled"]["p_as_of"]}
+    if section.get("constant_hazard"):
+        rows["pooled (nested, constant hazard)"] = section["constant_hazard"]["p_as_of"]
+    rows["pooled (independent readings)"] = section["independent"]["p_as_of"]
+    ax = interval_forest(rows, xlabel="P(a BTG was combat-ineffective by the as-of date)")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    single, pooled = section["single_report"]["p_as_of"], section["pooled"]["p_as_of"]
+    figures = [("pooling_estimates", ax.figure,
+                f"Interval chart: the single report puts the per-BTG probability of being combat-ineffective "
+                f"by the as-of date at {single['quantiles']['0.5']:.0%} (90%: {single['interval']['low']:.0%} to "
+                f"{single['interval']['high']:.0%}); pooling every statement gives {pooled['quantiles']['0.5']:.0%} "
+                f"({pooled['interval']['low']:.0%} to {pooled['interval']['high']:.0%}).")]
+    checks = section["checks"]
+    if checks["free_shape"]:
+        ax = statement_checks(checks, section["statements"], section["committed_range"][0])
+        surprising = section["agreement"]["surprising_constant_hazard"]
+        figures.append(("pooling_checks", ax.figure,
+                        "Each later statement's reported count against the 90% range the earlier statements "
+                        "predict; " + (f"under a constant hazard {', '.join(surprising)} falls outside what was "
+                                       "predicted" if surprising else "every statement falls within the predicted "
+                                       "ranges") + "."))
+    return figures
+
+
 #: Figures of each model's ``results.json`` section: ``{model: function(section) -> [(name, figure,
 #: alt text)]}``. The briefing draws a model's figures only when its section is in the results.
 FIGURES: dict = {
     "attrition": attrition_figures,
     "resupply": resupply_figures,
+    "pooling": pooling_figures,
 }

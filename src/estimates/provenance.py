@@ -48,11 +48,11 @@ def section_provenance(params: Parameters, model: str, ledger: Ledger,
         # An analyst's own ledger (claims_path) may lack claims the schema cites; the briefing says
         # which (estimates.caveats), rather than the run failing on a valid ledger.
         "sources": ledger.source_rows([c for c in claim_ids if c in ledger]),
-        "data_files": {_relative(ledger.path): ledger.sha256},
+        "data_files": {relative_path(ledger.path): ledger.sha256},
     }
 
 
-def _relative(path: Path) -> str:
+def relative_path(path: Path) -> str:
     try:
         return Path(path).resolve().relative_to(PROJECT_DIR).as_posix()
     except ValueError:

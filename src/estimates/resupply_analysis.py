@@ -19,7 +19,7 @@ from .claims import Ledger, load_ledger
 from .grading import GradeTable, load_grade_table
 from .judgments import Judgment, with_term_sensitivity
 from .params import Parameters, names_for, spec
-from .provenance import section_provenance
+from .provenance import relative_path, section_provenance
 from .paths import HOLDINGS, PROJECT_DIR, TRANSFERS, project_path
 from .randomness import model_rng
 from .resupply import ResupplyAssessment, ResupplyModel, assess, build_model
@@ -73,16 +73,9 @@ def load_data(params: Parameters, transfers_path: Path = TRANSFERS, holdings_pat
     consignments, transfers_hash = load_transfers(transfers_path)
     holdings, holdings_hash = load_holdings(holdings_path)
     grades = load_grade_table(grades_path)
-    hashes = {_relative(ledger_path): ledger.sha256, _relative(transfers_path): transfers_hash,
-              _relative(holdings_path): holdings_hash, _relative(grades_path): grades.sha256}
+    hashes = {relative_path(ledger_path): ledger.sha256, relative_path(transfers_path): transfers_hash,
+              relative_path(holdings_path): holdings_hash, relative_path(grades_path): grades.sha256}
     return ResupplyData(ledger, consignments, holdings, grades, hashes)
-
-
-def _relative(path: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def model_for(params: Parameters, data: ResupplyData, losses: dict | None = None) -> ResupplyModel:

@@ -51,6 +51,7 @@ SUITE: tuple[NotebookSpec, ...] = (
     NotebookSpec("attrition", NOTEBOOK_DIR / "attrition.ipynb"),
     # Resupply computes attrition through the package itself, so it can run beside attrition.
     NotebookSpec("resupply", NOTEBOOK_DIR / "resupply.ipynb"),
+    NotebookSpec("pooling", NOTEBOOK_DIR / "pooling.ipynb"),
 )
 
 
@@ -94,13 +95,21 @@ def preflight(out_root: Path, suite: tuple[NotebookSpec, ...] | None = None,
         check_ledger(params)
 
 
+def input_loaders() -> dict:
+    """The loader of each path parameter's file: ``{parameter name: function(path)}``."""
+    from .claims import load_ledger
+    from .grading import load_grade_table
+    from .statements import load_statements
+
+    return {"claims_path": load_ledger, "grades_path": load_grade_table, "statements_path": load_statements}
+
+
 def check_ledger(params: Parameters) -> None:
     """Load and validate the input files the path parameters name; InputError if one is bad."""
-    from .claims import LedgerError, load_ledger
-    from .grading import load_grade_table
+    from .claims import LedgerError
     from .paths import project_path
 
-    for name, load in (("claims_path", load_ledger), ("grades_path", load_grade_table)):
+    for name, load in input_loaders().items():
         try:
             load(project_path(getattr(params, name)))
         except LedgerError as error:

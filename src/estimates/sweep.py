@@ -64,9 +64,17 @@ def _resupply(params: Parameters) -> dict:
     return jsonable(resupply_analysis.section(params, data, resupply_analysis.study(params, data)))
 
 
+def _pooling(params: Parameters) -> dict:
+    from . import pooling_analysis
+
+    return pooling_analysis.section(params, model_rng(params.seed, "pooling"))
+
+
 #: Each model's ``results.json`` section from validated parameters, without its notebook. A model
 #: of the suite missing here cannot be swept (``models:`` in a grid names the ones to compute).
-SECTIONS: dict[str, Callable[[Parameters], dict]] = {"attrition": _attrition, "resupply": _resupply}
+SECTIONS: dict[str, Callable[[Parameters], dict]] = {
+    "attrition": _attrition, "resupply": _resupply, "pooling": _pooling,
+}
 
 
 def scenario_results(values: dict, models: tuple[str, ...]) -> dict:
@@ -222,7 +230,7 @@ def load_grid(path: Path) -> Grid:
         raise InputError(f"{where}: {len(expanded)} scenarios; at most {MAX_SCENARIOS}")
 
     from .cli import absolute_paths
-    from .runner import check_ledger
+    from .runner import check_ledger, input_loaders
 
     scenarios = []
     checked: set[tuple] = set()
@@ -231,7 +239,7 @@ def load_grid(path: Path) -> Grid:
         absolute_paths(values)  # as `estimates run` does: relative to where the analyst typed it
         try:
             scenario = validate(values)
-            files = (scenario.claims_path, scenario.grades_path)
+            files = tuple(getattr(scenario, name) for name in input_loaders())
             if files not in checked:  # each distinct ledger and grade table once, before any work
                 check_ledger(scenario)
                 checked.add(files)

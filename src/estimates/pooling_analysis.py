@@ -1,0 +1,251 @@
+"""The pooling notebook's analysis in one call: every official statement against one hazard model.
+
+It fits the statements (:mod:`estimates.statements`) under the nested reading with a free Weibull
+shape (the headline), with a constant hazard, and under the independent reading; sets the pooled
+estimate beside the single-report posterior the attrition section reports; and checks each
+statement against the ones before it (:func:`estimates.pooling.check_next`), with a free shape and
+with a constant hazard, so the briefing can say whether the sources agree and whether the later
+statements fit a constant hazard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import pooling
+from .claims import Ledger, load_ledger
+from .distributions import beta_posterior
+from .judgments import Judgment, with_term_sensitivity
+from .params import Parameters, names_for, spec
+from .paths import project_path
+from .quantities import ExactProbability, MonteCarloProbability, quantile_dict
+from .statements import Statement, load_statements
+from .wording import long_date
+
+#: Share of the committed force asked about in the judgment on the latest statement's date.
+SHARE_ASKED = 1.0 / 3.0
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingAssessment:
+    """Every fit and check of one run, and what was left out and why."""
+
+    as_of_day: int
+    committed_range: tuple[int, int]
+    statements: tuple[Statement, ...]
+    left_out: tuple[dict, ...]
+    single: dict
+    pooled: pooling.PooledFit
+    constant: pooling.PooledFit | None
+    independent: pooling.PooledFit
+    checks_free: tuple[pooling.Check, ...]
+    checks_constant: tuple[pooling.Check, ...]
+    daily_hazard: dict
+    share_by_last: dict
+    judgments: tuple[Judgment, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def bayes_factor_rising(self) -> float | None:
+        """Evidence for a free shape over a constant hazard (nested reading); > 1 favours the free shape."""
+        if self.constant is None:
+            return None
+        return self.pooled.evidence / self.constant.evidence
+
+    def estimates_frame(self) -> pd.DataFrame:
+        """The probability that a BTG was ineffective by the as-of date, under each fit."""
+        rows = {"single report (attrition's headline)": self.single["p_as_of"]}
+        for label, fit in self._fits().items():
+            rows[label] = fit.to_dict()["p_as_of"]
+        return pd.DataFrame({label: {"median": r["quantiles"]["0.5"], "5%": r["interval"]["low"],
+                                     "95%": r["interval"]["high"]} for label, r in rows.items()}).T
+
+    def checks_frame(self) -> pd.DataFrame:
+        rows = []
+        for free, constant in zip(self.checks_free, self.checks_constant):
+            s = free.statement
+            rows.append({"statement": s.observation_id, "date": s.date, "reported": s.describe(),
+                         "predicted (free shape), 90%": _range(free.quantiles),
+                         "tail probability (free shape)": free.tail_probability,
+                         "predicted (constant hazard), 90%": _range(constant.quantiles),
+                         "tail probability (constant hazard)": constant.tail_probability})
+        return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
+
+    def judgments_frame(self) -> pd.DataFrame:
+        from .judgments import judgments_frame
+
+        return judgments_frame(list(self.judgments))
+
+    def _fits(self) -> dict[str, pooling.PooledFit]:
+        fits = {f"pooled, {self.pooled.reading}, free shape": self.pooled}
+        if self.constant is not None:
+            fits["pooled, nested, constant hazard"] = self.constant
+        fits["pooled, independent readings, free shape"] = self.independent
+        return fits
+
+    def plot(self):
+        from . import plotting
+
+        return plotting.pooling_figures(self.to_dict())
+
+    def to_dict(self) -> dict:
+        free = {c.statement.observation_id: c for c in self.checks_free}
+        constant = {c.statement.observation_id: c for c in self.checks_constant}
+        surprising_free = [k for k, c in free.items() if c.surprising]
+        surprising_constant = [k for k, c in constant.items() if c.surprising]
+        return {
+            "as_of_day": self.as_of_day,
+            "committed_range": list(self.committed_range),
+            "statements": [s.to_dict() for s in self.statements],
+            "left_out": list(self.left_out),
+            "single_report": self.single,
+            "pooled": self.pooled.to_dict(),
+            "constant_hazard": None if self.constant is None else self.constant.to_dict(),
+            "independent": self.independent.to_dict(),
+            "bayes_factor_rising_vs_constant": self.bayes_factor_rising,
+            "daily_hazard": self.daily_hazard,
+            "share_by_last_statement": self.share_by_last,
+            "checks": {"free_shape": [c.to_dict() for c in self.checks_free],
+                       "constant_hazard": [c.to_dict() for c in self.checks_constant],
+                       "surprising_below": pooling.SURPRISING_BELOW},
+            "agreement": {
+                "checked": list(free),
+                "surprising_free_shape": surprising_free,
+                "surprising_constant_hazard": surprising_constant,
+                "sources_agree": not surprising_free,
+                "constant_hazard_fits": not surprising_constant,
+            },
+            "judgments": [j.to_dict() for j in self.judgments],
+            "notes": list(self.notes),
+        }
+
+
+def _range(quantiles: dict) -> str:
+    return f"{quantiles['0.05']:g}-{quantiles['0.95']:g}"
+
+
+def committed_range(params: Parameters) -> tuple[int, int]:
+    return (max(1, params.btg_committed - params.denominator_uncertainty),
+            params.btg_committed + params.denominator_uncertainty)
+
+
+def usable_statements(statements: tuple[Statement, ...], ledger: Ledger) -> tuple[tuple[Statement, ...], list[dict]]:
+    """Statements whose claims are all in the ledger; the rest, with the reason, for the briefing."""
+    kept, left_out = [], []
+    for s in statements:
+        missing = [c for c in s.claim_ids if c not in ledger]
+        if missing:
+            left_out.append({"observation_id": s.observation_id,
+                             "reason": f"claim {missing[0]} is not in the claims ledger"})
+        else:
+            kept.append(s)
+    return tuple(kept), left_out
+
+
+def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False, checks: bool = True,
+           statements: tuple[Statement, ...] | None = None, ledger: Ledger | None = None) -> PoolingAssessment:
+    """Fit and check the statements ``params.statements_path`` names (or those given).
+
+    The judgments' draws come first from ``rng``, so recomputing them without the checks (as the
+    term sensitivity does) gives the same numbers at the same parameters.
+    """
+    ledger = ledger if ledger is not None else load_ledger(project_path(params.claims_path))
+    if statements is None:
+        statements, _ = load_statements(project_path(params.statements_path))
+    used, left_out = usable_statements(tuple(statements), ledger)
+    if not used:
+        raise pooling.PoolingError("no statement in the statements file rests on claims in the ledger")
+    t0 = params.days_elapsed
+    committed = committed_range(params)
+    shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
+    common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
+    notes = []
+    independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
+    try:
+        pooled = pooling.fit(used, shape_90=shape_90, reading="nested", **common)
+        constant = pooling.fit(used, shape_90=(1.0, 1.0), reading="nested", **common)
+    except pooling.PoolingError as error:
+        # Counts that fall over time (reconstitution, a narrower definition) cannot be nested.
+        notes.append(f"{error}; the independent reading is the headline instead")
+        pooled, constant = independent, None
+    ordered = tuple(sorted(used, key=lambda s: s.day))
+    anchor = [s for s in used if s.day == t0 and s.count_low is not None and s.count_low == s.count_high]
+    if anchor and anchor[0].count_low != params.btg_ineffective:
+        notes.append(f"the statement at the as-of date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
+                     f"the attrition headline uses btg_ineffective = {params.btg_ineffective}")
+    single = beta_posterior(params.btg_ineffective, params.btg_committed, params.prior)
+    last = ordered[-1]
+    hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
+    share_draws = pooling.failure_share(pooled, last.day, rng, params.n_samples)
+    checks_free, checks_constant = [], []
+    if checks and constant is not None:
+        for i in range(1, len(ordered)):
+            for shape, out in ((shape_90, checks_free), ((1.0, 1.0), checks_constant)):
+                out.append(pooling.check_next(ordered[:i], ordered[i], shape_90=shape, rng=rng,
+                                              size=params.n_samples, **common))
+    claim_ids = tuple(dict.fromkeys(c for s in used for c in s.claim_ids))
+    judgments = (
+        Judgment(
+            id="pooling-rising-tempo",
+            statement=(f"the rate at which Russian BTGs became combat-ineffective was rising between "
+                       f"the first and the last statement ({long_date(ordered[0].date)} to "
+                       f"{long_date(last.date)})"),
+            probability=ExactProbability(pooled.probability_shape_above(1.0), "grid posterior of the Weibull shape"),
+            basis=(f"{len(used)} official statements pooled under the {pooled.reading} reading; Weibull "
+                   f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} BTGs committed"),
+            claim_ids=claim_ids,
+        ),
+        Judgment(
+            id="pooling-third-ineffective",
+            statement=(f"more than a third of the committed BTGs had become combat-ineffective by "
+                       f"{long_date(last.date)}"),
+            probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
+            basis=f"{params.n_samples} draws from the pooled posterior ({pooled.reading} reading)",
+            claim_ids=claim_ids,
+        ),
+    )
+    if sensitivity:
+        judgments = with_term_sensitivity(judgments, params, _key_judgments, sensitivity_inputs())
+    return PoolingAssessment(
+        as_of_day=t0, committed_range=committed, statements=used, left_out=tuple(left_out),
+        single={"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
+                "p_as_of": pooling.posterior_summary(single, 0.9)},
+        pooled=pooled, constant=constant, independent=independent,
+        checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
+        daily_hazard=quantile_dict(hazard_draws),
+        share_by_last={"date": last.date.isoformat(), "day": last.day, "quantiles": quantile_dict(share_draws)},
+        judgments=judgments, notes=tuple(notes),
+    )
+
+
+def sensitivity_inputs() -> tuple[str, ...]:
+    """Pooling inputs with a plausible range, the question-defining as-of date aside."""
+    return tuple(n for n in names_for("pooling") if spec(n).plausible and n != "as_of")
+
+
+def _key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+    from .randomness import model_rng
+
+    return assess(params, model_rng(params.seed, "pooling"), checks=False).judgments
+
+
+def section(params: Parameters, rng: np.random.Generator | None = None, *,
+            assessment: PoolingAssessment | None = None) -> dict:
+    """The ``pooling`` section of ``results.json``, as the notebook records it."""
+    from .provenance import relative_path, section_provenance
+    from .record import jsonable
+
+    if (rng is None) == (assessment is None):
+        raise ValueError("pass either rng (to assess here) or the assessment already made")
+    if assessment is None:
+        assessment = assess(params, rng, sensitivity=True)
+    ledger = load_ledger(project_path(params.claims_path))
+    statements_path = project_path(params.statements_path)
+    _, digest = load_statements(statements_path)
+    claim_ids = tuple(dict.fromkeys(c for s in assessment.statements for c in s.claim_ids))
+    provenance = section_provenance(params, "pooling", ledger, extra_claims=claim_ids)
+    provenance["data_files"][relative_path(statements_path)] = digest
+    return jsonable(assessment.to_dict() | provenance)

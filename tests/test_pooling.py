@@ -1,0 +1,173 @@
+"""Pooling official statements: reduction to the single report, coverage, and independent checks."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from estimates import pooling
+from estimates.claims import LedgerError
+from estimates.params import WAR_START
+from estimates.statements import Statement, load_statements
+
+from .strategies import counts
+
+AS_OF = dt.date(2022, 4, 6)  # day 42
+
+
+def on_day(day: int) -> dt.date:
+    return WAR_START + dt.timedelta(days=day - 1)
+
+
+def one_cell_grid(p: float, shape: float, committed: int) -> pooling.Grid:
+    """A grid of a single (p, k, N) point, to evaluate the likelihood there."""
+    return pooling.Grid(np.array([p - 1e-9, p + 1e-9]), np.array([shape, shape]), np.array([committed]),
+                        np.ones((1, 1, 1)))
+
+
+# --- reduction to the single report ------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(counts(max_n=300), st.sampled_from(["jeffreys", "uniform"]))
+def test_one_report_at_the_as_of_date_is_the_single_report_beta_posterior(kn, prior):
+    k, n = kn
+    fit = pooling.fit((Statement.count("only", AS_OF, k),), as_of_day=42, committed_range=(n, n), prior=prior)
+    a, b = {"jeffreys": (0.5, 0.5), "uniform": (1.0, 1.0)}[prior]
+    levels = [0.05, 0.25, 0.5, 0.75, 0.95]
+    assert fit.p_posterior.ppf(levels) == pytest.approx(stats.beta(k + a, n - k + b).ppf(levels), abs=2e-3)
+
+
+def test_one_report_leaves_the_shape_at_its_prior():
+    fit = pooling.fit((Statement.count("only", AS_OF, 29),), as_of_day=42, committed_range=(125, 125),
+                      shape_90=(0.5, 2.0))
+    prior = stats.lognorm(s=np.log(4) / (2 * stats.norm.ppf(0.95)), scale=1.0)  # 90%: 0.5 to 2
+    for value in (0.5, 1.0, 2.0):
+        assert fit.shape_posterior.cdf(value) == pytest.approx(prior.cdf(value), abs=5e-3)
+
+
+# --- the nested likelihood against simulated forces ---------------------------------------------------
+
+def test_nested_likelihood_matches_simulated_failure_times():
+    """Joint frequencies of (K at day 20, K at day 35) among 6 BTGs with Weibull failure times drawn
+    by scipy agree with the forward recursion's probabilities."""
+    p, shape, n, t0 = 0.3, 1.6, 6, 20
+    h0 = -np.log1p(-p)
+    # H(t) = h0 (t / t0)^shape is a Weibull with scale t0 * h0^(-1 / shape).
+    times = stats.weibull_min(shape, scale=t0 * h0 ** (-1 / shape)).rvs(size=(200_000, n), random_state=7)
+    k1 = (times <= 20).sum(axis=1)
+    k2 = (times <= 35).sum(axis=1)
+    grid = one_cell_grid(p, shape, n)
+    for a in range(0, n + 1, 2):
+        for b in range(a, n + 1):
+            statements = (Statement.count("first", on_day(20), a), Statement.count("second", on_day(35), b))
+            expected = float(pooling.likelihood(statements, grid, t0, "nested").item())
+            observed = np.mean((k1 == a) & (k2 == b))
+            se = np.sqrt(expected * (1 - expected) / k1.size)
+            assert abs(observed - expected) < 5 * se + 1e-5, (a, b, observed, expected)
+
+
+def test_independent_reading_is_a_product_of_binomials():
+    grid = one_cell_grid(0.25, 1.0, 120)
+    statements = (Statement.count("a", AS_OF, 29), Statement("b", on_day(47), 37, 38))
+    f1 = 0.25
+    f2 = 1 - np.exp(np.log1p(-0.25) * 47 / 42)
+    expected = stats.binom.pmf(29, 120, f1) * (stats.binom.cdf(38, 120, f2) - stats.binom.cdf(36, 120, f2))
+    assert pooling.likelihood(statements, grid, 42, "independent").item() == pytest.approx(expected, rel=1e-9)
+
+
+@given(st.floats(0.01, 0.99), st.integers(1, 400))
+def test_more_than_a_share_is_the_smallest_count_strictly_above_it(share, committed):
+    low, high = Statement("bound", AS_OF, share_above=share).bounds(np.array([committed]))
+    brute = min(c for c in range(committed + 2) if c > share * committed + 1e-9)
+    assert low[0] == brute and high[0] == committed
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reported", [30, 34, 40])
+def test_check_tails_agree_with_the_evidence_ratio(reported):
+    """P(count >= c) + P(count <= c) = 1 + P(count = c), and P(count = c | earlier) is the ratio of
+    the evidence with and without the statement."""
+    earlier = (Statement.count("first", AS_OF, 29),)
+    later = Statement.count("later", on_day(47), reported)
+    common = dict(as_of_day=42, committed_range=(120, 126), shape_90=(0.7, 1.5))
+    check = pooling.check_next(earlier, later, rng=np.random.default_rng(0), size=2000, **common)
+    point = pooling.fit((*earlier, later), **common).evidence / pooling.fit(earlier, **common).evidence
+    assert check.at_least + check.at_most == pytest.approx(1 + point, rel=1e-6)
+
+
+def test_a_jump_of_eight_in_five_days_surprises_a_constant_hazard_but_not_a_free_shape():
+    statements, _ = load_statements("data/btg_statements.csv")
+    common = dict(as_of_day=42, committed_range=(120, 130), rng=np.random.default_rng(1), size=4000)
+    constant = pooling.check_next(statements[:1], statements[1], shape_90=(1, 1), **common)
+    free = pooling.check_next(statements[:1], statements[1], shape_90=(0.5, 2.0), **common)
+    assert constant.surprising and not free.surprising
+
+
+def test_counts_that_fall_cannot_be_nested():
+    falling = (Statement.count("a", AS_OF, 38), Statement.count("b", on_day(60), 29))
+    with pytest.raises(pooling.PoolingError, match="nested reading"):
+        pooling.fit(falling, as_of_day=42, committed_range=(125, 125))
+    assert pooling.fit(falling, as_of_day=42, committed_range=(125, 125), reading="independent").evidence > 0
+
+
+# --- coverage -----------------------------------------------------------------------------------------
+
+def test_ninety_percent_intervals_cover_a_known_hazard_in_85_to_95_percent_of_trials():
+    """Synthetic forces of 125 BTGs with a known Weibull hazard (p = 0.23 by day 42, shape 1.3),
+    counted at days 42, 47 and 68; the pooled 90% interval for p should cover 0.23 about 90% of the
+    time (200 seeded trials: 85-95% is about +/- 2.4 standard errors)."""
+    p, shape, n, days = 0.23, 1.3, 125, (42, 47, 68)
+    h0 = -np.log1p(-p)
+    covered = 0
+    for trial in range(200):
+        rng = np.random.default_rng(trial)
+        times = 42 * (rng.exponential(size=n) / h0) ** (1 / shape)
+        statements = tuple(Statement.count(f"d{d}", on_day(d), int((times <= d).sum())) for d in days)
+        interval = pooling.fit(statements, as_of_day=42, committed_range=(n, n), p_cells=400,
+                               shape_cells=33).to_dict()["p_as_of"]["interval"]
+        covered += interval["low"] <= p <= interval["high"]
+    assert 170 <= covered <= 190, covered
+
+
+# --- the statements file ------------------------------------------------------------------------------
+
+def test_bundled_statements_read_the_seed_and_cnn_as_one_observation():
+    statements, digest = load_statements("data/btg_statements.csv")
+    first = statements[0]
+    assert set(first.claim_ids) == {"btg-ineffective-29", "cnn-btg-out-of-action"}
+    assert (first.day, first.count_low, first.count_high) == (42, 29, 29)
+    assert [s.describe() for s in statements[1:]] == ["37-38", "more than 25% of those committed"]
+    assert len(digest) == 64
+
+
+GOOD = ("observation_id,claim_ids,event_date,count_low,count_high,share_above,reading\n"
+        "a,btg-ineffective-29,2022-04-06,29,29,,x\n")
+
+
+@pytest.mark.parametrize("row, field", [
+    ("a,btg-ineffective-29,2022-04-06,29,29,,dup", "observation_id"),
+    ("b,,2022-04-06,29,29,,x", "claim_ids"),
+    ("b,c,2021-04-06,29,29,,x", "event_date"),
+    ("b,c,April,29,29,,x", "event_date"),
+    ("b,c,2022-04-06,-1,29,,x", "count_low"),
+    ("b,c,2022-04-06,30,29,,x", "count_low"),
+    ("b,c,2022-04-06,3.5,,,x", "count_low"),
+    ("b,c,2022-04-06,,,1.5,x", "share_above"),
+    ("b,c,2022-04-06,,,,x", "count_low"),
+])
+def test_a_malformed_row_is_one_line_naming_the_field(tmp_path, row, field):
+    path = tmp_path / "statements.csv"
+    path.write_text(GOOD + row + "\n")
+    with pytest.raises(LedgerError) as error:
+        load_statements(path)
+    message = str(error.value)
+    assert "\n" not in message and f"field '{field}'" in message and "line 3" in message
+
+
+def test_a_missing_statements_file_is_one_line(tmp_path):
+    with pytest.raises(LedgerError, match="statements file not found"):
+        load_statements(tmp_path / "absent.csv")
