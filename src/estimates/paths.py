@@ -17,6 +17,7 @@ TEMPLATE_DIR = PACKAGE_DIR / "templates"
 RESULTS_SCHEMA = PACKAGE_DIR / "schemas" / "results.schema.json"
 TRANSFERS = DATA_DIR / "transfers.csv"
 HOLDINGS = DATA_DIR / "btg_holdings.csv"
+STATEMENTS = DATA_DIR / "btg_statements.csv"
 GRADE_TABLE = DATA_DIR / "grade_probabilities.csv"
 LOSSES_DIR = DATA_DIR / "ukraine_losses"
 
