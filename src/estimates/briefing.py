@@ -105,10 +105,15 @@ def _pooling_tables(section: dict) -> dict[str, pd.DataFrame]:
     return {"pooling_statements": pd.DataFrame(rows)}
 
 
+def _losses_tables(section: dict) -> dict[str, pd.DataFrame]:
+    return {"losses_sensitivity": pd.DataFrame(section["sensitivity"])}
+
+
 SECTIONS: dict[str, Section] = {
     "attrition": Section("BTG attrition", "sections/attrition.html.j2", _attrition_tables, _attrition_notes),
     "resupply": Section("Resupply through Iran and the Caspian", "sections/resupply.html.j2", _resupply_tables),
     "pooling": Section("All official statements, pooled", "sections/pooling.html.j2", _pooling_tables),
+    "losses": Section("Claimed equipment losses", "sections/losses.html.j2", _losses_tables),
 }
 
 

@@ -186,7 +186,9 @@ class LossCrossCheck:
                                 "armour": quantile_dict(self.btg_equivalents_armour)},
             "mean_loss_fraction": quantile_dict(self.mean_loss_fraction),
             "ineffective": {"quantiles": quantile_dict(self.ineffective), "interval": interval.to_dict(),
-                            "mean": float(np.mean(self.ineffective))},
+                            "mean": float(np.mean(self.ineffective)),
+                            # draws per count (index = BTGs ineffective), so figures need no draws
+                            "counts": np.bincount(self.ineffective).tolist()},
             "ineffective_share": quantile_dict(self.ineffective / self.committed),
             "p_at_least_reported": self.probability_at_least().to_dict(),
             "p_share_at_least_reported": self.probability_share_at_least_reported().to_dict(),

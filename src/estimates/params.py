@@ -48,6 +48,7 @@ def _param(
 ATTRITION = ("attrition", "resupply")
 RESUPPLY = ("resupply",)
 POOLING = ("pooling",)
+LOSSES = ("losses",)
 #: The committed force is an input of every model that counts BTGs.
 COMMITTED_FORCE = (*ATTRITION, "pooling", "losses")
 ALL_MODELS = ("attrition", "resupply", "pooling", "losses", "lanchester")
@@ -92,7 +93,7 @@ class Parameters(BaseModel):
         plausible=(120, 130), help="Battalion tactical groups committed at the start of the invasion.",
     )
     btg_ineffective: int = _param(
-        29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29", models=ATTRITION,
+        29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29", models=(*ATTRITION, "losses"),
         plausible=(25, 38), help="BTGs reported combat-ineffective at the as-of date.",
     )
     count_uncertainty: int = _param(
@@ -174,6 +175,44 @@ class Parameters(BaseModel):
     pooling_shape_high: float = _param(
         2.0, ge=0.05, le=20.0, unit="", source=ASSUMPTION, models=POOLING, plausible=(1.5, 3.0),
         help="Prior 90% interval of the hazard's Weibull shape when pooling statements: high end.",
+    )
+
+    # --- the loss-data cross-check ------------------------------------------------------------------
+    losses_path: str = _param(
+        "data/ukraine_losses/russia_losses_equipment.json", unit="path", source="claim:uags-armour-losses",
+        models=LOSSES, help="Daily claimed equipment losses (JSON, see data/ukraine_losses/README.md).",
+    )
+    overcount_low: float = _param(
+        1.1, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed", models=LOSSES,
+        plausible=(0.9, 1.3),
+        help="Over-count of the claimed losses, low end of a 90% interval (Oryx bounds it near 1.8-2).",
+    )
+    overcount_high: float = _param(
+        2.0, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed", models=LOSSES,
+        plausible=(1.6, 2.5), help="Over-count of the claimed losses, high end of a 90% interval.",
+    )
+    loss_threshold_low: float = _param(
+        0.3, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION, models=LOSSES,
+        plausible=(0.2, 0.4),
+        help="Share of its armour a BTG loses before it is combat-ineffective: low end of a 90% interval.",
+    )
+    loss_threshold_high: float = _param(
+        0.5, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION, models=LOSSES,
+        plausible=(0.4, 0.7),
+        help="Share of its armour a BTG loses before it is combat-ineffective: high end of a 90% interval.",
+    )
+    loss_concentration: float = _param(
+        1.0, ge=0.01, le=1000.0, unit="Dirichlet alpha", source=ASSUMPTION, models=LOSSES,
+        plausible=(0.3, 10.0),
+        help="How evenly losses spread over BTGs: large is even, 1 puts ~60% of losses on a quarter of BTGs.",
+    )
+    loss_share_on_btgs_low: float = _param(
+        0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, models=LOSSES, plausible=(0.5, 0.8),
+        help="Share of the armour lost that belonged to the committed BTGs: low end of a 90% interval.",
+    )
+    loss_share_on_btgs_high: float = _param(
+        0.95, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, models=LOSSES, plausible=(0.85, 0.99),
+        help="Share of the armour lost that belonged to the committed BTGs: high end of a 90% interval.",
     )
 
     # --- resupply: from grades to probabilities ------------------------------------------------
@@ -281,7 +320,7 @@ class Parameters(BaseModel):
         help="Share of a category's losses that counts as a material replacement in the judgments.",
     )
 
-    @field_validator("claims_path", "grades_path", "statements_path")
+    @field_validator("claims_path", "grades_path", "statements_path", "losses_path")
     @classmethod
     def _one_line_path(cls, value: str) -> str:
         # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.
@@ -337,7 +376,7 @@ class Parameters(BaseModel):
 _INTERVAL_PAIRS = (
     "rpg_launchers", "atgm_launchers", "undated_departure_day", "port_transit_days",
     "ship_capacity_tonnes", "turnaround_days", "crossing_days", "onward_days", "equipment_loss_share",
-    "pooling_shape",
+    "pooling_shape", "overcount", "loss_threshold", "loss_share_on_btgs",
 )
 
 

@@ -52,6 +52,7 @@ SUITE: tuple[NotebookSpec, ...] = (
     # Resupply computes attrition through the package itself, so it can run beside attrition.
     NotebookSpec("resupply", NOTEBOOK_DIR / "resupply.ipynb"),
     NotebookSpec("pooling", NOTEBOOK_DIR / "pooling.ipynb"),
+    NotebookSpec("losses", NOTEBOOK_DIR / "losses.ipynb"),
 )
 
 
@@ -99,9 +100,11 @@ def input_loaders() -> dict:
     """The loader of each path parameter's file: ``{parameter name: function(path)}``."""
     from .claims import load_ledger
     from .grading import load_grade_table
+    from .losses import load_equipment_losses
     from .statements import load_statements
 
-    return {"claims_path": load_ledger, "grades_path": load_grade_table, "statements_path": load_statements}
+    return {"claims_path": load_ledger, "grades_path": load_grade_table, "statements_path": load_statements,
+            "losses_path": load_equipment_losses}
 
 
 def check_ledger(params: Parameters) -> None:
@@ -109,11 +112,16 @@ def check_ledger(params: Parameters) -> None:
     from .claims import LedgerError
     from .paths import project_path
 
+    loaded = {}
     for name, load in input_loaders().items():
         try:
-            load(project_path(getattr(params, name)))
+            loaded[name] = load(project_path(getattr(params, name)))
         except LedgerError as error:
             raise InputError(f"parameter '{name}': {error}") from None
+    first, last = loaded["losses_path"].index[[0, -1]]
+    if not first.date() <= params.as_of <= last.date():
+        raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
+                         f"got {params.as_of}")
 
 
 def source_hash() -> str:

@@ -70,10 +70,16 @@ def _pooling(params: Parameters) -> dict:
     return pooling_analysis.section(params, model_rng(params.seed, "pooling"))
 
 
+def _losses(params: Parameters) -> dict:
+    from . import losses_analysis
+
+    return losses_analysis.section(params, model_rng(params.seed, "losses"))
+
+
 #: Each model's ``results.json`` section from validated parameters, without its notebook. A model
 #: of the suite missing here cannot be swept (``models:`` in a grid names the ones to compute).
 SECTIONS: dict[str, Callable[[Parameters], dict]] = {
-    "attrition": _attrition, "resupply": _resupply, "pooling": _pooling,
+    "attrition": _attrition, "resupply": _resupply, "pooling": _pooling, "losses": _losses,
 }
 
 

@@ -1,0 +1,125 @@
+"""The loss-data notebook's analysis in one call: claimed armour losses against "29 of 125".
+
+Reads the claimed losses the parameters name (:mod:`estimates.losses`), runs the threshold model
+(:mod:`estimates.equipment_losses`) with the holdings in ``data/btg_holdings.csv``, and makes one
+judgment: whether the claimed losses, spread over the committed BTGs, put at least the reported
+number past the loss threshold. Its term sensitivity varies every uncertain input of the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .claims import load_ledger
+from .equipment_losses import LossCrossCheck, assess_losses, holdings_90
+from .judgments import Judgment, with_term_sensitivity
+from .losses import claimed_losses, load_equipment_losses
+from .params import Parameters, names_for, spec
+from .paths import HOLDINGS, project_path
+from .wording import long_date
+
+#: Claims the judgment rests on: the loss claims, the Oryx bound behind the over-count, the
+#: holdings per BTG and the count it is set beside.
+CLAIMS = ("uags-armour-losses", "oryx-tanks-confirmed", "btg-size-tanks", "btg-size-ifv", "btg-ineffective-29")
+#: Inputs that define the question (which date, which count) rather than what is known.
+QUESTION_PARAMETERS = ("as_of", "btg_ineffective")
+
+
+@dataclass(frozen=True, eq=False)
+class LossAssessment:
+    check: LossCrossCheck
+    judgments: tuple[Judgment, ...]
+
+    def summary(self) -> pd.DataFrame:
+        return self.check.summary()
+
+    def judgments_frame(self) -> pd.DataFrame:
+        from .judgments import judgments_frame
+
+        return judgments_frame(list(self.judgments))
+
+    def plot(self):
+        from . import plotting
+
+        return plotting.losses_figures(self.to_dict())
+
+    def to_dict(self) -> dict:
+        return self.check.to_dict() | {"judgments": [j.to_dict() for j in self.judgments]}
+
+
+def committed_range(params: Parameters) -> tuple[int, int]:
+    return (max(1, params.btg_committed - params.denominator_uncertainty),
+            params.btg_committed + params.denominator_uncertainty)
+
+
+def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False,
+           grid: bool = True) -> LossAssessment:
+    """Cross-check ``params.btg_ineffective`` against the losses claimed by ``params.as_of``.
+
+    ``grid=False`` skips the over-count x concentration table (the term sensitivity needs only
+    the judgment); the judgment's draws come first from ``rng`` either way.
+    """
+    frame = load_equipment_losses(project_path(params.losses_path), consistent=True)
+    claimed = claimed_losses(params.as_of, frame)
+    holdings = holdings_90(HOLDINGS)
+    low, high = committed_range(params)
+    extra = {} if grid else {"grid_overcount": (1.0,), "grid_concentration": (1.0,)}
+    check = assess_losses(
+        claimed, rng=rng, btg_committed_low=low, btg_committed_high=high,
+        **holdings,
+        overcount_90=(params.overcount_low, params.overcount_high),
+        threshold_90=(params.loss_threshold_low, params.loss_threshold_high),
+        concentration=params.loss_concentration,
+        share_on_btgs=(params.loss_share_on_btgs_low, params.loss_share_on_btgs_high),
+        n_samples=params.n_samples, reported_ineffective=params.btg_ineffective,
+        reported_committed=params.btg_committed, **extra,
+    )
+    judgment = Judgment(
+        id="losses-at-least-reported",
+        statement=(f"Ukraine's claimed armour losses to {long_date(claimed.as_of)}, spread over the committed "
+                   f"BTGs, put at least {params.btg_ineffective} of them past the loss threshold of "
+                   f"combat ineffectiveness"),
+        probability=check.probability_at_least(),
+        basis=(f"{check.n_samples} draws: {claimed.tank:,.0f} tanks and {claimed.apc:,.0f} fighting vehicles "
+               f"claimed, over-count {params.overcount_low:g}-{params.overcount_high:g} (90%), loss "
+               f"threshold {params.loss_threshold_low:.0%}-{params.loss_threshold_high:.0%}, Dirichlet "
+               f"concentration {params.loss_concentration:g}"),
+        claim_ids=CLAIMS,
+    )
+    judgments = (judgment,)
+    if sensitivity:
+        judgments = with_term_sensitivity(judgments, params, _key_judgments, sensitivity_inputs())
+    return LossAssessment(check, judgments)
+
+
+def sensitivity_inputs() -> tuple[str, ...]:
+    return tuple(n for n in names_for("losses") if spec(n).plausible and n not in QUESTION_PARAMETERS)
+
+
+def _key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+    from .randomness import model_rng
+
+    return assess(params, model_rng(params.seed, "losses"), grid=False).judgments
+
+
+def section(params: Parameters, rng: np.random.Generator | None = None, *,
+            assessment: LossAssessment | None = None) -> dict:
+    """The ``losses`` section of ``results.json``, as the notebook records it."""
+    from .provenance import relative_path, section_provenance
+    from .record import jsonable
+    from .storage import sha256_file
+
+    if (rng is None) == (assessment is None):
+        raise ValueError("pass either rng (to assess here) or the assessment already made")
+    if assessment is None:
+        assessment = assess(params, rng, sensitivity=True)
+    ledger = load_ledger(project_path(params.claims_path))
+    provenance = section_provenance(params, "losses", ledger, extra_claims=CLAIMS)
+    losses_path = project_path(params.losses_path)
+    provenance["data_files"][relative_path(losses_path)] = assessment.check.claimed.sha256 or sha256_file(losses_path)
+    provenance["data_files"][relative_path(HOLDINGS)] = sha256_file(HOLDINGS)
+    return jsonable(assessment.to_dict() | provenance)
+
