@@ -114,6 +114,7 @@ SECTIONS: dict[str, Section] = {
     "resupply": Section("Resupply through Iran and the Caspian", "sections/resupply.html.j2", _resupply_tables),
     "pooling": Section("All official statements, pooled", "sections/pooling.html.j2", _pooling_tables),
     "losses": Section("Claimed equipment losses", "sections/losses.html.j2", _losses_tables),
+    "lanchester": Section("Lanchester's equations", "sections/lanchester.html.j2"),
 }
 
 

@@ -114,7 +114,8 @@ class ReferenceCase:
 #: Society of America 2(2): 163-171. a: Japanese effectiveness against US troops, b: US against
 #: Japanese, both per day; 21,500 Japanese defenders, not reinforced; US landings of 54,000 on day
 #: 1, 6,000 on day 3 and 13,000 on day 6; about 36 days of fighting. The recorded figure of about
-#: 20,860 US casualties by day 35 is as quoted in issue 7, not re-read from the paper's table.
+#: 20,860 US casualties by day 35 is as quoted in the reference notes that came with the project
+#: data, not re-read from the paper's table.
 IWO_JIMA = ReferenceCase(
     name="Iwo Jima, 1945", source="Engel (1954), Operations Research 2(2):163-171",
     a=0.0544, b=0.0106, m0=0.0, n0=21_500.0,

@@ -49,6 +49,9 @@ ATTRITION = ("attrition", "resupply")
 RESUPPLY = ("resupply",)
 POOLING = ("pooling",)
 LOSSES = ("losses",)
+LANCHESTER = ("lanchester",)
+#: Models that draw random numbers: only they declare the seed and the number of draws.
+RANDOM_MODELS = ("attrition", "resupply", "pooling", "losses")
 #: The committed force is an input of every model that counts BTGs.
 COMMITTED_FORCE = (*ATTRITION, "pooling", "losses")
 ALL_MODELS = ("attrition", "resupply", "pooling", "losses", "lanchester")
@@ -61,11 +64,11 @@ class Parameters(BaseModel):
 
     # --- run control -------------------------------------------------------------------------
     seed: int = _param(
-        20220406, ge=0, le=2**32 - 1, unit="", source=ASSUMPTION, models=ALL_MODELS,
+        20220406, ge=0, le=2**32 - 1, unit="", source=ASSUMPTION, models=RANDOM_MODELS,
         help="Seed of the one random generator; each model derives its own stream from it.",
     )
     n_samples: int = _param(
-        20000, ge=1000, le=2_000_000, unit="draws", source=ASSUMPTION, models=ALL_MODELS,
+        20000, ge=1000, le=2_000_000, unit="draws", source=ASSUMPTION, models=RANDOM_MODELS,
         help="Monte Carlo draws per model; tests use a quick profile with fewer.",
     )
     as_of: dt.date = _param(
@@ -89,11 +92,12 @@ class Parameters(BaseModel):
 
     # --- the reported counts -------------------------------------------------------------------
     btg_committed: int = _param(
-        125, ge=1, le=1000, unit="BTG", source="claim:btg-committed-125", models=COMMITTED_FORCE,
+        125, ge=1, le=1000, unit="BTG", source="claim:btg-committed-125", models=(*COMMITTED_FORCE, "lanchester"),
         plausible=(120, 130), help="Battalion tactical groups committed at the start of the invasion.",
     )
     btg_ineffective: int = _param(
-        29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29", models=(*ATTRITION, "losses"),
+        29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29",
+        models=(*ATTRITION, "losses", "lanchester"),
         plausible=(25, 38), help="BTGs reported combat-ineffective at the as-of date.",
     )
     count_uncertainty: int = _param(
@@ -107,7 +111,7 @@ class Parameters(BaseModel):
 
     # --- the process model ---------------------------------------------------------------------
     prior: Literal["jeffreys", "uniform"] = _param(
-        "jeffreys", unit="", source=ASSUMPTION, models=(*ATTRITION, "pooling"),
+        "jeffreys", unit="", source=ASSUMPTION, models=(*ATTRITION, "pooling", "lanchester"),
         help="Beta prior for the per-BTG probability of becoming ineffective.",
     )
     overdispersion: float = _param(
@@ -215,6 +219,17 @@ class Parameters(BaseModel):
         help="Share of the armour lost that belonged to the committed BTGs: high end of a 90% interval.",
     )
 
+    # --- Lanchester: the tempo of the claimed personnel losses -----------------------------------
+    personnel_losses_path: str = _param(
+        "data/ukraine_losses/russia_losses_personnel.json", unit="path", source="claim:uags-personnel-losses",
+        models=LANCHESTER, help="Daily claimed personnel losses (JSON, see data/ukraine_losses/README.md).",
+    )
+    russian_initial_strength: float = _param(
+        150_000, ge=1000, le=5_000_000, unit="troops", source="claim:reuters-btg-border-125", models=LANCHESTER,
+        plausible=(120_000, 190_000),
+        help="Russian troops committed at the start, the base of the per-capita loss hazard.",
+    )
+
     # --- resupply: from grades to probabilities ------------------------------------------------
     base_rate: float = _param(
         0.5, ge=0.01, le=0.99, unit="probability", source=ASSUMPTION, models=RESUPPLY,
@@ -320,7 +335,7 @@ class Parameters(BaseModel):
         help="Share of a category's losses that counts as a material replacement in the judgments.",
     )
 
-    @field_validator("claims_path", "grades_path", "statements_path", "losses_path")
+    @field_validator("claims_path", "grades_path", "statements_path", "losses_path", "personnel_losses_path")
     @classmethod
     def _one_line_path(cls, value: str) -> str:
         # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.

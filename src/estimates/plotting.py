@@ -356,6 +356,8 @@ def statement_checks(checks: dict, statements: list[dict], committed_low: int, a
 
 def pooling_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     """Figures of the ``pooling`` section: pooled against single-report, and the statement checks."""
+    if section.get("pooled") is None:
+        return []
     rows = {"single report": section["single_report"]["p_as_of"],
             f"pooled ({section['pooled']['reading']}, free shape)": section["pooled"]["p_as_of"]}
     if section.get("constant_hazard"):
@@ -454,6 +456,81 @@ def losses_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
                         f"{table['median'].max():g}."))
     return figures
 
+def lanchester_trajectory(days, m, n, *, labels=("M", "N"), title: str = "", ax=None):
+    """Strengths of both sides by day, from a Lanchester trajectory."""
+    ax = _axes(ax)
+    for values, label, colour in zip((m, n), labels, (PALETTE[0], PALETTE[3])):
+        ax.plot(np.asarray(days), np.asarray(values), color=colour, lw=1.8, label=label)
+    ax.set_xlabel("day")
+    ax.set_ylabel("strength (troops)")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(title or "Lanchester trajectory")
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def lanchester_fit(days, series: dict, *, quantity: str = "strength", title: str = "", ax=None):
+    """Observed points and fitted curves; ``series`` maps a side's label to (observed, fitted)."""
+    ax = _axes(ax)
+    days = np.asarray(days)
+    for i, (label, (observed, fitted)) in enumerate(series.items()):
+        colour = PALETTE[(3 * i) % len(PALETTE)]
+        ax.scatter(days, np.asarray(observed), s=12, color=colour, alpha=0.7,
+                   label=f"{label} observed")
+        ax.plot(days, np.asarray(fitted), color=colour, lw=1.8, label=f"{label} fitted")
+    ax.set_xlabel("day")
+    ax.set_ylabel("strength (troops)" if quantity == "strength" else "cumulative casualties")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(title or "Lanchester fit")
+    ax.legend(fontsize="small", loc="best")
+    return ax
+
+
+def lanchester_one_sided(days, observed, curves: dict, ax=None):
+    """One side's cumulative losses with the fitted constant-rate / constant-hazard curves."""
+    ax = _axes(ax)
+    days = np.asarray(days)
+    ax.scatter(days, np.asarray(observed), s=10, color="0.3", alpha=0.7, label="claimed, cumulative")
+    for i, (shape, fitted) in enumerate(curves.items()):
+        ax.plot(days, np.asarray(fitted), color=PALETTE[i % len(PALETTE)], lw=1.8, label=shape)
+    ax.set_xlabel("day")
+    ax.set_ylabel("cumulative losses (troops)")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_title("One-sided Lanchester fits: constant rate vs constant hazard")
+    ax.legend(fontsize="small", loc="upper left")
+    return ax
+
+
+def lanchester_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
+    """Figures of the ``lanchester`` section: Engel's Iwo Jima in each method, and the tempo fits."""
+    iwo = section["iwo_jima"]
+    ax = _axes(None)
+    styles = {"landings-first": "-", "continuous": ":", "previous-day": "--"}
+    for method, run in iwo["methods"].items():
+        for values, label, colour in zip((run["m"], run["n"]), iwo["labels"], (PALETTE[0], PALETTE[3])):
+            ax.plot(run["days"], values, color=colour, ls=styles.get(method, "-"), lw=1.6,
+                    label=f"{label}, {method}")
+    ax.set_xlabel("day of the battle")
+    ax.set_ylabel("strength (troops)")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(f"Engel's Iwo Jima: a = {iwo['a']}, b = {iwo['b']}, square law")
+    ax.legend(fontsize="x-small", ncol=3, loc="upper right")
+    day = iwo["check_day"]
+    figures = [("lanchester_iwo_jima", ax.figure,
+                f"Strengths of US and Japanese forces at Iwo Jima under Engel's coefficients; US casualties by day {day}: "
+                + ", ".join(f"{run['casualties_m']:,.0f} ({method})" for method, run in iwo["methods"].items())
+                + f", against about {iwo['recorded_casualties_m']:,.0f} recorded.")]
+    tempo = section["tempo"]
+    ax = lanchester_one_sided(tempo["days"], tempo["observed"], tempo["fitted"])
+    ax.set_xlabel("day of the war")
+    ax.set_ylabel("claimed Russian personnel losses (cumulative)")
+    weights = {shape: row["akaike_weight"] for shape, row in tempo["table"].items()}
+    figures.append(("lanchester_tempo", ax.figure,
+                    "Ukraine's claimed cumulative Russian personnel losses to the as-of date with two fitted shapes; "
+                    "Akaike weights: " + ", ".join(f"{shape} {w:.0%}" for shape, w in weights.items()) + "."))
+    return figures
+
 #: Figures of each model's ``results.json`` section: ``{model: function(section) -> [(name, figure,
 #: alt text)]}``. The briefing draws a model's figures only when its section is in the results.
 FIGURES: dict = {
@@ -461,4 +538,5 @@ FIGURES: dict = {
     "resupply": resupply_figures,
     "pooling": pooling_figures,
     "losses": losses_figures,
+    "lanchester": lanchester_figures,
 }

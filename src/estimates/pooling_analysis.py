@@ -38,13 +38,14 @@ class PoolingAssessment:
     statements: tuple[Statement, ...]
     left_out: tuple[dict, ...]
     single: dict
-    pooled: pooling.PooledFit
+    #: ``None`` when no statement rests on claims in the ledger: nothing to pool.
+    pooled: pooling.PooledFit | None
     constant: pooling.PooledFit | None
-    independent: pooling.PooledFit
+    independent: pooling.PooledFit | None
     checks_free: tuple[pooling.Check, ...]
     checks_constant: tuple[pooling.Check, ...]
-    daily_hazard: dict
-    share_by_last: dict
+    daily_hazard: dict | None
+    share_by_last: dict | None
     judgments: tuple[Judgment, ...]
     notes: tuple[str, ...]
 
@@ -80,6 +81,8 @@ class PoolingAssessment:
         return judgments_frame(list(self.judgments))
 
     def _fits(self) -> dict[str, pooling.PooledFit]:
+        if self.pooled is None:
+            return {}
         fits = {f"pooled, {self.pooled.reading}, free shape": self.pooled}
         if self.constant is not None:
             fits["pooled, nested, constant hazard"] = self.constant
@@ -102,9 +105,9 @@ class PoolingAssessment:
             "statements": [s.to_dict() for s in self.statements],
             "left_out": list(self.left_out),
             "single_report": self.single,
-            "pooled": self.pooled.to_dict(),
+            "pooled": None if self.pooled is None else self.pooled.to_dict(),
             "constant_hazard": None if self.constant is None else self.constant.to_dict(),
-            "independent": self.independent.to_dict(),
+            "independent": None if self.independent is None else self.independent.to_dict(),
             "bayes_factor_rising_vs_constant": self.bayes_factor_rising,
             "daily_hazard": self.daily_hazard,
             "share_by_last_statement": self.share_by_last,
@@ -156,10 +159,19 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     if statements is None:
         statements, _ = load_statements(project_path(params.statements_path))
     used, left_out = usable_statements(tuple(statements), ledger)
-    if not used:
-        raise pooling.PoolingError("no statement in the statements file rests on claims in the ledger")
     t0 = params.days_elapsed
     committed = committed_range(params)
+    single = beta_posterior(params.btg_ineffective, params.btg_committed, params.prior)
+    single_record = {"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
+                     "p_as_of": pooling.posterior_summary(single, 0.9)}
+    if not used:
+        # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
+        return PoolingAssessment(
+            as_of_day=t0, committed_range=committed, statements=(), left_out=tuple(left_out),
+            single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
+            checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(),
+            notes=("no statement in the statements file rests on claims in the ledger, so nothing was pooled",),
+        )
     shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
     common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
     notes = []
@@ -176,7 +188,6 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     if anchor and anchor[0].count_low != params.btg_ineffective:
         notes.append(f"the statement at the as-of date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
                      f"the attrition headline uses btg_ineffective = {params.btg_ineffective}")
-    single = beta_posterior(params.btg_ineffective, params.btg_committed, params.prior)
     last = ordered[-1]
     hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
     share_draws = pooling.failure_share(pooled, last.day, rng, params.n_samples)
@@ -211,9 +222,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
         judgments = with_term_sensitivity(judgments, params, _key_judgments, sensitivity_inputs())
     return PoolingAssessment(
         as_of_day=t0, committed_range=committed, statements=used, left_out=tuple(left_out),
-        single={"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
-                "p_as_of": pooling.posterior_summary(single, 0.9)},
-        pooled=pooled, constant=constant, independent=independent,
+        single=single_record, pooled=pooled, constant=constant, independent=independent,
         checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
         daily_hazard=quantile_dict(hazard_draws),
         share_by_last={"date": last.date.isoformat(), "day": last.day, "quantiles": quantile_dict(share_draws)},

@@ -53,6 +53,7 @@ SUITE: tuple[NotebookSpec, ...] = (
     NotebookSpec("resupply", NOTEBOOK_DIR / "resupply.ipynb"),
     NotebookSpec("pooling", NOTEBOOK_DIR / "pooling.ipynb"),
     NotebookSpec("losses", NOTEBOOK_DIR / "losses.ipynb"),
+    NotebookSpec("lanchester", NOTEBOOK_DIR / "lanchester.ipynb"),
 )
 
 
@@ -100,11 +101,11 @@ def input_loaders() -> dict:
     """The loader of each path parameter's file: ``{parameter name: function(path)}``."""
     from .claims import load_ledger
     from .grading import load_grade_table
-    from .losses import load_equipment_losses
+    from .losses import load_equipment_losses, load_personnel_losses
     from .statements import load_statements
 
     return {"claims_path": load_ledger, "grades_path": load_grade_table, "statements_path": load_statements,
-            "losses_path": load_equipment_losses}
+            "losses_path": load_equipment_losses, "personnel_losses_path": load_personnel_losses}
 
 
 def check_ledger(params: Parameters) -> None:
@@ -118,7 +119,8 @@ def check_ledger(params: Parameters) -> None:
             loaded[name] = load(project_path(getattr(params, name)))
         except LedgerError as error:
             raise InputError(f"parameter '{name}': {error}") from None
-    first, last = loaded["losses_path"].index[[0, -1]]
+    first = max(loaded[name].index[0] for name in ("losses_path", "personnel_losses_path"))
+    last = min(loaded[name].index[-1] for name in ("losses_path", "personnel_losses_path"))
     if not first.date() <= params.as_of <= last.date():
         raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
                          f"got {params.as_of}")

@@ -76,10 +76,17 @@ def _losses(params: Parameters) -> dict:
     return losses_analysis.section(params, model_rng(params.seed, "losses"))
 
 
+def _lanchester(params: Parameters) -> dict:
+    from . import lanchester_analysis
+
+    return lanchester_analysis.section(params)
+
+
 #: Each model's ``results.json`` section from validated parameters, without its notebook. A model
 #: of the suite missing here cannot be swept (``models:`` in a grid names the ones to compute).
 SECTIONS: dict[str, Callable[[Parameters], dict]] = {
     "attrition": _attrition, "resupply": _resupply, "pooling": _pooling, "losses": _losses,
+    "lanchester": _lanchester,
 }
 
 

@@ -1,0 +1,117 @@
+"""The Lanchester notebook's analysis in one call: the engine checked, then asked about the tempo.
+
+Two parts. First the engine is run on Engel's Iwo Jima case in all three methods, so a reader sees
+it reproduce a published figure before it is used. Then Russia's side of the war alone is fitted to
+Ukraine's claimed daily personnel losses up to the as-of date: a constant absolute loss rate (square
+law against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
+which one-sided is the same as the linear law). The second is the shape the attrition model assumes
+for BTGs, so the loss claims say whether that assumption looks right, and the fitted per-capita
+hazard is set beside the BTG hazard the single report implies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import lanchester
+from .claims import load_ledger
+from .distributions import prior_parameters
+from .losses import load_personnel_losses
+from .params import Parameters
+from .paths import project_path
+
+#: Claims the one-sided fit rests on: the personnel loss claims and the initial strength.
+CLAIMS = ("uags-personnel-losses", "reuters-btg-border-125")
+CHECK_DAY = 35
+
+
+@dataclass(frozen=True, eq=False)
+class LanchesterAssessment:
+    iwo_jima: dict[str, lanchester.Trajectory]
+    tempo: lanchester.LawComparison
+    btg_hazard: dict
+    as_of_day: int
+
+    def iwo_jima_frame(self) -> pd.DataFrame:
+        recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
+        rows = {method: {f"US casualties by day {CHECK_DAY}": t.at(CHECK_DAY)["US casualties"],
+                         "relative to recorded": t.at(CHECK_DAY)["US casualties"] / recorded - 1.0,
+                         "Japanese annihilated (day)": t.annihilated_n}
+                for method, t in self.iwo_jima.items()}
+        return pd.DataFrame(rows).T
+
+    def tempo_frame(self) -> pd.DataFrame:
+        return pd.concat([fit.summary() for fit in self.tempo.fits]).join(
+            self.tempo.summary()[["delta_aic", "akaike_weight"]])
+
+    def plot(self):
+        from . import plotting
+
+        return plotting.lanchester_figures(self.to_dict())
+
+    def to_dict(self) -> dict:
+        recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
+        case = lanchester.IWO_JIMA
+        fits = {fit.shape: fit for fit in self.tempo.fits}
+        hazard_fit = fits["constant-hazard"]
+        return {
+            "iwo_jima": {
+                "source": case.source, "a": case.a, "b": case.b, "labels": list(case.labels),
+                "check_day": CHECK_DAY, "recorded_casualties_m": recorded,
+                "methods": {method: {"casualties_m": float(t.at(CHECK_DAY)["US casualties"]),
+                                     "relative_to_recorded": float(t.at(CHECK_DAY)["US casualties"] / recorded - 1),
+                                     "annihilated_n": t.annihilated_n,
+                                     "days": [float(d) for d in t.days], "m": [float(v) for v in t.m],
+                                     "n": [float(v) for v in t.n]}
+                            for method, t in self.iwo_jima.items()},
+            },
+            "tempo": self.tempo.to_dict() | {
+                "days": [float(d) for d in hazard_fit.days],
+                "observed": [float(v) for v in hazard_fit.observed],
+                "fitted": {shape: [float(v) for v in fit.fitted] for shape, fit in fits.items()},
+            },
+            "btg_hazard_per_day": self.btg_hazard,
+            "personnel_hazard_per_day": hazard_fit.interval.to_dict() | {"estimate": hazard_fit.coefficient},
+            "as_of_day": self.as_of_day,
+        }
+
+
+def btg_hazard(params: Parameters) -> dict:
+    """The daily BTG hazard the single report implies, -log(1 - p) / t0, at the posterior's
+    5%, 50% and 95% points (a monotone map of the Beta posterior, so exact)."""
+    a, b = prior_parameters(params.prior)
+    posterior = stats.beta(params.btg_ineffective + a, params.btg_committed - params.btg_ineffective + b)
+    levels = (0.05, 0.5, 0.95)
+    values = -np.log1p(-posterior.ppf(levels)) / params.days_elapsed
+    return {f"{q:g}": float(v) for q, v in zip(levels, values)}
+
+
+def assess(params: Parameters) -> LanchesterAssessment:
+    frame = load_personnel_losses(project_path(params.personnel_losses_path), consistent=True)
+    window = frame[frame["day"] <= params.days_elapsed]
+    if len(window) < 3:
+        raise ValueError(f"as_of: need at least three days of loss claims before it; got {len(window)}")
+    tempo = lanchester.fit_one_sided(window["day"].to_numpy(), window["personnel"].to_numpy(),
+                                     initial_strength=params.russian_initial_strength)
+    return LanchesterAssessment(
+        iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
+        tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
+    )
+
+
+def section(params: Parameters, assessment: LanchesterAssessment | None = None) -> dict:
+    """The ``lanchester`` section of ``results.json``, as the notebook records it."""
+    from .provenance import relative_path, section_provenance
+    from .record import jsonable
+    from .storage import sha256_file
+
+    assessment = assess(params) if assessment is None else assessment
+    ledger = load_ledger(project_path(params.claims_path))
+    provenance = section_provenance(params, "lanchester", ledger, extra_claims=CLAIMS)
+    path = project_path(params.personnel_losses_path)
+    provenance["data_files"][relative_path(path)] = sha256_file(path)
+    return jsonable(assessment.to_dict() | provenance)
