@@ -80,6 +80,23 @@ def _grade_z9(rows):
 
 LEDGER = r"parameter 'claims_path': \S*{name}: "
 
+
+def _statements(row: str):
+    """A statements file with one row, passed as ``-p statements_path``."""
+    def build(inputs: Path):
+        path = inputs / "statements.csv"
+        path.write_text("observation_id,claim_ids,event_date,count_low,count_high,share_above,reading\n" + row)
+        return ["-p", "statements_path", str(path)]
+    return build
+
+
+def _loss_file(raw: bytes, name: str):
+    def build(inputs: Path):
+        path = inputs / name
+        path.write_bytes(raw)
+        return ["-p", "losses_path", str(path)]
+    return build
+
 CASES = {
     # --- parameters: values -------------------------------------------------------------------
     "infinite": (
@@ -198,6 +215,36 @@ CASES = {
     "ledger-field-too-large": (
         _ledger(_huge_field),
         LEDGER.format(name="claims\\.csv") + r"line 2: malformed CSV \(field larger than field limit \(131072\)\)$"),
+    # --- the cross-checks' input files -------------------------------------------------------------
+    "statements-missing-file": (
+        lambda inputs: ["-p", "statements_path", str(inputs / "statements.csv")],
+        r"parameter 'statements_path': \S*/statements\.csv: statements file not found$"),
+    "statements-bad-count": (
+        _statements("six-weeks-29,btg-ineffective-29,2022-04-06,29,x,,bad\n"),
+        r"parameter 'statements_path': \S*/statements\.csv: line 2: field 'count_high' must be a whole "
+        r"number >= 0 or empty; got 'x'$"),
+    "statements-no-count": (
+        _statements("six-weeks-29,btg-ineffective-29,2022-04-06,,,,bad\n"),
+        r"parameter 'statements_path': \S*/statements\.csv: line 2: field 'count_low' must be given "
+        r"\(or count_high or share_above\): the row states no count; got ''$"),
+    "losses-not-json": (
+        _loss_file(b"{not json", "equipment.json"),
+        r"parameter 'losses_path': \S*/equipment\.json: .*JSON.*$"),
+    "losses-negative-count": (
+        _loss_file(b'[{"date": "2022-02-25", "day": 2, "tank": -80, "APC": 516}]', "equipment.json"),
+        r"parameter 'losses_path': \S*/equipment\.json: .*'tank'.*$"),
+    "personnel-losses-missing-file": (
+        lambda inputs: ["-p", "personnel_losses_path", str(inputs / "personnel.json")],
+        r"parameter 'personnel_losses_path': \S*/personnel\.json: .*not found.*$"),
+    "as-of-after-the-loss-data": (
+        _p("as_of", "2027-01-01"),
+        r"parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
+    "pooling-shape-low-above-high": (
+        _p("pooling_shape_low", "3.0"),
+        r"parameter 'pooling_shape_low': must be at most pooling_shape_high \(2\.0\); got 3\.0$"),
+    "overcount-low-above-high": (
+        _p("overcount_low", "2.5"),
+        r"parameter 'overcount_low': must be at most overcount_high \(2\.0\); got 2\.5$"),
     # --- environment ------------------------------------------------------------------------------
     "out-is-a-file": (
         lambda inputs: ["--out", str(_regular_file(inputs))],

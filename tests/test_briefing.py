@@ -52,8 +52,16 @@ def page(baseline_run):
 
 @pytest.fixture(scope="module")
 def judgments(baseline_results):
-    return [j for section in baseline_results.values() if isinstance(section, dict)
-            for j in section.get("judgments", [])]
+    """Every judgment, in the briefing's section order."""
+    return [j for model in briefing.SECTIONS if model in baseline_results
+            for j in baseline_results[model].get("judgments", [])]
+
+
+@pytest.fixture(scope="module")
+def key_judgments(baseline_results):
+    """The judgments of the bottom line: those of models that are not cross-checks."""
+    return [j for model, section in briefing.SECTIONS.items() if model in baseline_results and not section.crosscheck
+            for j in baseline_results[model].get("judgments", [])]
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +82,14 @@ def test_header(page, manifest, baseline_results):
     assert "1 differs from the baseline: n_samples = 4000 draws (baseline 20000)" in header
 
 
-def test_bottom_line_has_every_judgment_with_its_term_range_and_numbers(page, judgments):
+def test_bottom_line_has_every_key_judgment_with_its_term_range_and_numbers(page, key_judgments):
     html, _ = page
     bottom = _block(html, r'<section id="bottom-line">.*?</section>')
-    assert 3 <= len(judgments) <= 6  # ICD 203 bottom line: a few key judgments, not a list of numbers
-    for judgment in judgments:
+    assert 3 <= len(key_judgments) <= 6  # ICD 203 bottom line: a few key judgments, not a list of numbers
+    assert bottom.count('class="judgment-card') == len(key_judgments)
+    for judgment in key_judgments:
         band = likelihood(judgment["probability"]["probability"])
-        card = _block(bottom, rf'<li [^>]*id="judgment-{judgment["id"]}">.*?</li>')
+        card = _block(bottom, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
         sentence = _block(card, r'<p class="judgment">.*?</p>')
         assert f'<strong class="term">{band.term}</strong>' in sentence
         assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in sentence
@@ -91,12 +100,24 @@ def test_bottom_line_has_every_judgment_with_its_term_range_and_numbers(page, ju
             assert "Monte Carlo error" in numbers
 
 
+def test_cross_check_judgments_are_cards_in_the_cross_checks_section(page, judgments, key_judgments):
+    html, _ = page
+    crosschecks = _block(html, r'<section id="cross-checks">.*?</section>')
+    others = [j for j in judgments if j not in key_judgments]
+    assert others, "the baseline has cross-check judgments"
+    for judgment in others:
+        card = _block(crosschecks, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
+        band = likelihood(judgment["probability"]["probability"])
+        assert f'<strong class="term">{band.term}</strong>' in card
+        assert judgment["statement"] in _text(card)
+
+
 def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgments, baseline_results):
     html, _ = page
     sources = {s["claim_id"]: s for section in baseline_results.values() if isinstance(section, dict)
                for s in section.get("sources", [])}
     for judgment in judgments:
-        card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}">.*?</li>')
+        card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
         expected = confidence.assess(judgment, sources)
         assert f"confidence-{expected.level}" in card
         statement = _text(_block(card, r'<p class="confidence">.*?</p>'))

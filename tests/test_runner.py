@@ -26,8 +26,11 @@ def test_baseline_run_layout(baseline_root, baseline_run):
     assert all(n["status"] == "succeeded" for n in manifest["notebooks"])
     assert manifest["parameters"]["n_samples"] == QUICK["n_samples"]
     assert set(manifest["data_files"]) == {"data/claims.csv", "data/transfers.csv",
-                                           "data/btg_holdings.csv", "data/grade_probabilities.csv"}
-    assert [n["name"] for n in manifest["notebooks"]] == ["attrition", "resupply"]
+                                           "data/btg_holdings.csv", "data/grade_probabilities.csv",
+                                           "data/btg_statements.csv",
+                                           "data/ukraine_losses/russia_losses_equipment.json",
+                                           "data/ukraine_losses/russia_losses_personnel.json"}
+    assert [n["name"] for n in manifest["notebooks"]] == ["attrition", "resupply", "pooling", "losses", "lanchester"]
     assert len(manifest["package"]["source_sha256"]) == 64
 
 

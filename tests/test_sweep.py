@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estimates import cli, sweep
+from estimates import cli, runner, sweep
 from estimates.params import validate
 from estimates.runner import InputError
 
@@ -58,7 +58,7 @@ def test_grid_is_a_cartesian_product_in_order(tmp_path):
     assert [grid.swept_values(i) for i in range(len(grid.scenarios))] == [
         {"btg_ineffective": k, "hazard_shape": s} for k in (25, 35) for s in (0.8, 1.0, 1.2)]
     assert all(p.n_samples == 2000 for p in grid.scenarios)
-    assert grid.models == tuple(name for name in ("attrition", "resupply") if name in sweep.SECTIONS)
+    assert grid.models == tuple(spec.name for spec in runner.SUITE if spec.name in sweep.SECTIONS)
 
 
 def test_grid_as_a_list_of_scenarios(tmp_path):
@@ -80,7 +80,7 @@ BAD_GRIDS = {
     "lists-beside-scenarios": ("hazard_shape: [1.0]\nscenarios:\n  - {btg_ineffective: 29}\n",
                                r"'hazard_shape' has a list of values beside 'scenarios'"),
     "scenarios-not-mappings": ("scenarios: [29, 35]\n", r"'scenarios' must be a non-empty list of mappings"),
-    "unknown-model": ("models: [lanchester]\nseed: [1, 2]\n", r"model 'lanchester' cannot be swept"),
+    "unknown-model": ("models: [lancaster]\nseed: [1, 2]\n", r"model 'lancaster' cannot be swept"),
     "not-a-mapping": ("- 1\n- 2\n", r"--grid .*grid\.yaml: expected a mapping of parameter names to values, got a list$"),
     "too-many": ("seed: " + str(list(range(400))) + "\nn_samples: " + str(list(range(1000, 1300))) + "\n",
                  r"the grid expands to 120000 scenarios; at most 100000$"),

@@ -53,6 +53,9 @@ class Section:
     tables: Callable[[dict], dict[str, pd.DataFrame]] | None = None
     #: Plain-language notes on unusual but valid inputs (see :mod:`estimates.caveats`).
     notes: Callable[[dict], list[str]] | None = None
+    #: A second line of evidence: its judgments go with it under "Cross-checks", so the bottom
+    #: line keeps the few key judgments ICD 203 asks for.
+    crosscheck: bool = False
 
 
 def _attrition_tables(section: dict) -> dict[str, pd.DataFrame]:
@@ -112,9 +115,10 @@ def _losses_tables(section: dict) -> dict[str, pd.DataFrame]:
 SECTIONS: dict[str, Section] = {
     "attrition": Section("BTG attrition", "sections/attrition.html.j2", _attrition_tables, _attrition_notes),
     "resupply": Section("Resupply through Iran and the Caspian", "sections/resupply.html.j2", _resupply_tables),
-    "pooling": Section("All official statements, pooled", "sections/pooling.html.j2", _pooling_tables),
-    "losses": Section("Claimed equipment losses", "sections/losses.html.j2", _losses_tables),
-    "lanchester": Section("Lanchester's equations", "sections/lanchester.html.j2"),
+    "pooling": Section("All official statements, pooled", "sections/pooling.html.j2", _pooling_tables,
+                       crosscheck=True),
+    "losses": Section("Claimed equipment losses", "sections/losses.html.j2", _losses_tables, crosscheck=True),
+    "lanchester": Section("Lanchester's equations", "sections/lanchester.html.j2", crosscheck=True),
 }
 
 
@@ -206,8 +210,10 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
 
 def gather_judgments(results: dict, models: list[str]) -> list[dict]:
-    """Every key judgment of every model section, in section order: ``[{model, judgment}]``."""
-    return [{"model": model, "judgment": judgment}
+    """Every judgment of every model section, in section order: ``[{model, judgment, crosscheck}]``;
+    ``crosscheck`` marks those shown under "Cross-checks" rather than in the bottom line."""
+    return [{"model": model, "judgment": judgment,
+             "crosscheck": bool(SECTIONS.get(model) and SECTIONS[model].crosscheck)}
             for model in models for judgment in results[model].get("judgments", [])]
 
 

@@ -35,6 +35,9 @@ class LanchesterAssessment:
     tempo: lanchester.LawComparison
     btg_hazard: dict
     as_of_day: int
+    #: Mean claimed losses per day in the first and the second half of the window: neither fitted
+    #: shape can fall faster than the force shrinks, so a steep fall here is a misfit of both.
+    halves: tuple[dict, dict]
 
     def iwo_jima_frame(self) -> pd.DataFrame:
         recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
@@ -75,6 +78,7 @@ class LanchesterAssessment:
                 "fitted": {shape: [float(v) for v in fit.fitted] for shape, fit in fits.items()},
             },
             "btg_hazard_per_day": self.btg_hazard,
+            "claimed_per_day_by_half": list(self.halves),
             "personnel_hazard_per_day": hazard_fit.interval.to_dict() | {"estimate": hazard_fit.coefficient},
             "as_of_day": self.as_of_day,
         }
@@ -100,7 +104,27 @@ def assess(params: Parameters) -> LanchesterAssessment:
     return LanchesterAssessment(
         iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
         tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
+        halves=tempo_by_half(window["day"].to_numpy(), window["personnel"].to_numpy()),
     )
+
+
+def tempo_by_half(days: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]:
+    """Mean claimed losses per day over each half of the window, counted from day 1 (nothing lost).
+
+    Examples
+    --------
+    >>> tempo_by_half(np.array([2, 3, 4, 5]), np.array([10, 15, 18, 20]))[1]["per_day"]
+    2.5
+    """
+    days = np.concatenate([[1.0], np.asarray(days, dtype=float)])
+    cumulative = np.concatenate([[0.0], np.asarray(cumulative, dtype=float)])
+    middle = len(days) // 2
+    halves = []
+    for first, last in ((0, middle), (middle, len(days) - 1)):
+        span = days[last] - days[first]
+        halves.append({"from_day": int(days[first]), "to_day": int(days[last]),
+                       "per_day": float((cumulative[last] - cumulative[first]) / span)})
+    return halves[0], halves[1]
 
 
 def section(params: Parameters, assessment: LanchesterAssessment | None = None) -> dict:

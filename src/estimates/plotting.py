@@ -515,7 +515,7 @@ def lanchester_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     ax.set_ylabel("strength (troops)")
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.set_title(f"Engel's Iwo Jima: a = {iwo['a']}, b = {iwo['b']}, square law")
-    ax.legend(fontsize="x-small", ncol=3, loc="upper right")
+    ax.legend(fontsize="x-small", ncol=3, loc="center right")
     day = iwo["check_day"]
     figures = [("lanchester_iwo_jima", ax.figure,
                 f"Strengths of US and Japanese forces at Iwo Jima under Engel's coefficients; US casualties by day {day}: "
