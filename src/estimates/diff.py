@@ -46,6 +46,18 @@ def _resupply(params) -> Sequence:
     return assess(model_for(params, load_data(params)), model_rng(params.seed, "resupply")).judgments
 
 
+def _pooling(params) -> Sequence:
+    from .pooling_analysis import key_judgments
+
+    return key_judgments(params)
+
+
+def _losses(params) -> Sequence:
+    from .losses_analysis import key_judgments
+
+    return key_judgments(params)
+
+
 #: How to recompute each model's judgments from validated parameters, exactly as its notebook does
 #: (same generator for the same seed): ``{model: function(Parameters) -> judgments}``. Data files
 #: are read as they are now; a change in them since the older run shows as an unexplained residual,
@@ -53,6 +65,8 @@ def _resupply(params) -> Sequence:
 RECOMPUTE: dict[str, Callable[[Any], Sequence]] = {
     "attrition": _attrition,
     "resupply": _resupply,
+    "pooling": _pooling,
+    "losses": _losses,
 }
 
 

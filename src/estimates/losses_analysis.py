@@ -91,7 +91,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     )
     judgments = (judgment,)
     if sensitivity:
-        judgments = with_term_sensitivity(judgments, params, _key_judgments, sensitivity_inputs())
+        judgments = with_term_sensitivity(judgments, params, key_judgments, sensitivity_inputs())
     return LossAssessment(check, judgments)
 
 
@@ -99,7 +99,8 @@ def sensitivity_inputs() -> tuple[str, ...]:
     return tuple(n for n in names_for("losses") if spec(n).plausible and n not in QUESTION_PARAMETERS)
 
 
-def _key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+def key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+    """The judgments of :func:`assess`, with the generator the notebook uses for ``params.seed``."""
     from .randomness import model_rng
 
     return assess(params, model_rng(params.seed, "losses"), grid=False).judgments

@@ -225,7 +225,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
         ),
     )
     if sensitivity:
-        judgments = with_term_sensitivity(judgments, params, _key_judgments, sensitivity_inputs())
+        judgments = with_term_sensitivity(judgments, params, key_judgments, sensitivity_inputs())
     return PoolingAssessment(
         as_of_day=t0, committed_range=committed, statements=used, left_out=tuple(left_out),
         single=single_record, pooled=pooled, constant=constant, independent=independent,
@@ -241,7 +241,8 @@ def sensitivity_inputs() -> tuple[str, ...]:
     return tuple(n for n in names_for("pooling") if spec(n).plausible and n != "as_of")
 
 
-def _key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+def key_judgments(params: Parameters) -> tuple[Judgment, ...]:
+    """The judgments of :func:`assess`, with the generator the notebook uses for ``params.seed``."""
     from .randomness import model_rng
 
     return assess(params, model_rng(params.seed, "pooling"), checks=False).judgments

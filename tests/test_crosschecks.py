@@ -1,0 +1,86 @@
+"""The cross-check analyses as the notebooks call them: judgments, recomputation and provenance."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from estimates import diff, lanchester_analysis, losses_analysis, pooling_analysis
+from estimates.claims import load_ledger
+from estimates.params import validate
+from estimates.paths import CLAIMS_LEDGER
+from estimates.randomness import model_rng
+
+QUICK = validate({"n_samples": 2000})
+
+
+@pytest.fixture(scope="module")
+def pooling():
+    return pooling_analysis.assess(QUICK, model_rng(QUICK.seed, "pooling"))
+
+
+@pytest.fixture(scope="module")
+def losses():
+    return losses_analysis.assess(QUICK, model_rng(QUICK.seed, "losses"))
+
+
+@pytest.mark.parametrize("model", ["pooling", "losses"])
+def test_recomputing_the_judgments_gives_the_notebooks_numbers(model, pooling, losses):
+    """What-changed attribution (estimates diff) recomputes judgments without the notebook; it must
+    reproduce the recorded probabilities exactly at the same parameters."""
+    recorded = {"pooling": pooling, "losses": losses}[model].judgments
+    again = diff.RECOMPUTE[model](QUICK)
+    assert [j.probability.probability for j in again] == [j.probability.probability for j in recorded]
+
+
+def test_every_claim_a_cross_check_judgment_cites_is_in_the_bundled_ledger(pooling, losses):
+    ledger = load_ledger(CLAIMS_LEDGER)
+    for judgment in (*pooling.judgments, *losses.judgments):
+        assert judgment.claim_ids and all(c in ledger for c in judgment.claim_ids), judgment.id
+
+
+def test_pooled_estimate_sits_beside_the_single_report_posterior(pooling):
+    single = pooling.single["p_as_of"]["interval"]
+    assert (single["low"], single["high"]) == pytest.approx(tuple(stats.beta(29.5, 96.5).ppf([0.05, 0.95])))
+    frame = pooling.estimates_frame()
+    assert frame.index[0].startswith("single report") and len(frame) == 4
+
+
+def test_a_ledger_without_the_statements_claims_pools_nothing_and_says_so(tmp_path):
+    rows = CLAIMS_LEDGER.read_text(encoding="utf-8").splitlines()
+    keep = [rows[0]] + [r for r in rows[1:] if r.startswith("btg-committed-125,")]
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    params = validate({"n_samples": 2000, "claims_path": str(path)})
+    result = pooling_analysis.assess(params, model_rng(params.seed, "pooling"))
+    section = result.to_dict()
+    assert section["pooled"] is None and not section["judgments"]
+    assert [row["observation_id"] for row in section["left_out"]] == [
+        "six-weeks-29", "bbc-37-38", "ukmod-more-than-quarter"]
+    assert result.statements_frame().empty
+
+
+def test_loss_judgment_is_the_threshold_models_probability(losses):
+    [judgment] = losses.judgments
+    assert judgment.probability == losses.check.probability_at_least(29)
+    assert losses.check.claimed.tank == 684  # claimed by 6 April 2022 (day 42)
+
+
+def test_loss_term_sensitivity_leaves_the_question_alone():
+    inputs = losses_analysis.sensitivity_inputs()
+    assert "as_of" not in inputs and "btg_ineffective" not in inputs
+    assert {"overcount_low", "overcount_high", "loss_concentration"} <= set(inputs)
+
+
+def test_lanchester_section_reproduces_engel_and_compares_the_hazards():
+    section = lanchester_analysis.section(validate({}))
+    methods = section["iwo_jima"]["methods"]
+    assert methods["landings-first"]["casualties_m"] == pytest.approx(20_700, rel=0.01)
+    assert methods["previous-day"]["casualties_m"] > methods["landings-first"]["casualties_m"] > \
+        methods["continuous"]["casualties_m"]
+    # The BTG hazard is the single report's Beta posterior mapped through -log(1 - p) / t0.
+    assert section["btg_hazard_per_day"]["0.5"] == pytest.approx(
+        -np.log1p(-stats.beta(29.5, 96.5).median()) / 42)
+    assert section["tempo"]["best"] in ("constant-rate", "constant-hazard")
+    first, second = section["claimed_per_day_by_half"]
+    assert first["to_day"] == second["from_day"] and second["to_day"] == 42
+    assert {"data/ukraine_losses/russia_losses_personnel.json", "data/claims.csv"} <= set(section["data_files"])
