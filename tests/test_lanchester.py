@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimates import lanchester as L
-from estimates.lanchester import IWO_JIMA, daily, fit, fit_one_sided, iwo_jima, simulate
+from estimates import lanchester_fit as F
+from estimates.lanchester import IWO_JIMA, daily, iwo_jima, simulate
+from estimates.lanchester_fit import fit, fit_one_sided
 
 coefficients = st.floats(min_value=1e-3, max_value=0.1)
 strengths = st.floats(min_value=100.0, max_value=1e5)
@@ -193,7 +195,7 @@ def test_compare_laws_prefers_the_generating_law():
         rng = np.random.default_rng(seed)
         noisy_m = truth.m[1:] * np.exp(rng.normal(0, 0.05, 25))
         noisy_n = truth.n[1:] * np.exp(rng.normal(0, 0.05, 25))
-        comparison = L.compare_laws(truth.days[1:], noisy_m, noisy_n, m0=60_000, n0=20_000)
+        comparison = F.compare_laws(truth.days[1:], noisy_m, noisy_n, m0=60_000, n0=20_000)
         table = comparison.summary()
         assert comparison.best.law == table.index[0]
         assert table["akaike_weight"].sum() == pytest.approx(1.0)
@@ -208,7 +210,7 @@ def test_compare_laws_prefers_the_generating_law():
 def _one_sided_data(shape, rng, noise, days=60, m0=20_000):
     t = np.arange(1, days + 1, dtype=float)
     c = 250.0 if shape == "constant-rate" else 0.02
-    increments = np.diff(np.concatenate([[0.0], L._one_sided_cumulative(shape, c, t, m0, {})]))
+    increments = np.diff(np.concatenate([[0.0], F._one_sided_cumulative(shape, c, t, m0, {})]))
     if noise == "multiplicative":
         increments = increments * np.exp(rng.normal(0, 0.05, days))
     else:
@@ -216,7 +218,7 @@ def _one_sided_data(shape, rng, noise, days=60, m0=20_000):
     return t, np.cumsum(increments), c
 
 
-@pytest.mark.parametrize("shape", list(L.ONE_SIDED_SHAPES))
+@pytest.mark.parametrize("shape", list(F.ONE_SIDED_SHAPES))
 def test_one_sided_right_shape_wins_and_intervals_cover(shape):
     # 5% multiplicative noise on the daily increments, fitted as such; coverage of c over 200
     # seeded trials, and the generating shape's AIC lower in (nearly) all of them.
@@ -231,7 +233,7 @@ def test_one_sided_right_shape_wins_and_intervals_cover(shape):
     assert 170 <= covered <= 190, covered
 
 
-@pytest.mark.parametrize("shape", list(L.ONE_SIDED_SHAPES))
+@pytest.mark.parametrize("shape", list(F.ONE_SIDED_SHAPES))
 def test_one_sided_additive_default(shape):
     t, cumulative, c = _one_sided_data(shape, np.random.default_rng(3), "additive")
     result = fit_one_sided(t, cumulative, initial_strength=20_000)
@@ -243,7 +245,7 @@ def test_one_sided_additive_default(shape):
 def test_one_sided_reinforcement_closed_form_matches_the_engine():
     # Constant hazard with an arrival on day 11 is the logarithmic law with that reinforcement.
     t = np.arange(1, 31, dtype=float)
-    closed = L._one_sided_cumulative("constant-hazard", 0.03, t, 10_000, {11: 5_000})
+    closed = F._one_sided_cumulative("constant-hazard", 0.03, t, 10_000, {11: 5_000})
     engine = simulate(0.03, 0.0, 10_000, 1.0, law="logarithmic", days=30,
                       reinforcements_m={11: 5_000})
     assert np.allclose(closed, engine.casualties_m[1:], rtol=1e-7)
@@ -252,17 +254,17 @@ def test_one_sided_reinforcement_closed_form_matches_the_engine():
 def test_one_sided_constant_rate_stops_when_used_up_and_resumes():
     # 1,000 troops lost at 100/day are gone by t = 10; 500 more land on day 16 (t = 15).
     t = np.arange(1, 21, dtype=float)
-    lost = L._one_sided_cumulative("constant-rate", 100.0, t, 1_000, {16: 500})
+    lost = F._one_sided_cumulative("constant-rate", 100.0, t, 1_000, {16: 500})
     assert lost[9] == 1_000 and lost[14] == 1_000
     assert lost[15] == 1_100 and lost[19] == 1_500
     engine = simulate(100.0, 0.0, 1_000, 1.0, law="square", days=20, reinforcements_m={16: 500})
     assert np.allclose(lost, engine.casualties_m[1:], rtol=1e-7)
 
 
-@pytest.mark.parametrize("residuals", L.RESIDUALS)
+@pytest.mark.parametrize("residuals", F.RESIDUALS)
 def test_one_sided_with_reinforcements_recovers_the_hazard(residuals):
     t = np.arange(1, 61, dtype=float)
-    clean = L._one_sided_cumulative("constant-hazard", 0.02, t, 20_000, {21: 8_000})
+    clean = F._one_sided_cumulative("constant-hazard", 0.02, t, 20_000, {21: 8_000})
     result = fit_one_sided(t, clean, initial_strength=20_000, reinforcements={21: 8_000},
                            residuals=residuals)
     assert result.best.shape == "constant-hazard"

@@ -1,6 +1,5 @@
 """The resupply Monte Carlo against closed forms, its invariants, and its judgments."""
 
-import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -16,7 +15,7 @@ from estimates.randomness import model_rng
 from estimates.resupply import ResupplyModel, assess, build_model
 from estimates.transfers import Consignment, Holding
 
-from .test_grading import TABLE, claim
+from .test_grading import claim
 
 QUICK = {"n_samples": 4000}
 ANTI_ARMOUR = Holding("anti_armour", "anti-armour launchers", "btg", "launcher", 30, 70, None, "assumption", "")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import lanchester
+from . import lanchester, lanchester_fit
 from .claims import load_ledger
 from .distributions import prior_parameters
 from .losses import load_personnel_losses
@@ -32,7 +32,7 @@ CHECK_DAY = 35
 @dataclass(frozen=True, eq=False)
 class LanchesterAssessment:
     iwo_jima: dict[str, lanchester.Trajectory]
-    tempo: lanchester.LawComparison
+    tempo: lanchester_fit.LawComparison
     btg_hazard: dict
     as_of_day: int
     #: Mean claimed losses per day in the first and the second half of the window: neither fitted
@@ -99,7 +99,7 @@ def assess(params: Parameters) -> LanchesterAssessment:
     window = frame[frame["day"] <= params.days_elapsed]
     if len(window) < 3:
         raise ValueError(f"as_of: need at least three days of loss claims before it; got {len(window)}")
-    tempo = lanchester.fit_one_sided(window["day"].to_numpy(), window["personnel"].to_numpy(),
+    tempo = lanchester_fit.fit_one_sided(window["day"].to_numpy(), window["personnel"].to_numpy(),
                                      initial_strength=params.russian_initial_strength)
     return LanchesterAssessment(
         iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},

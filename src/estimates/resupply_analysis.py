@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import attrition
@@ -20,7 +19,7 @@ from .grading import GradeTable, load_grade_table
 from .judgments import Judgment, with_term_sensitivity
 from .params import Parameters, names_for, spec
 from .provenance import relative_path, section_provenance
-from .paths import HOLDINGS, PROJECT_DIR, TRANSFERS, project_path
+from .paths import HOLDINGS, TRANSFERS, project_path
 from .randomness import model_rng
 from .resupply import ResupplyAssessment, ResupplyModel, assess, build_model
 from .sensitivity import SobolResult, sobol_indices
