@@ -29,14 +29,16 @@ def lognormal_from_90(low: float, high: float):
     >>> d = lognormal_from_90(5, 10)
     >>> round(float(d.ppf(0.05)), 6), round(float(d.ppf(0.95)), 6)
     (5.0, 10.0)
+    >>> [float(q) for q in lognormal_from_90(7, 7).ppf([0.05, 0.5, 0.95])]
+    [7.0, 7.0, 7.0]
     """
     if not 0 < low <= high:
         raise ValueError(f"a lognormal 90% interval needs 0 < low <= high, got {low} to {high}")
     mu = 0.5 * (math.log(low) + math.log(high))
     sigma = (math.log(high) - math.log(low)) / (2.0 * _Z95)
     if sigma == 0.0:
-        # A known value stated as an interval of zero width: a point mass.
-        return stats.uniform(loc=low, scale=0.0)
+        # A known value stated as an interval of zero width: a point mass (every quantile is it).
+        return stats.rv_discrete(values=([low], [1.0]))
     return stats.lognorm(s=sigma, scale=math.exp(mu))
 
 

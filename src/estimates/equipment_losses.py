@@ -94,7 +94,7 @@ def _positive(value, name: str):
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
     if low == high:
-        # lognormal_from_90's zero-width point mass is a scipy uniform with scale 0, whose ppf is NaN.
+        # A fixed value: skip the distribution's generic quantile function on every draw.
         return lambda u: np.full(np.shape(u), float(low))
     return d.ppf
 

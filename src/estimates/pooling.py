@@ -256,7 +256,7 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
     >>> one = Statement.count("six-weeks", dt.date(2022, 4, 6), 29)
     >>> f = fit((one,), as_of_day=42, committed_range=(125, 125))
     >>> round(float(f.p_posterior.ppf(0.5)), 3), round(float(stats.beta(29.5, 96.5).ppf(0.5)), 3)
-    (0.232, 0.232)
+    (0.233, 0.233)
     """
     if as_of_day < 1:
         raise ValueError(f"as_of_day must be at least 1, got {as_of_day}")
