@@ -38,6 +38,8 @@ class LanchesterAssessment:
     #: Mean claimed losses per day in the first and the second half of the window: neither fitted
     #: shape can fall faster than the force shrinks, so a steep fall here is a misfit of both.
     halves: tuple[dict, dict]
+    #: SHA-256 of the personnel-loss file read.
+    personnel_sha256: str
 
     def iwo_jima_frame(self) -> pd.DataFrame:
         recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
@@ -105,6 +107,7 @@ def assess(params: Parameters) -> LanchesterAssessment:
         iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
         tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
         halves=tempo_by_half(window["day"].to_numpy(), window["personnel"].to_numpy()),
+        personnel_sha256=frame.attrs["sha256"],
     )
 
 
@@ -129,13 +132,11 @@ def tempo_by_half(days: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]
 
 def section(params: Parameters, assessment: LanchesterAssessment | None = None) -> dict:
     """The ``lanchester`` section of ``results.json``, as the notebook records it."""
-    from .provenance import relative_path, section_provenance
+    from .provenance import section_provenance
     from .record import jsonable
-    from .storage import sha256_file
 
     assessment = assess(params) if assessment is None else assessment
     ledger = load_ledger(project_path(params.claims_path))
-    provenance = section_provenance(params, "lanchester", ledger, extra_claims=CLAIMS)
-    path = project_path(params.personnel_losses_path)
-    provenance["data_files"][relative_path(path)] = sha256_file(path)
+    provenance = section_provenance(params, "lanchester", ledger, extra_claims=CLAIMS,
+                                    files={project_path(params.personnel_losses_path): assessment.personnel_sha256})
     return jsonable(assessment.to_dict() | provenance)

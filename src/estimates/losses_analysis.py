@@ -50,11 +50,6 @@ class LossAssessment:
         return self.check.to_dict() | {"judgments": [j.to_dict() for j in self.judgments]}
 
 
-def committed_range(params: Parameters) -> tuple[int, int]:
-    return (max(1, params.btg_committed - params.denominator_uncertainty),
-            params.btg_committed + params.denominator_uncertainty)
-
-
 def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False,
            grid: bool = True) -> LossAssessment:
     """Cross-check ``params.btg_ineffective`` against the losses claimed by ``params.as_of``.
@@ -65,7 +60,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     frame = load_equipment_losses(project_path(params.losses_path), consistent=True)
     claimed = claimed_losses(params.as_of, frame)
     holdings = holdings_90(HOLDINGS)
-    low, high = committed_range(params)
+    low, high = params.committed_range
     extra = {} if grid else {"grid_overcount": (1.0,), "grid_concentration": (1.0,)}
     check = assess_losses(
         claimed, rng=rng, btg_committed_low=low, btg_committed_high=high,
@@ -109,7 +104,7 @@ def key_judgments(params: Parameters) -> tuple[Judgment, ...]:
 def section(params: Parameters, rng: np.random.Generator | None = None, *,
             assessment: LossAssessment | None = None) -> dict:
     """The ``losses`` section of ``results.json``, as the notebook records it."""
-    from .provenance import relative_path, section_provenance
+    from .provenance import section_provenance
     from .record import jsonable
     from .storage import sha256_file
 
@@ -118,9 +113,7 @@ def section(params: Parameters, rng: np.random.Generator | None = None, *,
     if assessment is None:
         assessment = assess(params, rng, sensitivity=True)
     ledger = load_ledger(project_path(params.claims_path))
-    provenance = section_provenance(params, "losses", ledger, extra_claims=CLAIMS)
-    losses_path = project_path(params.losses_path)
-    provenance["data_files"][relative_path(losses_path)] = assessment.check.claimed.sha256 or sha256_file(losses_path)
-    provenance["data_files"][relative_path(HOLDINGS)] = sha256_file(HOLDINGS)
+    files = {project_path(params.losses_path): assessment.check.claimed.sha256, HOLDINGS: sha256_file(HOLDINGS)}
+    provenance = section_provenance(params, "losses", ledger, extra_claims=CLAIMS, files=files)
     return jsonable(assessment.to_dict() | provenance)
 

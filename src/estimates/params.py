@@ -377,6 +377,12 @@ class Parameters(BaseModel):
 
     # --- derived values ------------------------------------------------------------------------
     @property
+    def committed_range(self) -> tuple[int, int]:
+        """The committed force as the integers it may be: ``btg_committed`` +/- ``denominator_uncertainty``."""
+        return (max(1, self.btg_committed - self.denominator_uncertainty),
+                self.btg_committed + self.denominator_uncertainty)
+
+    @property
     def days_elapsed(self) -> int:
         """Day number of the as-of date, counting 24 February 2022 as day 1."""
         return day_number(self.as_of)

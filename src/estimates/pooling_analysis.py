@@ -48,6 +48,8 @@ class PoolingAssessment:
     share_by_last: dict | None
     judgments: tuple[Judgment, ...]
     notes: tuple[str, ...]
+    #: SHA-256 of the statements file read.
+    statements_sha256: str
 
     @property
     def bayes_factor_rising(self) -> float | None:
@@ -136,11 +138,6 @@ def _range(quantiles: dict) -> str:
     return f"{quantiles['0.05']:g}-{quantiles['0.95']:g}"
 
 
-def committed_range(params: Parameters) -> tuple[int, int]:
-    return (max(1, params.btg_committed - params.denominator_uncertainty),
-            params.btg_committed + params.denominator_uncertainty)
-
-
 def usable_statements(statements: tuple[Statement, ...], ledger: Ledger) -> tuple[tuple[Statement, ...], list[dict]]:
     """Statements whose claims are all in the ledger; the rest, with the reason, for the briefing."""
     kept, left_out = [], []
@@ -154,19 +151,18 @@ def usable_statements(statements: tuple[Statement, ...], ledger: Ledger) -> tupl
     return tuple(kept), left_out
 
 
-def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False, checks: bool = True,
-           statements: tuple[Statement, ...] | None = None, ledger: Ledger | None = None) -> PoolingAssessment:
-    """Fit and check the statements ``params.statements_path`` names (or those given).
+def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False,
+           checks: bool = True) -> PoolingAssessment:
+    """Fit and check the statements ``params.statements_path`` names against its claims ledger.
 
     The judgments' draws come first from ``rng``, so recomputing them without the checks (as the
     term sensitivity does) gives the same numbers at the same parameters.
     """
-    ledger = ledger if ledger is not None else load_ledger(project_path(params.claims_path))
-    if statements is None:
-        statements, _ = load_statements(project_path(params.statements_path))
-    used, left_out = usable_statements(tuple(statements), ledger)
+    ledger = load_ledger(project_path(params.claims_path))
+    statements, digest = load_statements(project_path(params.statements_path))
+    used, left_out = usable_statements(statements, ledger)
     t0 = params.days_elapsed
-    committed = committed_range(params)
+    committed = params.committed_range
     single = beta_posterior(params.btg_ineffective, params.btg_committed, params.prior)
     single_record = {"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
                      "p_as_of": pooling.posterior_summary(single, 0.9)}
@@ -177,6 +173,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
             single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
             checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(),
             notes=("no statement in the statements file rests on claims in the ledger, so nothing was pooled",),
+            statements_sha256=digest,
         )
     shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
     common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
@@ -232,7 +229,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
         checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
         daily_hazard=quantile_dict(hazard_draws),
         share_by_last={"date": last.date.isoformat(), "day": last.day, "quantiles": quantile_dict(share_draws)},
-        judgments=judgments, notes=tuple(notes),
+        judgments=judgments, notes=tuple(notes), statements_sha256=digest,
     )
 
 
@@ -251,7 +248,7 @@ def key_judgments(params: Parameters) -> tuple[Judgment, ...]:
 def section(params: Parameters, rng: np.random.Generator | None = None, *,
             assessment: PoolingAssessment | None = None) -> dict:
     """The ``pooling`` section of ``results.json``, as the notebook records it."""
-    from .provenance import relative_path, section_provenance
+    from .provenance import section_provenance
     from .record import jsonable
 
     if (rng is None) == (assessment is None):
@@ -259,9 +256,7 @@ def section(params: Parameters, rng: np.random.Generator | None = None, *,
     if assessment is None:
         assessment = assess(params, rng, sensitivity=True)
     ledger = load_ledger(project_path(params.claims_path))
-    statements_path = project_path(params.statements_path)
-    _, digest = load_statements(statements_path)
     claim_ids = tuple(dict.fromkeys(c for s in assessment.statements for c in s.claim_ids))
-    provenance = section_provenance(params, "pooling", ledger, extra_claims=claim_ids)
-    provenance["data_files"][relative_path(statements_path)] = digest
+    provenance = section_provenance(params, "pooling", ledger, extra_claims=claim_ids,
+                                    files={project_path(params.statements_path): assessment.statements_sha256})
     return jsonable(assessment.to_dict() | provenance)

@@ -39,8 +39,9 @@ def parameter_rows(params: Parameters, model: str) -> list[dict]:
 
 
 def section_provenance(params: Parameters, model: str, ledger: Ledger,
-                       extra_claims: tuple[str, ...] = ()) -> dict:
-    """The provenance part of a model's ``results.json`` section."""
+                       extra_claims: tuple[str, ...] = (), files: dict[Path, str] | None = None) -> dict:
+    """The provenance part of a model's ``results.json`` section; ``files`` maps each data file the
+    model read besides the ledger to its SHA-256."""
     rows = parameter_rows(params, model)
     claim_ids = [r["claim_id"] for r in rows if r["claim_id"]] + list(extra_claims)
     return {
@@ -48,7 +49,8 @@ def section_provenance(params: Parameters, model: str, ledger: Ledger,
         # An analyst's own ledger (claims_path) may lack claims the schema cites; the briefing says
         # which (estimates.caveats), rather than the run failing on a valid ledger.
         "sources": ledger.source_rows([c for c in claim_ids if c in ledger]),
-        "data_files": {relative_path(ledger.path): ledger.sha256},
+        "data_files": {relative_path(ledger.path): ledger.sha256,
+                       **{relative_path(path): digest for path, digest in (files or {}).items()}},
     }
 
 
