@@ -84,3 +84,14 @@ def test_lanchester_section_reproduces_engel_and_compares_the_hazards():
     first, second = section["claimed_per_day_by_half"]
     assert first["to_day"] == second["from_day"] and second["to_day"] == 42
     assert {"data/ukraine_losses/russia_losses_personnel.json", "data/claims.csv"} <= set(section["data_files"])
+
+
+def test_one_statement_is_pooled_but_checked_against_nothing(tmp_path):
+    path = tmp_path / "statements.csv"
+    path.write_text("observation_id,claim_ids,event_date,count_low,count_high,share_above,reading\n"
+                    "only,btg-ineffective-29,2022-04-06,29,29,,the seed alone\n")
+    params = validate({"n_samples": 2000, "statements_path": str(path)})
+    section = pooling_analysis.assess(params, model_rng(params.seed, "pooling")).to_dict()
+    assert section["agreement"]["checked"] == [] and section["checks"]["free_shape"] == []
+    # One report at the as-of date with the committed force uncertain: wider than the single report.
+    assert section["pooled"]["p_as_of"]["interval"]["low"] < section["single_report"]["p_as_of"]["interval"]["low"]

@@ -171,3 +171,11 @@ def test_a_malformed_row_is_one_line_naming_the_field(tmp_path, row, field):
 def test_a_missing_statements_file_is_one_line(tmp_path):
     with pytest.raises(LedgerError, match="statements file not found"):
         load_statements(tmp_path / "absent.csv")
+
+
+def test_a_wide_committed_range_is_thinned_but_keeps_its_ends():
+    grid = pooling.make_grid(prior="jeffreys", shape_90=(0.5, 2.0), committed_range=(800, 1200))
+    assert grid.committed.size == pooling.COMMITTED_POINTS
+    assert (grid.committed[0], grid.committed[-1]) == (800, 1200)
+    narrow = pooling.make_grid(prior="jeffreys", shape_90=(0.5, 2.0), committed_range=(120, 130))
+    assert list(narrow.committed) == list(range(120, 131))

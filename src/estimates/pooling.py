@@ -40,6 +40,8 @@ READINGS: tuple[str, ...] = ("nested", "independent")
 #: Beta), few enough that a fit to three statements over eleven denominators takes well under a second.
 P_CELLS = 800
 SHAPE_CELLS = 49
+#: Most values of the committed force N on the grid (a uniform range wider than this is thinned).
+COMMITTED_POINTS = 21
 #: The shape grid always spans at least this range, whatever the prior, so the data can pull k there.
 SHAPE_SPAN = (0.2, 6.0)
 #: Largest p kept below 1 so that -log(1 - p) stays finite.
@@ -77,7 +79,8 @@ class Grid:
 def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tuple[int, int],
               p_cells: int = P_CELLS, shape_cells: int = SHAPE_CELLS) -> Grid:
     """The prior on the grid: Beta(prior) on p, lognormal with 90% interval ``shape_90`` on k (a
-    fixed k when the two ends are equal), uniform on the integers of ``committed_range``."""
+    fixed k when the two ends are equal), uniform on the integers of ``committed_range`` (at most
+    :data:`COMMITTED_POINTS` of them, evenly spaced, when the range is wider)."""
     low_n, high_n = committed_range
     if not 1 <= low_n <= high_n:
         raise ValueError(f"committed_range must satisfy 1 <= low <= high, got {committed_range}")
@@ -95,7 +98,9 @@ def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tup
         span = (min(SHAPE_SPAN[0], shape_prior.ppf(1e-4)), max(SHAPE_SPAN[1], shape_prior.ppf(1 - 1e-4)))
         shape_edges = np.geomspace(*span, shape_cells + 1)
         shape_mass = np.diff(shape_prior.cdf(shape_edges))
-    committed = np.arange(low_n, high_n + 1)
+    # A wide range is represented by evenly spaced integers, each standing for its neighbours, so
+    # the grid (and the time and memory of a fit) stays bounded however uncertain the force is.
+    committed = np.unique(np.round(np.linspace(low_n, high_n, min(high_n - low_n + 1, COMMITTED_POINTS)))).astype(np.int64)
     mass = p_mass[:, None, None] * shape_mass[None, :, None] * np.full(committed.size, 1.0 / committed.size)
     return Grid(p_edges, shape_edges, committed, mass / mass.sum())
 
