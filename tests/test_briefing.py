@@ -110,6 +110,8 @@ def test_cross_check_judgments_are_cards_in_the_cross_checks_section(page, judgm
         band = likelihood(judgment["probability"]["probability"])
         assert f'<strong class="term">{band.term}</strong>' in card
         assert judgment["statement"] in _text(card)
+        # Numbered on from the bottom line, as "What would change the judgments" numbers them.
+        assert f'data-number="{judgments.index(judgment) + 1}"' in card
 
 
 def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgments, baseline_results):
