@@ -20,6 +20,7 @@ HOLDINGS = DATA_DIR / "btg_holdings.csv"
 STATEMENTS = DATA_DIR / "btg_statements.csv"
 GRADE_TABLE = DATA_DIR / "grade_probabilities.csv"
 LOSSES_DIR = DATA_DIR / "ukraine_losses"
+CDB90_DIR = DATA_DIR / "cdb90"
 
 
 def project_path(value: str | os.PathLike) -> Path:
