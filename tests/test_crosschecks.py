@@ -83,7 +83,14 @@ def test_lanchester_section_reproduces_engel_and_compares_the_hazards():
     assert section["tempo"]["best"] in ("constant-rate", "constant-hazard")
     first, second = section["claimed_per_day_by_half"]
     assert first["to_day"] == second["from_day"] and second["to_day"] == 42
-    assert {"data/ukraine_losses/russia_losses_personnel.json", "data/claims.csv"} <= set(section["data_files"])
+    assert {"data/ukraine_losses/russia_losses_personnel.json", "data/claims.csv",
+            "data/cdb90/belligerents.csv", "data/cdb90/battles.csv"} <= set(section["data_files"])
+    # History: the same slope as an ordinary least-squares fit by numpy on the recorded scatter.
+    scatter = section["history"]["scatter"]
+    slope = np.polyfit(scatter["log_force_ratio"], scatter["log_exchange_ratio"], 1)[0]
+    assert section["history"]["fit"]["slope"] == pytest.approx(slope, abs=5e-3)  # scatter kept to 3 decimals
+    small = section["history_small_losses"]
+    assert small["n_used"] < section["history"]["n_used"] and "scatter" not in small
 
 
 def test_one_statement_is_pooled_but_checked_against_nothing(tmp_path):

@@ -1,7 +1,10 @@
-"""The Lanchester notebook's analysis in one call: the engine checked, then asked about the tempo.
+"""The Lanchester notebook's analysis in one call: the engine checked, history, then the tempo.
 
-Two parts. First the engine is run on Engel's Iwo Jima case in all three methods, so a reader sees
-it reproduce a published figure before it is used. Then Russia's side of the war alone is fitted to
+Three parts. First the engine is run on Engel's Iwo Jima case in all three methods, so a reader sees
+it reproduce a published figure before it is used. Second, history: across the CDB90 battles,
+which law's relation between force ratio and casualty exchange fits (:mod:`estimates.
+lanchester_history`), over all battles and over those with small losses, where the relation holds
+best. Then Russia's side of the war alone is fitted to
 Ukraine's claimed daily personnel losses up to the as-of date: a constant absolute loss rate (square
 law against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
 which one-sided is the same as the linear law). The second is the shape the attrition model assumes
@@ -17,16 +20,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import lanchester, lanchester_fit
+from . import lanchester, lanchester_fit, lanchester_history
+from .battles import load_battles
 from .claims import load_ledger
 from .distributions import prior_parameters
 from .losses import load_personnel_losses
 from .params import Parameters
-from .paths import project_path
+from .paths import CDB90_DIR, project_path
 
 #: Claims the one-sided fit rests on: the personnel loss claims and the initial strength.
 CLAIMS = ("uags-personnel-losses", "reuters-btg-border-125")
 CHECK_DAY = 35
+#: Largest fractional loss of either side in the small-loss subset of the historical fit, where the
+#: approximation behind the slope holds (it selects on casualties, which the briefing says).
+SMALL_LOSS_CAP = 0.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +47,11 @@ class LanchesterAssessment:
     halves: tuple[dict, dict]
     #: SHA-256 of the personnel-loss file read.
     personnel_sha256: str
+    #: The slope of casualty exchange on force ratio across CDB90, all battles and small losses.
+    history: lanchester_history.LanchesterHistory
+    history_small_losses: lanchester_history.LanchesterHistory
+    #: SHA-256 of each CDB90 file read, by file name.
+    battles_sha256: dict
 
     def iwo_jima_frame(self) -> pd.DataFrame:
         recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
@@ -81,6 +93,8 @@ class LanchesterAssessment:
             },
             "btg_hazard_per_day": self.btg_hazard,
             "claimed_per_day_by_half": list(self.halves),
+            "history": self.history.to_dict(),
+            "history_small_losses": _without_scatter(self.history_small_losses.to_dict()),
             "personnel_hazard_per_day": hazard_fit.interval.to_dict() | {"estimate": hazard_fit.coefficient},
             "as_of_day": self.as_of_day,
         }
@@ -96,7 +110,13 @@ def btg_hazard(params: Parameters) -> dict:
     return {f"{q:g}": float(v) for q, v in zip(levels, values)}
 
 
+def _without_scatter(record: dict) -> dict:
+    # The small-loss battles are a subset of the full scatter already recorded.
+    return {key: value for key, value in record.items() if key != "scatter"}
+
+
 def assess(params: Parameters) -> LanchesterAssessment:
+    battles = load_battles(CDB90_DIR)
     frame = load_personnel_losses(project_path(params.personnel_losses_path), consistent=True)
     window = frame[frame["day"] <= params.days_elapsed]
     if len(window) < 3:
@@ -108,6 +128,9 @@ def assess(params: Parameters) -> LanchesterAssessment:
         tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
         halves=tempo_by_half(window["day"].to_numpy(), window["personnel"].to_numpy()),
         personnel_sha256=frame.attrs["sha256"],
+        history=lanchester_history.fit_history(battles),
+        history_small_losses=lanchester_history.fit_history(battles, loss_cap=SMALL_LOSS_CAP),
+        battles_sha256=dict(battles.attrs["sha256"]),
     )
 
 
@@ -137,6 +160,7 @@ def section(params: Parameters, assessment: LanchesterAssessment | None = None) 
 
     assessment = assess(params) if assessment is None else assessment
     ledger = load_ledger(project_path(params.claims_path))
-    provenance = section_provenance(params, "lanchester", ledger, extra_claims=CLAIMS,
-                                    files={project_path(params.personnel_losses_path): assessment.personnel_sha256})
+    files = {project_path(params.personnel_losses_path): assessment.personnel_sha256,
+             **{CDB90_DIR / name: digest for name, digest in assessment.battles_sha256.items()}}
+    provenance = section_provenance(params, "lanchester", ledger, extra_claims=CLAIMS, files=files)
     return jsonable(assessment.to_dict() | provenance)

@@ -502,6 +502,44 @@ def lanchester_one_sided(days, observed, curves: dict, ax=None):
     return ax
 
 
+def lanchester_history(log_force_ratio, log_exchange_ratio, *, slope: float, intercept: float,
+                       interval=None, level: float = 0.9, groups=None, title: str = "", ax=None):
+    """Historical battles' log casualty-exchange ratio against log force ratio, with the fitted line
+    and the slopes the square (-1), linear (0) and logarithmic (+1) laws predict.
+
+    ``groups`` (optional, one label per battle, e.g. an era) colours the points. The laws' lines go
+    through the centre of the cloud (mean x, mean y), where the fitted line also passes, so only
+    their slopes are compared: each law fixes the slope, not the intercept log(a/b).
+    """
+    ax = _axes(ax, size=(7.0, 4.6))
+    x, y = np.asarray(log_force_ratio, dtype=float), np.asarray(log_exchange_ratio, dtype=float)
+    if groups is None:
+        ax.scatter(x, y, s=10, color="0.35", alpha=0.5, linewidths=0, label=f"battles (n = {x.size})")
+    else:
+        groups = np.asarray(groups)
+        for i, label in enumerate(dict.fromkeys(groups)):
+            hit = groups == label
+            ax.scatter(x[hit], y[hit], s=10, alpha=0.55, linewidths=0, color=PALETTE[(i + 2) % len(PALETTE)],
+                       label=f"{label} (n = {int(hit.sum())})")
+    grid = np.linspace(x.min(), x.max(), 50) if x.size else np.array([-1.0, 1.0])
+    fitted = f"fitted slope {slope:+.2f}"
+    if interval is not None:
+        fitted += f" ({level:.0%} interval {interval[0]:+.2f} to {interval[1]:+.2f})"
+    ax.plot(grid, intercept + slope * grid, color=PALETTE[0], lw=2.2, label=fitted)
+    cx, cy = (float(x.mean()), float(y.mean())) if x.size else (0.0, intercept)
+    for (law, law_slope), style in zip({"square": -1.0, "linear": 0.0, "logarithmic": 1.0}.items(),
+                                       ("--", ":", "-.")):
+        ax.plot(grid, cy + law_slope * (grid - cx), color="0.15", ls=style, lw=1.2,
+                label=f"{law} law (slope {law_slope:+g})")
+    ax.axhline(0.0, color="0.8", lw=0.8, zorder=0)
+    ax.axvline(0.0, color="0.8", lw=0.8, zorder=0)
+    ax.set_xlabel("log force ratio, ln(attacker strength / defender strength)")
+    ax.set_ylabel("log casualty-exchange ratio,\nln(attacker casualties / defender casualties)")
+    ax.set_title(title or "Casualty exchange against force ratio in historical battles (CDB90)")
+    ax.legend(fontsize="x-small", loc="best")
+    return ax
+
+
 def lanchester_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     """Figures of the ``lanchester`` section: Engel's Iwo Jima in each method, and the tempo fits."""
     iwo = section["iwo_jima"]
@@ -521,6 +559,16 @@ def lanchester_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
                 f"Strengths of US and Japanese forces at Iwo Jima under Engel's coefficients; US casualties by day {day}: "
                 + ", ".join(f"{run['casualties_m']:,.0f} ({method})" for method, run in iwo["methods"].items())
                 + f", against about {iwo['recorded_casualties_m']:,.0f} recorded.")]
+    history = section["history"]
+    scatter, fit = history["scatter"], history["fit"]
+    eras = [history["scatter"]["eras"][i] for i in scatter["era_index"]] if scatter.get("eras") else None
+    ax = lanchester_history(scatter["log_force_ratio"], scatter["log_exchange_ratio"], slope=fit["slope"],
+                            intercept=fit["intercept"], interval=(fit["interval"]["low"], fit["interval"]["high"]),
+                            level=fit["interval"]["level"], groups=eras)
+    figures.append(("lanchester_history", ax.figure,
+                    f"Scatter of {fit['n']} historical battles (CDB90): log casualty-exchange ratio against log force "
+                    f"ratio; fitted slope {fit['slope']:+.2f} (90% interval {fit['interval']['low']:+.2f} to "
+                    f"{fit['interval']['high']:+.2f}), against -1 for the square law, 0 linear and +1 logarithmic."))
     tempo = section["tempo"]
     ax = lanchester_one_sided(tempo["days"], tempo["observed"], tempo["fitted"])
     ax.set_xlabel("day of the war")
