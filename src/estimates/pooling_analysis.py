@@ -204,9 +204,9 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     judgments = (
         Judgment(
             id="pooling-rising-tempo",
-            statement=(f"the rate at which Russian BTGs became combat-ineffective was rising between "
-                       f"the first and the last statement ({long_date(ordered[0].date)} to "
-                       f"{long_date(last.date)})"),
+            statement=(f"the rate at which Russian BTGs became combat-ineffective rose over the war's first "
+                       f"{last.day} days, to {long_date(last.date)} (a Weibull hazard shape above 1), "
+                       f"reading the official statements as {'counts of the same force' if pooled.reading == 'nested' else 'independent re-assessments'}"),
             probability=ExactProbability(pooled.probability_shape_above(1.0), "grid posterior of the Weibull shape"),
             basis=(f"{len(used)} official statements pooled under the {pooled.reading} reading; Weibull "
                    f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} BTGs committed"),
