@@ -456,6 +456,18 @@ UNUSUAL = {
         _ledger(_all_f6),
         ["Every claim cited in this run is graded F6",
          "every judgment here is conditional on reports whose worth is unknown"]),
+    # The cross-checks with little to go on: they run, and say what they could not do.
+    "one-statement": (
+        _statements("six-weeks-29,btg-ineffective-29,2022-04-06,29,29,,the seed alone\n"),
+        ["With a single statement there is nothing to check it against"]),
+    "statements-that-fall": (
+        _statements("six-weeks-29,btg-ineffective-29,2022-04-06,29,29,,first\n"
+                    "later,bbc-btg-ineffective,2022-04-11,20,22,,a narrower definition\n"),
+        ["The counts cannot be read as counts of the same force",
+         "the independent reading is the headline instead"]),
+    "as-of-the-second-day": (
+        lambda inputs: ["-p", "as_of", "2022-02-26"],
+        ["fewer than three days of claims precede the cut-off"]),
 }
 
 
@@ -502,6 +514,14 @@ def test_unusual_but_valid_input_runs_and_is_explained(case, unusual_runs):
     text = _text((run_dir / "briefing.html").read_text(encoding="utf-8"))
     for sentence in UNUSUAL[case][1]:
         assert sentence in text, sentence
+
+
+def test_the_pooled_single_report_is_the_attrition_headline_whatever_the_count(unusual_runs):
+    import json
+
+    done, root = unusual_runs["none-ineffective"]
+    results = json.loads(((root / "latest").resolve() / "results.json").read_text())
+    assert results["pooling"]["single_report"]["count"] == results["attrition"]["reported"]["ineffective"] == 0
 
 
 def test_unusual_runs_keep_their_numbers_straight(unusual_runs):

@@ -6,7 +6,9 @@ statements. The model, per Monte Carlo draw (all draws as numpy arrays):
 1. true losses = claimed / over-count factor, the factor a lognormal from a 90% interval (one factor
    for tanks and armoured fighting vehicles alike: one source, one incentive). The Oryx file bounds
    it from above: visually confirmed losses cannot exceed true ones, so the factor is at most
-   claimed / confirmed at the same date (:func:`oryx_overcount_bound`);
+   claimed / confirmed at the same date (:func:`oryx_overcount_bound`). The bound informs the
+   interval an analyst gives (the parameters' default); it is not imposed on the draws, because
+   the snapshot's date, and so the bound, is itself uncertain;
 2. a share of true losses falls on the committed BTGs rather than other units (a fixed share or a
    90% interval on (0, 1), logit-normal);
 3. BTG-equivalents = losses on BTGs / what one BTG holds (tanks 8-13, fighting vehicles 30-45 as

@@ -39,12 +39,15 @@ SMALL_LOSS_CAP = 0.1
 @dataclass(frozen=True, eq=False)
 class LanchesterAssessment:
     iwo_jima: dict[str, lanchester.Trajectory]
-    tempo: lanchester_fit.LawComparison
+    #: ``None`` before three days of claims exist (as-of dates in the war's first days).
+    tempo: lanchester_fit.LawComparison | None
     btg_hazard: dict
     as_of_day: int
     #: Mean claimed losses per day in the first and the second half of the window: neither fitted
     #: shape can fall faster than the force shrinks, so a steep fall here is a misfit of both.
-    halves: tuple[dict, dict]
+    halves: tuple[dict, dict] | None
+    #: Claimed personnel losses at the as-of date as a share of the initial strength.
+    claimed_share: float
     #: SHA-256 of the personnel-loss file read.
     personnel_sha256: str
     #: The slope of casualty exchange on force ratio across CDB90, all battles and small losses.
@@ -62,6 +65,8 @@ class LanchesterAssessment:
         return pd.DataFrame(rows).T
 
     def tempo_frame(self) -> pd.DataFrame:
+        if self.tempo is None:
+            return pd.DataFrame()
         return pd.concat([fit.summary() for fit in self.tempo.fits]).join(
             self.tempo.summary()[["delta_aic", "akaike_weight"]])
 
@@ -73,8 +78,6 @@ class LanchesterAssessment:
     def to_dict(self) -> dict:
         recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
         case = lanchester.IWO_JIMA
-        fits = {fit.shape: fit for fit in self.tempo.fits}
-        hazard_fit = fits["constant-hazard"]
         return {
             "iwo_jima": {
                 "source": case.source, "a": case.a, "b": case.b, "labels": list(case.labels),
@@ -86,17 +89,28 @@ class LanchesterAssessment:
                                      "n": [float(v) for v in t.n]}
                             for method, t in self.iwo_jima.items()},
             },
+            **self._tempo_record(),
+            "btg_hazard_per_day": self.btg_hazard,
+            "claimed_share_of_strength": self.claimed_share,
+            "claimed_per_day_by_half": None if self.halves is None else list(self.halves),
+            "history": self.history.to_dict(),
+            "history_small_losses": _without_scatter(self.history_small_losses.to_dict()),
+            "as_of_day": self.as_of_day,
+        }
+
+    def _tempo_record(self) -> dict:
+        if self.tempo is None:
+            return {"tempo": None, "personnel_hazard_per_day": None}
+        fits = {fit.shape: fit for fit in self.tempo.fits}
+        hazard_fit = fits["constant-hazard"]
+        return {
             "tempo": self.tempo.to_dict() | {
+                "initial_strength": hazard_fit.initial_strength,
                 "days": [float(d) for d in hazard_fit.days],
                 "observed": [float(v) for v in hazard_fit.observed],
                 "fitted": {shape: [float(v) for v in fit.fitted] for shape, fit in fits.items()},
             },
-            "btg_hazard_per_day": self.btg_hazard,
-            "claimed_per_day_by_half": list(self.halves),
-            "history": self.history.to_dict(),
-            "history_small_losses": _without_scatter(self.history_small_losses.to_dict()),
             "personnel_hazard_per_day": hazard_fit.interval.to_dict() | {"estimate": hazard_fit.coefficient},
-            "as_of_day": self.as_of_day,
         }
 
 
@@ -119,14 +133,17 @@ def assess(params: Parameters) -> LanchesterAssessment:
     battles = load_battles(CDB90_DIR)
     frame = load_personnel_losses(project_path(params.personnel_losses_path), consistent=True)
     window = frame[frame["day"] <= params.days_elapsed]
-    if len(window) < 3:
-        raise ValueError(f"as_of: need at least three days of loss claims before it; got {len(window)}")
-    tempo = lanchester_fit.fit_one_sided(window["day"].to_numpy(), window["personnel"].to_numpy(),
-                                     initial_strength=params.russian_initial_strength)
+    # The total published on a day's morning counts the losses to the end of the day before, so
+    # day d's figure is the loss after d - 1 days of war.
+    elapsed, claimed = window["day"].to_numpy() - 1, window["personnel"].to_numpy()
+    enough = len(window) >= 3
+    tempo = lanchester_fit.fit_one_sided(elapsed, claimed, initial_strength=params.russian_initial_strength) \
+        if enough else None
     return LanchesterAssessment(
         iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
         tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
-        halves=tempo_by_half(window["day"].to_numpy(), window["personnel"].to_numpy()),
+        halves=tempo_by_half(elapsed, claimed) if enough else None,
+        claimed_share=float(claimed[-1] / params.russian_initial_strength),
         personnel_sha256=frame.attrs["sha256"],
         history=lanchester_history.fit_history(battles),
         history_small_losses=lanchester_history.fit_history(battles, loss_cap=SMALL_LOSS_CAP),
@@ -134,15 +151,18 @@ def assess(params: Parameters) -> LanchesterAssessment:
     )
 
 
-def tempo_by_half(days: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]:
-    """Mean claimed losses per day over each half of the window, counted from day 1 (nothing lost).
+def tempo_by_half(elapsed: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]:
+    """Mean claimed losses per day over each half of the window, from nothing lost at 0 days.
+
+    ``elapsed`` is days of war behind each cumulative figure; the halves are reported in days of
+    the war (day 1 is the first), so the first half starts on day 1.
 
     Examples
     --------
-    >>> tempo_by_half(np.array([2, 3, 4, 5]), np.array([10, 15, 18, 20]))[1]["per_day"]
+    >>> tempo_by_half(np.array([1, 2, 3, 4]), np.array([10, 15, 18, 20]))[1]["per_day"]
     2.5
     """
-    days = np.concatenate([[1.0], np.asarray(days, dtype=float)])
+    days = np.concatenate([[0.0], np.asarray(elapsed, dtype=float)]) + 1.0
     cumulative = np.concatenate([[0.0], np.asarray(cumulative, dtype=float)])
     middle = len(days) // 2
     halves = []

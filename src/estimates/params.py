@@ -97,7 +97,7 @@ class Parameters(BaseModel):
     )
     btg_ineffective: int = _param(
         29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29",
-        models=(*ATTRITION, "losses", "lanchester"),
+        models=(*ATTRITION, "pooling", "losses", "lanchester"),
         plausible=(25, 38), help="BTGs reported combat-ineffective at the as-of date.",
     )
     count_uncertainty: int = _param(
@@ -115,7 +115,7 @@ class Parameters(BaseModel):
         help="Beta prior for the per-BTG probability of becoming ineffective.",
     )
     overdispersion: float = _param(
-        0.0, ge=0.0, le=0.5, unit="correlation", source=ASSUMPTION, models=ATTRITION,
+        0.0, ge=0.0, le=0.5, unit="correlation", source=ASSUMPTION, models=(*ATTRITION, "pooling"),
         plausible=(0.0, 0.05),
         help="Intra-class correlation of losses (beta-binomial); 0 treats BTGs as independent.",
     )

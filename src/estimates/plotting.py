@@ -570,8 +570,10 @@ def lanchester_figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
                     f"ratio; fitted slope {fit['slope']:+.2f} (90% interval {fit['interval']['low']:+.2f} to "
                     f"{fit['interval']['high']:+.2f}), against -1 for the square law, 0 linear and +1 logarithmic."))
     tempo = section["tempo"]
+    if tempo is None:
+        return figures
     ax = lanchester_one_sided(tempo["days"], tempo["observed"], tempo["fitted"])
-    ax.set_xlabel("day of the war")
+    ax.set_xlabel("days of war behind each claim (the total published on day d covers d - 1 days)")
     ax.set_ylabel("claimed Russian personnel losses (cumulative)")
     weights = {shape: row["akaike_weight"] for shape, row in tempo["table"].items()}
     figures.append(("lanchester_tempo", ax.figure,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .distributions import lognormal_from_90, prior_parameters
 from .quantities import DEFAULT_QUANTILES, Interval, quantile_dict
@@ -40,6 +40,8 @@ READINGS: tuple[str, ...] = ("nested", "independent")
 #: Beta), few enough that a fit to three statements over eleven denominators takes well under a second.
 P_CELLS = 800
 SHAPE_CELLS = 49
+#: The log-odds cells of p run from -LOGIT_SPAN to LOGIT_SPAN (p from about 1e-7 to 1 - 1e-7).
+LOGIT_SPAN = 16.0
 #: Most values of the committed force N on the grid (a uniform range wider than this is thinned).
 COMMITTED_POINTS = 21
 #: The shape grid always spans at least this range, whatever the prior, so the data can pull k there.
@@ -85,7 +87,10 @@ def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tup
     if not 1 <= low_n <= high_n:
         raise ValueError(f"committed_range must satisfy 1 <= low <= high, got {committed_range}")
     a, b = prior_parameters(prior)
-    p_edges = np.linspace(0.0, 1.0, p_cells + 1)
+    # Even cells resolve p in the middle; cells even in log-odds resolve it near 0 and 1, where an
+    # early as-of date puts it (a few per thousand by day 2).
+    p_edges = np.unique(np.concatenate([np.linspace(0.0, 1.0, p_cells + 1),
+                                        special.expit(np.linspace(-LOGIT_SPAN, LOGIT_SPAN, p_cells + 1))]))
     p_mass = np.diff(stats.beta(a, b).cdf(p_edges))
     low_k, high_k = shape_90
     if not 0 < low_k <= high_k:
@@ -101,7 +106,10 @@ def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tup
     # A wide range is represented by evenly spaced integers, each standing for its neighbours, so
     # the grid (and the time and memory of a fit) stays bounded however uncertain the force is.
     committed = np.unique(np.round(np.linspace(low_n, high_n, min(high_n - low_n + 1, COMMITTED_POINTS)))).astype(np.int64)
-    mass = p_mass[:, None, None] * shape_mass[None, :, None] * np.full(committed.size, 1.0 / committed.size)
+    # Each value carries the integers nearer to it than to its neighbours (all 1 when none is thinned).
+    bounds = np.concatenate([[low_n - 0.5], 0.5 * (committed[1:] + committed[:-1]), [high_n + 0.5]])
+    n_mass = np.diff(np.floor(bounds + 0.5))
+    mass = p_mass[:, None, None] * shape_mass[None, :, None] * n_mass[None, None, :]
     return Grid(p_edges, shape_edges, committed, mass / mass.sum())
 
 
@@ -347,6 +355,43 @@ def check_next(earlier: tuple[Statement, ...], statement: Statement, *, as_of_da
     counts = latent + rng.binomial(grid.committed[m] - latent, newly)
     return Check(statement, tuple(s.observation_id for s in ordered), tuple(shape_90),
                  at_least, at_most, quantile_dict(counts))
+
+
+def last_count_draws(fit_: PooledFit, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Draws of (ineffective count, committed force) at the last statement's date, given every
+    statement: the count itself, not the hazard's expected share.
+
+    Nested: a cell from the posterior, then the latent count at the statement before the last (from
+    the forward recursion, weighted by how well each leaves room for the last statement), then the
+    new losses as a binomial truncated to the last statement's range. Independent: a cell, then the
+    count as a binomial truncated to the last statement's range. Truncated draws are inverse CDFs.
+    """
+    grid = fit_.grid
+    ordered = sorted(fit_.statements, key=lambda s: s.day)
+    last = ordered[-1]
+    flat = fit_.posterior.ravel()
+    i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat / flat.sum()), fit_.posterior.shape)
+    committed = grid.committed[m]
+    low, high = last.bounds(committed)
+    hazard = cumulative_hazard(grid, last.day, fit_.as_of_day)[i, j, 0]
+    if fit_.reading == "nested":
+        support, weight, before = forward(ordered[:-1], grid, fit_.as_of_day)
+        newly = -np.expm1(-(hazard - before[i, j, 0]))
+        at_risk = np.maximum(committed[None, :] - support[:, None], 0)
+        room = (stats.binom.cdf(high[None, :] - support[:, None], at_risk, newly[None, :])
+                - stats.binom.cdf(low[None, :] - support[:, None] - 1, at_risk, newly[None, :]))
+        latent_mass = weight[:, i, j, m] * room
+        cumulative = np.cumsum(latent_mass, axis=0) / latent_mass.sum(axis=0)
+        latent = support[np.minimum((cumulative < rng.random(size)).sum(axis=0), support.size - 1)]
+        trials, chance, floor = committed - latent, newly, latent
+    else:
+        trials, chance, floor = committed, -np.expm1(-hazard), np.zeros(size, dtype=np.int64)
+    below = stats.binom.cdf(low - floor - 1, trials, chance)
+    upto = stats.binom.cdf(high - floor, trials, chance)
+    u = below + rng.random(size) * (upto - below)
+    extra = stats.binom.ppf(u, trials, chance)
+    counts = np.clip(floor + np.nan_to_num(extra, nan=0.0).astype(np.int64), low, high)
+    return counts, committed
 
 
 def failure_share(fit_: PooledFit, day: int, rng: np.random.Generator, size: int) -> np.ndarray:

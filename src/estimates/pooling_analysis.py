@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import pooling
 from .claims import Ledger, load_ledger
-from .distributions import beta_posterior
+from .proportion import estimate_proportion
 from .judgments import Judgment, with_term_sensitivity
 from .params import Parameters, names_for, spec
 from .paths import project_path
@@ -163,22 +163,35 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     used, left_out = usable_statements(statements, ledger)
     t0 = params.days_elapsed
     committed = params.committed_range
-    single = beta_posterior(params.btg_ineffective, params.btg_committed, params.prior)
+    # Attrition's headline posterior, overdispersion included, so the two sections show one number.
+    single = estimate_proportion(params.btg_ineffective, params.btg_committed, prior=params.prior,
+                                 overdispersion=params.overdispersion)
     single_record = {"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
-                     "p_as_of": pooling.posterior_summary(single, 0.9)}
-    if not used:
-        # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
+                     "overdispersion": params.overdispersion,
+                     "p_as_of": pooling.posterior_summary(single.posterior, 0.9)}
+
+    def not_pooled(note: str) -> PoolingAssessment:
         return PoolingAssessment(
-            as_of_day=t0, committed_range=committed, statements=(), left_out=tuple(left_out),
+            as_of_day=t0, committed_range=committed, statements=tuple(used), left_out=tuple(left_out),
             single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
-            checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(),
-            notes=("no statement in the statements file rests on claims in the ledger, so nothing was pooled",),
+            checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(), notes=(note,),
             statements_sha256=digest,
         )
+
+    if not used:
+        # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
+        return not_pooled("no statement in the statements file rests on claims in the ledger, so nothing was pooled")
     shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
     common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
     notes = []
-    independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
+    later = [s.observation_id for s in used if s.date > params.as_of]
+    if later:
+        notes.append(f"statements dated after the information cut-off ({', '.join(later)}) are pooled: the "
+                     f"estimate for {long_date(params.as_of)} looks back with what was said later")
+    try:
+        independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
+    except pooling.PoolingError as error:
+        return not_pooled(f"{error}, so nothing was pooled")
     try:
         pooled = pooling.fit(used, shape_90=shape_90, reading="nested", **common)
         constant = pooling.fit(used, shape_90=(1.0, 1.0), reading="nested", **common)
@@ -193,7 +206,8 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
                      f"the attrition headline uses btg_ineffective = {params.btg_ineffective}")
     last = ordered[-1]
     hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
-    share_draws = pooling.failure_share(pooled, last.day, rng, params.n_samples)
+    counts, force = pooling.last_count_draws(pooled, rng, params.n_samples)
+    share_draws = counts / force
     checks_free, checks_constant = [], []
     if checks and constant is not None:
         for i in range(1, len(ordered)):
@@ -217,7 +231,8 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
             statement=(f"more than a third of the committed BTGs had become combat-ineffective by "
                        f"{long_date(last.date)}"),
             probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
-            basis=f"{params.n_samples} draws from the pooled posterior ({pooled.reading} reading)",
+            basis=(f"{params.n_samples} draws of the count on {long_date(last.date)} given every statement "
+                   f"({pooled.reading} reading)"),
             claim_ids=claim_ids,
         ),
     )

@@ -124,6 +124,25 @@ def check_ledger(params: Parameters) -> None:
     if not first.date() <= params.as_of <= last.date():
         raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
                          f"got {params.as_of}")
+    check_combinations(params, loaded)
+
+
+def check_combinations(params: Parameters, loaded: dict) -> None:
+    """Parameters that are valid alone but not with the data files read: InputError naming them."""
+    statements, _ = loaded["statements_path"]
+    top = params.committed_range[1]
+    for line, statement in enumerate(statements, start=2):
+        smallest = statement.bounds([top])[0][0]
+        if smallest > top:
+            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
+                             f"statement '{statement.observation_id}' needs at least {smallest} BTGs "
+                             f"ineffective, more than the {top} committed at most (btg_committed + "
+                             f"denominator_uncertainty)")
+    personnel = loaded["personnel_losses_path"]
+    claimed = float(personnel.loc[personnel.index <= str(params.as_of), "personnel"].iloc[-1])
+    if not params.russian_initial_strength > claimed:
+        raise InputError(f"parameter 'russian_initial_strength': must exceed the {claimed:,.0f} personnel "
+                         f"losses claimed by {params.as_of}; got {params.russian_initial_strength:g}")
 
 
 def source_hash() -> str:
