@@ -239,6 +239,14 @@ CASES = {
     "as-of-after-the-loss-data": (
         _p("as_of", "2027-01-01"),
         r"parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
+    "statement-above-the-committed-force": (
+        _p("btg_committed", "30"),
+        r"parameter 'statements_path': data/btg_statements\.csv: line 3: statement 'bbc-37-38' needs at least 37 "
+        r"BTGs ineffective, more than the 35 committed at most \(btg_committed \+ denominator_uncertainty\)$"),
+    "strength-below-claimed-losses": (
+        _p("russian_initial_strength", "1000"),
+        r"parameter 'russian_initial_strength': must exceed the 18,600 personnel losses claimed by "
+        r"2022-04-06; got 1000$"),
     "pooling-shape-low-above-high": (
         _p("pooling_shape_low", "3.0"),
         r"parameter 'pooling_shape_low': must be at most pooling_shape_high \(2\.0\); got 3\.0$"),
