@@ -102,3 +102,10 @@ def test_one_statement_is_pooled_but_checked_against_nothing(tmp_path):
     assert section["agreement"]["checked"] == [] and section["checks"]["free_shape"] == []
     # One report at the as-of date with the committed force uncertain: wider than the single report.
     assert section["pooled"]["p_as_of"]["interval"]["low"] < section["single_report"]["p_as_of"]["interval"]["low"]
+
+
+def test_the_over_count_bound_in_the_briefing_is_computed_from_the_data(losses):
+    bounds = {(row["date"], row["category"]): row["bound"] for row in losses.to_dict()["oryx_bound"]}
+    # Claimed by the General Staff on 31 December 2022 over Oryx's confirmed tanks (both files as bundled).
+    assert bounds[("2022-12-31", "tank")] == pytest.approx(3029 / 1673)
+    assert set(losses.oryx_file) and all(len(v) == 64 for v in losses.oryx_file.values())

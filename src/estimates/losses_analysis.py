@@ -9,14 +9,15 @@ number past the loss threshold. Its term sensitivity varies every uncertain inpu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .claims import load_ledger
-from .equipment_losses import LossCrossCheck, assess_losses, holdings_90
+from .equipment_losses import LossCrossCheck, assess_losses, holdings_90, oryx_overcount_bound
 from .judgments import Judgment, with_term_sensitivity
-from .losses import claimed_losses, load_equipment_losses
+from .losses import claimed_losses, load_equipment_losses, load_oryx
 from .params import Parameters, names_for, spec
 from .paths import HOLDINGS, project_path
 from .wording import long_date
@@ -28,10 +29,19 @@ CLAIMS = ("uags-armour-losses", "oryx-tanks-confirmed", "btg-size-tanks", "btg-s
 QUESTION_PARAMETERS = ("as_of", "btg_ineffective")
 
 
+#: Dates the undated Oryx snapshot may have been taken on (its contents match Oryx's totals of about
+#: December 2022 to February 2023; data/ukraine_losses/README.md): the over-count bound at each.
+ORYX_DATES = ("2022-12-31", "2023-02-24")
+
+
 @dataclass(frozen=True, eq=False)
 class LossAssessment:
     check: LossCrossCheck
     judgments: tuple[Judgment, ...]
+    #: Upper bounds on the over-count factor from Oryx's confirmed counts, by date and category.
+    oryx_bound: pd.DataFrame
+    #: The Oryx file read for them: ``{path: SHA-256}`` (empty when not read).
+    oryx_file: dict
 
     def summary(self) -> pd.DataFrame:
         return self.check.summary()
@@ -47,7 +57,8 @@ class LossAssessment:
         return plotting.losses_figures(self.to_dict())
 
     def to_dict(self) -> dict:
-        return self.check.to_dict() | {"judgments": [j.to_dict() for j in self.judgments]}
+        return self.check.to_dict() | {"judgments": [j.to_dict() for j in self.judgments],
+                                       "oryx_bound": self.oryx_bound.to_dict(orient="records")}
 
 
 def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = False,
@@ -59,6 +70,9 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     """
     frame = load_equipment_losses(project_path(params.losses_path), consistent=True)
     claimed = claimed_losses(params.as_of, frame)
+    oryx = load_oryx() if grid else None
+    oryx_bound = oryx_overcount_bound(frame, oryx, ORYX_DATES) if grid else pd.DataFrame()
+    oryx_file = {Path(oryx.attrs["path"]): oryx.attrs["sha256"]} if grid else {}
     holdings = holdings_90(HOLDINGS)
     low, high = params.committed_range
     extra = {} if grid else {"grid_overcount": (1.0,), "grid_concentration": (1.0,)}
@@ -87,7 +101,7 @@ def assess(params: Parameters, rng: np.random.Generator, *, sensitivity: bool = 
     judgments = (judgment,)
     if sensitivity:
         judgments = with_term_sensitivity(judgments, params, key_judgments, sensitivity_inputs())
-    return LossAssessment(check, judgments)
+    return LossAssessment(check, judgments, oryx_bound, oryx_file)
 
 
 def sensitivity_inputs() -> tuple[str, ...]:
@@ -113,7 +127,8 @@ def section(params: Parameters, rng: np.random.Generator | None = None, *,
     if assessment is None:
         assessment = assess(params, rng, sensitivity=True)
     ledger = load_ledger(project_path(params.claims_path))
-    files = {project_path(params.losses_path): assessment.check.claimed.sha256, HOLDINGS: sha256_file(HOLDINGS)}
+    files = {project_path(params.losses_path): assessment.check.claimed.sha256, HOLDINGS: sha256_file(HOLDINGS),
+             **assessment.oryx_file}
     provenance = section_provenance(params, "losses", ledger, extra_claims=CLAIMS, files=files)
     return jsonable(assessment.to_dict() | provenance)
 
