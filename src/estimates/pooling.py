@@ -394,13 +394,6 @@ def last_count_draws(fit_: PooledFit, rng: np.random.Generator, size: int) -> tu
     return counts, committed
 
 
-def failure_share(fit_: PooledFit, day: int, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Draws of F(day), the share of the committed force ineffective by ``day``."""
-    draws = fit_.sample(size, rng)
-    h0 = -np.log1p(-np.minimum(draws["p"], _P_MAX))
-    return -np.expm1(-h0 * (day / fit_.as_of_day) ** draws["shape"])
-
-
 def daily_hazard(fit_: PooledFit, rng: np.random.Generator, size: int) -> np.ndarray:
     """Draws of the instantaneous hazard per BTG per day at the as-of day, k H0 / t0."""
     draws = fit_.sample(size, rng)
