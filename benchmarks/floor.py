@@ -24,9 +24,11 @@ def main(params_path: str, manifest_path: str, out_dir: str, result_path: str) -
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from estimates import record, runner
-    from estimates.briefing import render_briefing
-    from estimates.params import validate
+    from estimates.parameters.schema import validate
+    from estimates.report import record
+    from estimates.report.briefing import render_briefing
+    from estimates.run import plan
+    from estimates.run import suite as runner
 
     params = validate(json.loads(Path(params_path).read_text()))
     captured: dict[str, dict] = {}
@@ -41,7 +43,7 @@ def main(params_path: str, manifest_path: str, out_dir: str, result_path: str) -
     shell.enable_gui = lambda gui=None: None  # no event loop to hook: figures go through display()
     shell.run_line_magic("matplotlib", "inline")  # as in a kernel: each figure rendered to PNG
     timings = {}
-    for spec in runner.SUITE:
+    for spec in plan.SUITE:
         tick = time.perf_counter()
         shell.reset(new_session=False)
         for cell in nbformat.read(spec.path, as_version=4).cells:
@@ -54,7 +56,7 @@ def main(params_path: str, manifest_path: str, out_dir: str, result_path: str) -
                 shell.user_ns.update(params.for_model(spec.name))
         timings[spec.name] = time.perf_counter() - tick
     tick = time.perf_counter()
-    results = runner.assemble_results({name: captured[name] for name in (s.name for s in runner.SUITE)})
+    results = runner.assemble_results({name: captured[name] for name in (s.name for s in plan.SUITE)})
     manifest = json.loads(Path(manifest_path).read_text())
     render_briefing(results, manifest, Path(out_dir))
     timings["briefing"] = time.perf_counter() - tick

@@ -9,7 +9,7 @@ the cores still add noise: the load average is printed first). Prints one line p
 1. suite / floor: ``estimates run --force`` with the baseline parameters (kernels, papermill, the
    notebooks in parallel, the briefing), against the same notebook code run once in one plain IPython
    process with no kernels (``benchmarks/floor.py``), both as fresh processes. Target: <= 2x.
-2. Monte Carlo engine / hand-written numpy: :func:`estimates.attrition.project_effective` (chunked,
+2. Monte Carlo engine / hand-written numpy: :func:`estimates.models.attrition.assessment.project_effective` (chunked,
    exact counts by ``bincount``) against a straightforward numpy loop over days holding every path,
    for the same model and the same random draws. Target: >= 0.8x the throughput.
 3. sweep, 2 workers / 1 worker: the same scenarios on a LocalCluster of 2 and of 1 worker processes
@@ -52,7 +52,7 @@ def wall(command: list[str], **kwargs) -> float:
 # --- 1. the whole suite against the compute floor ---------------------------------------------------
 
 def suite_vs_floor(tmp: Path) -> None:
-    from estimates.params import validate
+    from estimates.parameters.schema import validate
 
     params = validate({})  # the baseline: schema defaults, the full Monte Carlo profile
     root = tmp / "reports"
@@ -82,7 +82,7 @@ def _inputs(n: int):
 
 
 def _engine(n: int) -> float:
-    from estimates.attrition import project_effective
+    from estimates.models.attrition.assessment import project_effective
 
     effective, ineffective, rate = _inputs(n)
     tick = time.perf_counter()
@@ -128,14 +128,14 @@ def engine_vs_numpy() -> None:
 def _sweep(workers: int, grid, out: Path) -> tuple[float, float]:
     from dask.distributed import Client, LocalCluster
 
-    from estimates import sweep
+    from estimates.sweep import scenarios as sweep
 
     tick = time.perf_counter()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                            host="127.0.0.1")
     client = Client(cluster)
     # Start-up includes each worker importing the model (what the first scenario would pay).
-    client.run(lambda: __import__("estimates.sweep").sweep.scenario_row(grid.values(0), grid.models) and None)
+    client.run(lambda: __import__("estimates.sweep.scenarios").sweep.scenarios.scenario_row(grid.values(0), grid.models) and None)
     started = time.perf_counter() - tick
     times = []
     for _ in range(2):  # the faster of two passes: less exposed to other load on the machine
@@ -150,7 +150,7 @@ def _sweep(workers: int, grid, out: Path) -> tuple[float, float]:
 
 
 def sweep_workers(tmp: Path) -> None:
-    from estimates import sweep
+    from estimates.sweep import scenarios as sweep
 
     path = tmp / "grid.yaml"
     path.write_text("models: [attrition]\nn_samples: 4000\nbtg_ineffective: [22, 24, 26, 28, 30, 32, 34, 36]\n"
@@ -172,32 +172,34 @@ MEMORY = """
 import sys, time
 def peak():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-from estimates import attrition
-from estimates.params import validate
-from estimates.randomness import model_rng
+from estimates.parameters.schema import validate
+from estimates.registry import MODELS
 p = validate({}).model_copy(update={"n_samples": int(sys.argv[1])})
+model = MODELS["attrition"]
+data = model.load(p)
 before = peak()
 tick = time.perf_counter()
-attrition.assess(p, model_rng(p.seed, "attrition"))
+model.assess(p, data)
 print(time.perf_counter() - tick, before, peak())
 """
 
 
 # The same for the resupply model: attrition once at its default draws, then the transfers Monte
-# Carlo at n draws (chunked; quantiles from a fixed subsample, see estimates.resupply).
+# Carlo at n draws (chunked; quantiles from a fixed subsample, see estimates.models.resupply.capability).
 MEMORY_RESUPPLY = """
 import dataclasses, sys, time
 def peak():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-from estimates import resupply, resupply_analysis
-from estimates.params import validate
-from estimates.randomness import model_rng
+from estimates.core.randomness import model_rng
+from estimates.models.resupply import assessment as resupply
+from estimates.models.resupply.simulation import simulate
+from estimates.parameters.schema import validate
 p = validate({})
-model = resupply_analysis.model_for(p, resupply_analysis.load_data(p))
+model = resupply.resupply_model(p, resupply.load(p))
 model = dataclasses.replace(model, params=p.model_copy(update={"n_samples": int(sys.argv[1])}))
 before = peak()
 tick = time.perf_counter()
-resupply.assess(model, model_rng(p.seed, "resupply"))
+simulate(model, model_rng(p.seed, "resupply"))
 print(time.perf_counter() - tick, before, peak())
 """
 

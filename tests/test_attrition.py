@@ -8,14 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from estimates import attrition
-from estimates.attrition import assess, cumulative_hazard, daily_hazard, project_effective
-from estimates.params import validate
-from estimates.randomness import model_rng
+from estimates.core.hazard import daily_hazard_from_probability
+from estimates.core.randomness import model_rng
+from estimates.models.attrition import assessment as attrition
+from estimates.models.attrition.assessment import daily_hazard, project_effective
+from estimates.parameters.schema import validate
 
 from .strategies import counts, seeds
 
 QUICK = {"n_samples": 4000}
+
+
+def assess(params, rng, **kw):
+    """The attrition model for ``params``, through its entry points (the ledger read once)."""
+    return attrition.assess(params, attrition.load(params), rng, **kw)
 
 
 def _project(rate, effective=96, ineffective=29, size=20_000, seed=1, **kw):
@@ -29,7 +35,8 @@ def _project(rate, effective=96, ineffective=29, size=20_000, seed=1, **kw):
 def test_hazard_closed_form():
     # p = 1 - exp(-lambda t0)  <=>  lambda = -log(1 - p) / t0
     assert daily_hazard(np.array([0.232]), 42)[0] == pytest.approx(-np.log(1 - 0.232) / 42)
-    assert cumulative_hazard(np.array([0.0]))[0] == 0.0
+    assert daily_hazard(np.array([0.232]), 42, shape=1.5)[0] == pytest.approx(-1.5 * np.log(1 - 0.232) / 42)
+    assert daily_hazard_from_probability(np.array([0.0]), 1)[0] == 0.0
 
 
 @pytest.mark.parametrize("day_offset", [1, 10, 30])
@@ -175,3 +182,71 @@ def test_regenerated_btgs_lost_again_count_twice():
     proj = _project(0.5, effective=10, ineffective=5, reconstitution_per_week=14.0, horizon_days=60, size=2000)
     values = np.arange(proj.ever_lost.size)
     assert (proj.ever_lost * values).sum() / 2000 > 15  # more losses than BTGs committed
+
+
+def test_load_reads_the_ledger_once_and_section_does_not_read_it_again(tmp_path, monkeypatch):
+    import shutil
+
+    from estimates.inputs import claims
+    from estimates.paths import project_path
+
+    ledger = tmp_path / "claims.csv"
+    shutil.copy(project_path("data/claims.csv"), ledger)
+    params = validate({**QUICK, "claims_path": str(ledger)})
+    data = attrition.load(params)
+    assert data.files == {ledger: data.ledger.sha256}
+    result = attrition.assess(params, data, model_rng(params.seed, "attrition"))
+    ledger.unlink()
+    monkeypatch.setattr(claims, "read_input", lambda *a: pytest.fail("ledger read again"))
+    section = attrition.section(params, data, result)
+    assert str(ledger) in section["data_files"] and section["sources"]
+    assert section["reported"] == result.to_dict()["reported"]
+
+
+def test_a_missing_ledger_is_an_input_error_naming_the_parameter(tmp_path):
+    from estimates.errors import InputError
+
+    with pytest.raises(InputError, match="^parameter 'claims_path': .*not found"):
+        attrition.load(validate({**QUICK, "claims_path": str(tmp_path / "none.csv")}))
+
+
+def test_key_judgments_are_the_judgments_of_assess_without_sensitivity():
+    params = validate(QUICK)
+    data = attrition.load(params)
+    found = attrition.key_judgments(params, data, model_rng(params.seed, "attrition"))
+    made = attrition.assess(params, data, model_rng(params.seed, "attrition")).judgments
+    assert [j.to_dict() for j in found] == [j.to_dict() for j in made]
+    assert all(j.sensitivity is None for j in found)
+
+
+def test_term_sensitivity_varies_the_uncertain_inputs_only():
+    from estimates.models.attrition import MODEL
+
+    params = validate({**QUICK, "n_samples": 1000})
+    result = attrition.assess(params, attrition.load(params), model_rng(params.seed, "attrition"),
+                              sensitivity=True)
+    for judgment in result.judgments:
+        assert judgment.sensitivity.parameters == MODEL.sensitivity_inputs()
+        assert "horizon_days" not in judgment.sensitivity.parameters
+        assert "threshold_share" not in judgment.sensitivity.parameters
+
+
+def test_result_shows_itself_and_its_section_feeds_the_briefing():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from estimates.models.attrition import MODEL
+
+    params = validate({**QUICK, "n_samples": 1000})
+    data = MODEL.load(params)
+    result = MODEL.assess(params, data)
+    assert set(result.summary().columns) == {"low", "high"}
+    assert "attrition-threshold" in result._repr_html_()
+    assert list(result.judgments_frame().index) == [j.id for j in result.judgments]
+    assert result.plot() is not None
+    section = MODEL.section(params, data, result)
+    assert list(MODEL.tables(section)["attrition_projection"]["day"]) == section["projection"]["days"]
+    assert MODEL.notes(section) == []  # the seed's inputs are unremarkable
+    none = MODEL.section(validate({**QUICK, "n_samples": 1000, "btg_ineffective": 0}), data,
+                         MODEL.assess(validate({**QUICK, "n_samples": 1000, "btg_ineffective": 0}), data))
+    assert MODEL.notes(none)[0].startswith("None of the 125 committed BTGs")

@@ -23,10 +23,18 @@ from pathlib import Path
 
 import pytest
 
-from estimates import cli, runner
+from estimates import cli, errors
 from estimates.paths import CLAIMS_LEDGER
+from estimates.run import execute, plan
+from estimates.run import suite as runner
 
-from .fixtures.runs import FIXTURES, changes, fake_previous_run, snapshot, tripwire_kernel
+from .fixtures.runs import (
+    FIXTURES,
+    changes,
+    fake_previous_run,
+    snapshot,
+    tripwire_kernel,
+)
 from .test_claims import BAD_LEDGERS, col, real_rows, write_rows
 
 EXIT_INVALID = 2  # cli module docstring: "2 invalid input ..., with nothing created"
@@ -294,7 +302,7 @@ def no_kernel(tmp_path_factory, monkeypatch):
     env, marker = tripwire_kernel(tmp_path_factory.mktemp("tripwire"))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(runner, "execute", tripwire)
+    monkeypatch.setattr(execute, "execute", tripwire)
     monkeypatch.setattr(papermill, "execute_notebook", tripwire)
     yield
     assert not marker.exists(), "a kernel was started"
@@ -349,7 +357,7 @@ def test_bad_ledger_is_refused_through_claims_path(mutate, pattern, place, capsy
 
 def test_missing_notebook_is_refused(place, capsys, no_kernel, monkeypatch):
     ghost = place / "inputs" / "ghost.ipynb"
-    monkeypatch.setattr(runner, "SUITE", (runner.NotebookSpec("ghost", ghost),))
+    monkeypatch.setattr(plan, "SUITE", (plan.NotebookSpec("ghost", ghost),))
     before = snapshot(place)
     code = main(["run", "--out", str(place / "reports")])
     captured = capsys.readouterr()
@@ -378,7 +386,7 @@ def test_ledger_with_bom_and_windows_line_endings_passes_the_checks(place, capsy
     path.write_bytes(raw)
     reached = []
     monkeypatch.setattr(runner, "run_suite", lambda params, out, **kw: reached.append(params) or
-                        runner.RunOutcome(Path(out), runner.EXIT_OK, "stub"))
+                        runner.RunOutcome(Path(out), errors.EXIT_OK, "stub"))
     code = main(["run", "-p", "claims_path", str(path), "--out", str(place / "reports")])
     assert code == 0, capsys.readouterr().err
     assert [p.claims_path for p in reached] == [str(path)]
@@ -426,7 +434,7 @@ def test_the_kernel_tripwire_fires_when_a_kernel_starts(place, tmp_path_factory)
     suite = tmp_path_factory.mktemp("suite")
     (suite / "failing.ipynb").write_bytes((FIXTURES / "failing.ipynb").read_bytes())
     done = _run_cli(["run", "--out", str(place / "reports"), "-p", "n_samples", "1000"], place / "cwd",
-                    {**env, runner.SUITE_DIR_ENV: str(suite)})
+                    {**env, plan.SUITE_DIR_ENV: str(suite)})
     assert done.returncode == 1, done.stderr
     assert marker.exists()
 
@@ -506,8 +514,8 @@ def _run_unusual(cases, tmp_path_factory) -> dict[str, tuple[subprocess.Complete
         env = dict(os.environ)
         if case.endswith("-attrition-only"):
             (folder / "suite").mkdir()
-            (folder / "suite" / "attrition.ipynb").write_bytes(runner.SUITE[0].path.read_bytes())
-            env[runner.SUITE_DIR_ENV] = str(folder / "suite")
+            (folder / "suite" / "attrition.ipynb").write_bytes(plan.SUITE[0].path.read_bytes())
+            env[plan.SUITE_DIR_ENV] = str(folder / "suite")
         started[case] = (subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True), folder / "reports")
     finished = {}
@@ -557,7 +565,7 @@ def test_unusual_runs_keep_their_numbers_straight(unusual_runs):
     assert [s["claim_id"] for s in section("one-claim-ledger-attrition-only")["sources"]] == ["btg-ineffective-29"]
     assert {s["grade"] for s in section("every-claim-F6")["sources"]} == {"F6"}
     # None of these notes belongs in the ordinary briefing.
-    from estimates.caveats import attrition_notes
+    from estimates.models.attrition.report import notes as attrition_notes
 
     assert attrition_notes(section("every-claim-F6")) and not any(
         "F6" in note for note in attrition_notes(section("none-ineffective")))
@@ -565,7 +573,7 @@ def test_unusual_runs_keep_their_numbers_straight(unusual_runs):
 
 def test_notes_for_a_partly_unjudged_ledger_name_the_claims():
     # A unit check of the branch no run above reaches: some, not all, cited claims graded F6.
-    from estimates.caveats import attrition_notes
+    from estimates.models.attrition.report import notes as attrition_notes
 
     section = {"reported": {"ineffective": 29, "committed": 125}, "judgments": [], "data_files": {},
                "parameters": [{"claim_id": "a"}, {"claim_id": "b"}],

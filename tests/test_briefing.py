@@ -7,8 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from estimates import briefing, confidence
-from estimates.wording import SCALE, likelihood
+from estimates.core import confidence
+from estimates.core.wording import SCALE, likelihood
+from estimates.registry import MODELS
+from estimates.report import briefing
 
 TERMS = [band.term for band in SCALE]
 
@@ -53,14 +55,14 @@ def page(baseline_run):
 @pytest.fixture(scope="module")
 def judgments(baseline_results):
     """Every judgment, in the briefing's section order."""
-    return [j for model in briefing.SECTIONS if model in baseline_results
+    return [j for model in MODELS if model in baseline_results
             for j in baseline_results[model].get("judgments", [])]
 
 
 @pytest.fixture(scope="module")
 def key_judgments(baseline_results):
     """The judgments of the bottom line: those of models that are not cross-checks."""
-    return [j for model, section in briefing.SECTIONS.items() if model in baseline_results and not section.crosscheck
+    return [j for model, section in MODELS.items() if model in baseline_results and not section.crosscheck
             for j in baseline_results[model].get("judgments", [])]
 
 
@@ -120,7 +122,8 @@ def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgm
                for s in section.get("sources", [])}
     for judgment in judgments:
         card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
-        expected = confidence.assess(judgment, sources)
+        expected = confidence.rate(judgment, sources)
+        assert expected.level == _confidence_by_hand(judgment, sources), judgment["id"]
         assert f"confidence-{expected.level}" in card
         statement = _text(_block(card, r'<p class="confidence">.*?</p>'))
         assert statement == expected.statement
@@ -185,15 +188,43 @@ def test_figures_are_embedded_with_alt_text_and_written_beside(page, baseline_ru
         p.name for p in baseline_run.glob("*.csv")}
 
 
-def test_key_tables_are_the_recorded_numbers(baseline_run, judgments):
+def _confidence_by_hand(judgment: dict, sources: dict) -> str:
+    """The confidence rule as the appendix states it (confidence.RULE), applied here without the
+    package: high if every claim is A/B and 1/2 from two or more originators, moderate if every claim
+    is at least C3, else low (also with no claims or an ungraded one); one level down if the band
+    changes across the plausible ranges, at most moderate if it was not tested."""
+    levels = ["low", "moderate", "high"]
+    rows = [sources.get(c) for c in judgment.get("claim_ids", [])]
+    if not rows or any(r is None for r in rows):
+        level = 0
+    else:
+        grades = [(r["reliability"], str(r["credibility"])) for r in rows]
+        originators = {" ".join(r["originator"].split()).casefold() for r in rows}
+        if all(g[0] in "AB" and g[1] in "12" for g in grades) and len(originators) >= 2:
+            level = 2
+        elif all(g[0] in "ABC" and g[1] in "123" for g in grades):
+            level = 1
+        else:
+            level = 0
+    sensitivity = judgment.get("sensitivity")
+    if sensitivity is None:
+        level = min(level, 1)
+    elif not sensitivity["holds"]:
+        level = max(level - 1, 0)
+    return levels[level]
+
+
+def test_key_tables_are_the_recorded_numbers(baseline_run, baseline_results, judgments):
     import pandas as pd
 
     table = pd.read_csv(baseline_run / "judgments.csv").set_index("id")
     assert list(table.index) == [j["id"] for j in judgments]
+    sources = {row["claim_id"]: row for section in baseline_results.values() if isinstance(section, dict)
+               for row in section.get("sources", [])}
     for judgment in judgments:
         assert table.loc[judgment["id"], "probability"] == judgment["probability"]["probability"]
         assert table.loc[judgment["id"], "term"] == judgment["term"]
-        assert table.loc[judgment["id"], "confidence"] in confidence.LEVELS
+        assert table.loc[judgment["id"], "confidence"] == _confidence_by_hand(judgment, sources), judgment["id"]
 
 
 def test_assumptions_are_kept_apart_from_reported_facts(page, baseline_results):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from estimates import briefing, pdf
 from estimates.paths import PROJECT_DIR
+from estimates.report import briefing, pdf
 
 from .conftest import ESTIMATES, quick_flags
 from .test_diff import changed_run_for

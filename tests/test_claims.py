@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from estimates import params
-from estimates.claims import COLUMNS, CREDIBILITY, RELIABILITY, LedgerError, load_ledger
+from estimates.inputs.claims import COLUMNS, CREDIBILITY, RELIABILITY, load_ledger
+from estimates.inputs.files import LedgerError
+from estimates.parameters import schema as params
 from estimates.paths import CLAIMS_LEDGER, PROJECT_DIR
 
 SEED_ID = "000_bd5f4b754780b103"

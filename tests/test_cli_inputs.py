@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from estimates import cli
-from estimates import runner
-from estimates.params import Parameters, specs
+from estimates import cli, errors
+from estimates.parameters.schema import Parameters, specs
+from estimates.run import suite as runner
 
 ESTIMATES_SCRIPT = Path(sys.executable).with_name("estimates")
 EXIT_INVALID = 2  # cli module docstring: "2 invalid input ..., with nothing created"
@@ -249,7 +249,7 @@ def test_p_values_are_typed_like_yaml():
 
 
 def test_resolve_raises_input_error_not_parameter_error():
-    with pytest.raises(runner.InputError, match=r"^parameter 'btg_committed': "):
+    with pytest.raises(errors.InputError, match=r"^parameter 'btg_committed': "):
         _resolve("-p", "btg_committed", "-5")
 
 

@@ -4,11 +4,13 @@ import re
 
 import pytest
 
-from estimates import attrition, confidence
-from estimates.judgments import Judgment, with_term_sensitivity
-from estimates.params import validate
-from estimates.quantities import ExactProbability
-from estimates.wording import SCALE
+from estimates.core import confidence
+from estimates.core.judgments import Judgment
+from estimates.core.quantities import ExactProbability
+from estimates.core.wording import SCALE
+from estimates.parameters.schema import validate
+from estimates.parameters.variations import with_term_sensitivity
+from estimates.registry import MODELS
 
 from .conftest import QUICK
 
@@ -30,7 +32,7 @@ def _judgment(claim_ids, holds=True, tested=True):
 
 def _level(grades_and_originators, holds=True, tested=True):
     sources = {f"c{i}": _source(f"c{i}", grade, who) for i, (grade, who) in enumerate(grades_and_originators)}
-    return confidence.assess(_judgment(sources, holds, tested), sources).level
+    return confidence.rate(_judgment(sources, holds, tested), sources).level
 
 
 @pytest.mark.parametrize(("claims", "holds", "tested", "expected"), [
@@ -72,7 +74,7 @@ def test_an_originator_counts_once_however_it_is_spaced_or_cased():
 
 def test_a_claim_missing_from_the_ledger_is_ungraded():
     sources = {"a": _source("a", "B2", "X"), "b": _source("b", "B2", "Y")}
-    result = confidence.assess(_judgment(["a", "b", "ghost"]), sources)
+    result = confidence.rate(_judgment(["a", "b", "ghost"]), sources)
     assert result.level == "low" and result.missing == ("ghost",)
     assert "ghost" in result.statement
 
@@ -81,7 +83,7 @@ def test_a_claim_missing_from_the_ledger_is_ungraded():
 @pytest.mark.parametrize(("holds", "tested"), [(True, True), (False, True), (True, False)])
 def test_statement_never_uses_a_likelihood_term(claims, holds, tested):
     sources = {f"c{i}": _source(f"c{i}", grade, who) for i, (grade, who) in enumerate(claims)}
-    result = confidence.assess(_judgment(sources, holds, tested), sources)
+    result = confidence.rate(_judgment(sources, holds, tested), sources)
     assert result.statement.startswith(f"Confidence in this judgment is {result.level}.")
     for term in TERMS:
         assert not re.search(rf"\b{re.escape(term)}\b", result.statement, re.I), term
@@ -123,13 +125,13 @@ def test_term_sensitivity_skips_combinations_the_schema_rejects():
 
 
 def test_attrition_varies_uncertain_inputs_not_the_question():
-    names = attrition.sensitivity_inputs()
+    names = MODELS["attrition"].sensitivity_inputs()
     assert "btg_ineffective" in names and "hazard_shape" in names and "combat_power_retained" in names
     assert not set(names) & {"horizon_days", "threshold_share", "seed", "n_samples"}
 
 
 def test_attrition_judgments_name_their_claims():
-    judgments = {j.id: j for j in attrition.key_judgments(validate(QUICK))}
+    judgments = {j.id: j for j in MODELS["attrition"].key_judgments(validate(QUICK))}
     assert judgments["attrition-threshold"].claim_ids == ("btg-ineffective-29", "btg-committed-125")
     assert judgments["attrition-rate-above-implied-loss"].claim_ids == (
         "btg-ineffective-29", "btg-committed-125", "us-combat-power-retained-75")
@@ -141,7 +143,7 @@ def test_recorded_sensitivity_is_the_package_recomputation(baseline_results):
     # The notebook records; the numbers must be what the package gives for the same inputs.
     recorded = {j["id"]: j for j in baseline_results["attrition"]["judgments"]}
     varied = validate({**QUICK, "btg_ineffective": 38})
-    for judgment in attrition.key_judgments(varied):
+    for judgment in MODELS["attrition"].key_judgments(varied):
         [row] = [v for v in recorded[judgment.id]["sensitivity"]["variations"]
                  if v["parameter"] == "btg_ineffective" and v["value"] == 38]
         assert row["probability"] == judgment.probability.probability
@@ -150,7 +152,7 @@ def test_recorded_sensitivity_is_the_package_recomputation(baseline_results):
 def test_baseline_confidence_levels(baseline_results):
     section = baseline_results["attrition"]
     sources = {s["claim_id"]: s for s in section["sources"]}
-    levels = {j["id"]: confidence.assess(j, sources) for j in section["judgments"]}
+    levels = {j["id"]: confidence.rate(j, sources) for j in section["judgments"]}
     # Both rest on B2 claims; the threshold judgment has one originator (Western officials), the
     # other adds the US official. Across the plausible count (25-38 BTGs) both change band.
     threshold, rate = levels["attrition-threshold"], levels["attrition-rate-above-implied-loss"]

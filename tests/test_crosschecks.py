@@ -4,23 +4,28 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from estimates import diff, lanchester_analysis, losses_analysis, pooling_analysis
-from estimates.claims import load_ledger
-from estimates.params import validate
+from estimates.inputs.claims import load_ledger
+from estimates.parameters.schema import validate
 from estimates.paths import CLAIMS_LEDGER
-from estimates.randomness import model_rng
+from estimates.registry import MODELS
 
 QUICK = validate({"n_samples": 2000})
 
 
+def assessed(name: str, params):
+    """The model's result as its notebook makes it (its own data, its own random stream)."""
+    model = MODELS[name]
+    return model.assess(params, model.load(params))
+
+
 @pytest.fixture(scope="module")
 def pooling():
-    return pooling_analysis.assess(QUICK, model_rng(QUICK.seed, "pooling"))
+    return assessed("pooling", QUICK)
 
 
 @pytest.fixture(scope="module")
 def losses():
-    return losses_analysis.assess(QUICK, model_rng(QUICK.seed, "losses"))
+    return assessed("losses", QUICK)
 
 
 @pytest.mark.parametrize("model", ["pooling", "losses"])
@@ -28,7 +33,7 @@ def test_recomputing_the_judgments_gives_the_notebooks_numbers(model, pooling, l
     """What-changed attribution (estimates diff) recomputes judgments without the notebook; it must
     reproduce the recorded probabilities exactly at the same parameters."""
     recorded = {"pooling": pooling, "losses": losses}[model].judgments
-    again = diff.RECOMPUTE[model](QUICK)
+    again = MODELS[model].key_judgments(QUICK)
     assert [j.probability.probability for j in again] == [j.probability.probability for j in recorded]
 
 
@@ -51,7 +56,7 @@ def test_a_ledger_without_the_statements_claims_pools_nothing_and_says_so(tmp_pa
     path = tmp_path / "claims.csv"
     path.write_text("\n".join(keep) + "\n", encoding="utf-8")
     params = validate({"n_samples": 2000, "claims_path": str(path)})
-    result = pooling_analysis.assess(params, model_rng(params.seed, "pooling"))
+    result = assessed("pooling", params)
     section = result.to_dict()
     assert section["pooled"] is None and not section["judgments"]
     assert [row["observation_id"] for row in section["left_out"]] == [
@@ -66,13 +71,51 @@ def test_loss_judgment_is_the_threshold_models_probability(losses):
 
 
 def test_loss_term_sensitivity_leaves_the_question_alone():
-    inputs = losses_analysis.sensitivity_inputs()
+    inputs = MODELS["losses"].sensitivity_inputs()
     assert "as_of" not in inputs and "btg_ineffective" not in inputs
     assert {"overcount_low", "overcount_high", "loss_concentration"} <= set(inputs)
 
 
+def _best_tempo_by_hand(tempo: dict) -> str:
+    """The tempo shape with the lower AIC, fitted here without the package: the claimed personnel
+    losses of data/ukraine_losses/russia_losses_personnel.json to day 42 (day d's figure is the loss
+    after d - 1 days), least squares on daily increments. Constant rate: increments c * dt, so
+    c = sum(dt y) / sum(dt^2) in closed form; constant hazard: m0 (exp(-c t_(i-1)) - exp(-c t_i)),
+    minimised over log c by scipy. AIC with the variance profiled out: n log(RSS / n) + 2 * 2."""
+    import json
+
+    from scipy import optimize
+
+    from estimates.paths import PROJECT_DIR
+
+    rows = json.loads((PROJECT_DIR / "data/ukraine_losses/russia_losses_personnel.json").read_text())
+    rows = [r for r in rows if r["day"] <= 42]
+    t = np.array([r["day"] - 1 for r in rows], dtype=float)
+    observed = np.array([r["personnel"] for r in rows], dtype=float)
+    assert tempo["days"] == list(t) and tempo["observed"] == list(observed)  # the data the fit used
+    m0 = tempo["initial_strength"]
+    step, y = np.diff(np.r_[0.0, t]), np.diff(np.r_[0.0, observed])
+    rate = (step @ y) / (step @ step)
+    rss_rate = float(((y - rate * step) ** 2).sum())
+
+    def rss_hazard(log_c):
+        return float(((y - np.diff(m0 * (1 - np.exp(-np.exp(log_c) * np.r_[0.0, t])))) ** 2).sum())
+
+    guess = np.log(rate / m0)
+    hazard = optimize.minimize_scalar(rss_hazard, bounds=(guess - 3, guess + 3), method="bounded",
+                                      options={"xatol": 1e-10})
+    aic = {"constant-rate": y.size * np.log(rss_rate / y.size) + 4,
+           "constant-hazard": y.size * np.log(hazard.fun / y.size) + 4}
+    fits = {f["shape"]: f for f in tempo["fits"]}
+    assert fits["constant-rate"]["coefficient"] == pytest.approx(rate, rel=1e-6)
+    assert fits["constant-hazard"]["coefficient"] == pytest.approx(np.exp(hazard.x), rel=1e-5)
+    for shape, value in aic.items():
+        assert fits[shape]["aic"] == pytest.approx(value, abs=1e-4), shape
+    return min(aic, key=aic.get)
+
+
 def test_lanchester_section_reproduces_engel_and_compares_the_hazards():
-    section = lanchester_analysis.section(validate({}))
+    section = MODELS["lanchester"].compute_section(validate({}))
     methods = section["iwo_jima"]["methods"]
     assert methods["landings-first"]["casualties_m"] == pytest.approx(20_700, rel=0.01)
     assert methods["previous-day"]["casualties_m"] > methods["landings-first"]["casualties_m"] > \
@@ -80,7 +123,7 @@ def test_lanchester_section_reproduces_engel_and_compares_the_hazards():
     # The BTG hazard is the single report's Beta posterior mapped through -log(1 - p) / t0.
     assert section["btg_hazard_per_day"]["0.5"] == pytest.approx(
         -np.log1p(-stats.beta(29.5, 96.5).median()) / 42)
-    assert section["tempo"]["best"] in ("constant-rate", "constant-hazard")
+    assert section["tempo"]["best"] == _best_tempo_by_hand(section["tempo"])
     first, second = section["claimed_per_day_by_half"]
     assert first["to_day"] == second["from_day"] and second["to_day"] == 42
     assert {"data/ukraine_losses/russia_losses_personnel.json", "data/claims.csv",
@@ -98,7 +141,7 @@ def test_one_statement_is_pooled_but_checked_against_nothing(tmp_path):
     path.write_text("observation_id,claim_ids,event_date,count_low,count_high,share_above,reading\n"
                     "only,btg-ineffective-29,2022-04-06,29,29,,the seed alone\n")
     params = validate({"n_samples": 2000, "statements_path": str(path)})
-    section = pooling_analysis.assess(params, model_rng(params.seed, "pooling")).to_dict()
+    section = assessed("pooling", params).to_dict()
     assert section["agreement"]["checked"] == [] and section["checks"]["free_shape"] == []
     # One report at the as-of date with the committed force uncertain: wider than the single report.
     assert section["pooled"]["p_as_of"]["interval"]["low"] < section["single_report"]["p_as_of"]["interval"]["low"]
@@ -108,4 +151,6 @@ def test_the_over_count_bound_in_the_briefing_is_computed_from_the_data(losses):
     bounds = {(row["date"], row["category"]): row["bound"] for row in losses.to_dict()["oryx_bound"]}
     # Claimed by the General Staff on 31 December 2022 over Oryx's confirmed tanks (both files as bundled).
     assert bounds[("2022-12-31", "tank")] == pytest.approx(3029 / 1673)
-    assert set(losses.oryx_file) and all(len(v) == 64 for v in losses.oryx_file.values())
+    files = MODELS["losses"].load(QUICK).files
+    assert {"russia_losses_equipment_oryx.json", "btg_holdings.csv"} <= {p.name for p in files}
+    assert all(len(v) == 64 for v in files.values())

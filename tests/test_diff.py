@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from estimates import diff
-from estimates.attrition import key_judgments
-from estimates.params import validate
+from estimates.parameters.schema import validate
+from estimates.registry import MODELS
+from estimates.report import diff
 
 from .conftest import QUICK, quick_flags, run_cli
 
@@ -111,7 +111,7 @@ def _attrition_run(path: Path, values: dict, manifest: dict, section: dict) -> d
     """A run record for ``values``, its judgments recomputed through the package (as the notebook does)."""
     params = validate({**QUICK, **values})
     manifest = {**copy.deepcopy(manifest), "parameters": params.model_dump(mode="json"), "run_id": path.name}
-    section = {**copy.deepcopy(section), "judgments": [j.to_dict() for j in key_judgments(params)]}
+    section = {**copy.deepcopy(section), "judgments": [j.to_dict() for j in MODELS["attrition"].key_judgments(params)]}
     return diff.Run(path, manifest, {"schema_version": 1, "attrition": section})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,9 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from estimates import equipment_losses as el
-from estimates import losses
-from estimates.distributions import lognormal_from_90
+from estimates.core.distributions import lognormal_from_90
+from estimates.errors import InputError
+from estimates.inputs import loss_claims as losses
+from estimates.inputs.transfers import load_holdings
+from estimates.models.losses import crosscheck as el
+from estimates.parameters.schema import validate
+from estimates.paths import HOLDINGS
+from estimates.registry import MODELS
+from estimates.report.provenance import relative_path
 
 #: Everything fixed but what a test varies: no over-count, all losses on BTGs, 10 tanks and 40
 #: vehicles per BTG, 125 BTGs, threshold 0.4 (a zero-width interval is a point mass).
@@ -60,7 +67,8 @@ def test_btg_equivalents_are_lognormal():
 
 
 def test_holdings_come_from_the_data_file():
-    assert el.holdings_90() == {"tanks_per_btg": (8.0, 13.0), "vehicles_per_btg": (30.0, 45.0)}
+    holdings, _ = load_holdings(HOLDINGS)
+    assert el.armour_per_btg(holdings) == {"tanks_per_btg": (8.0, 13.0), "vehicles_per_btg": (30.0, 45.0)}
 
 
 def test_oryx_bound_at_end_of_2022():
@@ -147,3 +155,52 @@ def test_each_chunk_has_its_own_spread():
 def test_bad_arguments(changes, pattern):
     with pytest.raises(ValueError, match=pattern):
         el.assess_losses((684, 1861), rng=np.random.default_rng(0), n_samples=10, **changes)
+
+
+# --- the model's entry points -------------------------------------------------------------------------
+
+def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
+    """The term sensitivity recomputes the judgment about twenty times: from the data loaded, not
+    by reading the 700 KB loss file again."""
+    model = MODELS["losses"]
+    params = validate({"n_samples": 1000})
+    data = model.load(params)
+    assert {p.name for p in data.files} == {"claims.csv", "russia_losses_equipment.json", "btg_holdings.csv",
+                                            "russia_losses_equipment_oryx.json"}
+    assert data.holdings == {"tanks_per_btg": (8.0, 13.0), "vehicles_per_btg": (30.0, 45.0)}
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError(f"{self} read after load")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    monkeypatch.setattr(Path, "read_text", no_reading)
+    result = model.assess(params, data, sensitivity=True)
+    [judgment] = result.judgments
+    assert {"overcount_low", "loss_concentration"} <= set(judgment.sensitivity.parameters)
+    assert "as_of" not in judgment.sensitivity.parameters
+    [again] = model.key_judgments(params, data)
+    assert again.probability == judgment.probability
+    section = model.section(params, data, result)
+    assert set(section["data_files"]) == {relative_path(p) for p in data.files}
+
+
+def test_as_of_outside_the_loss_data_is_an_input_error_naming_it():
+    params = validate({"as_of": "2027-01-01"})
+    model = MODELS["losses"]
+    with pytest.raises(InputError, match=r"^parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; "
+                                         r"got 2027-01-01$"):
+        model.implementation.check(params, model.load(params, check=False))
+
+
+def test_plot_draws_the_implied_count_and_its_grid():
+    import matplotlib.pyplot as plt
+
+    model = MODELS["losses"]
+    params = validate({"n_samples": 1000})
+    result = model.assess(params, model.load(params))
+    figure = result.plot()
+    assert len([ax for ax in figure.axes if ax.get_label() != "<colorbar>"]) == 2
+    _, ax = plt.subplots()
+    assert result.plot(ax=ax) is ax and "reported: 29" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not result.summary().empty and "<table" in result._repr_html_()
+    plt.close("all")

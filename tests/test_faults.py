@@ -28,11 +28,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from estimates import cli, runner
+from estimates import cli, errors
+from estimates.run import plan
 
 from .conftest import quick_flags
 from .fixtures.runs import (
-    FIXTURES, changes, children, latest_briefing, live, manifest, root_with_previous_run, run_dirs, snapshot,
+    FIXTURES,
+    changes,
+    children,
+    latest_briefing,
+    live,
+    manifest,
+    root_with_previous_run,
+    run_dirs,
+    snapshot,
 )
 
 EXIT_FAILED = 1
@@ -88,7 +97,7 @@ NOTEBOOK_FAULTS = {
 @pytest.mark.parametrize("fault", list(NOTEBOOK_FAULTS))
 def test_notebook_fault_leaves_latest_and_keeps_the_evidence(fault, root, capsys, monkeypatch):
     fixture, error = NOTEBOOK_FAULTS[fault]
-    monkeypatch.setattr(runner, "SUITE", (runner.NotebookSpec(fixture, FIXTURES / f"{fixture}.ipynb"),))
+    monkeypatch.setattr(plan, "SUITE", (plan.NotebookSpec(fixture, FIXTURES / f"{fixture}.ipynb"),))
     before, kernels_before = Before(root), children()
 
     code = main(["run", "--out", str(root), *quick_flags()])
@@ -109,7 +118,7 @@ def test_notebook_fault_leaves_latest_and_keeps_the_evidence(fault, root, capsys
 
 
 def test_raising_cell_keeps_its_traceback_in_the_executed_notebook(root, monkeypatch, capsys):
-    monkeypatch.setattr(runner, "SUITE", (runner.NotebookSpec("failing", FIXTURES / "failing.ipynb"),))
+    monkeypatch.setattr(plan, "SUITE", (plan.NotebookSpec("failing", FIXTURES / "failing.ipynb"),))
     before = Before(root)
     assert main(["run", "--out", str(root), *quick_flags()]) == EXIT_FAILED
     [run_dir] = before.new_runs()
@@ -240,7 +249,7 @@ class GatedSuite:
                 (self.notebooks / f"{model}.ipynb").write_bytes(replay)
         self.count = len(list(self.notebooks.glob("*.ipynb")))
         (folder / "results.json").write_text(json.dumps(results))
-        self.env = {**os.environ, runner.SUITE_DIR_ENV: str(self.notebooks),
+        self.env = {**os.environ, plan.SUITE_DIR_ENV: str(self.notebooks),
                     "ESTIMATES_TEST_STARTED": str(self.started), "ESTIMATES_TEST_GATE": str(self.gate),
                     "ESTIMATES_TEST_RESULTS": str(folder / "results.json")}
 
@@ -298,7 +307,7 @@ def test_two_runs_on_one_root_are_serialised_and_neither_corrupts_the_other(root
         # A run that will not wait is turned away at once, touching nothing.
         busy = subprocess.run([sys.executable, "-m", "estimates.cli", "run", "--out", str(root), "--no-wait",
                                *quick_flags()], env=gated.env, capture_output=True, text=True, timeout=120)
-        assert busy.returncode == runner.EXIT_BUSY, busy.stderr
+        assert busy.returncode == errors.EXIT_BUSY, busy.stderr
         line = failure_line(busy.stderr)
         assert f"another run holds the lock on {root} (pid {first.pid})" in line and "--no-wait" in line
         assert len(before.new_runs()) == 1  # only the first run's directory

@@ -6,9 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from estimates.claims import Claim, LedgerError
-from estimates.grading import (
-    LatentStructure, claim_truth, effective_credibility, load_grade_table, truth_probabilities,
+from estimates.inputs.claims import Claim
+from estimates.inputs.files import LedgerError
+from estimates.models.resupply.grading import (
+    LatentStructure,
+    claim_truth,
+    effective_credibility,
+    load_grade_table,
+    truth_probabilities,
 )
 from estimates.paths import GRADE_TABLE
 
@@ -114,15 +119,15 @@ def test_weights_above_one_are_rejected():
 
 
 def test_an_analyst_grade_table_reaches_the_model(tmp_path):
-    from estimates import resupply_analysis
-    from estimates.params import validate
+    from estimates.models.resupply import assessment as resupply_analysis
+    from estimates.parameters.schema import validate
 
     table = tmp_path / "grades.csv"
     table.write_text(GRADE_TABLE.read_text().replace("credibility,3,0.55", "credibility,3,0.95"))
-    base = resupply_analysis.load_data(validate({}))
-    mine = resupply_analysis.load_data(validate({"grades_path": str(table)}))
+    base = resupply_analysis.load(validate({}))
+    mine = resupply_analysis.load(validate({"grades_path": str(table)}))
     assert mine.grades.credibility["3"] == 0.95 and base.grades.credibility["3"] == 0.55
-    assert str(table) in mine.hashes
+    assert table in mine.files and table not in base.files
 
 
 def test_a_bad_grade_table_is_refused_before_any_kernel(tmp_path, capsys):

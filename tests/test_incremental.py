@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from estimates import runner
-from estimates.cache import Cache, Inputs
-from estimates.params import validate
+from estimates.parameters.schema import validate
+from estimates.run import cache, execute, plan
+from estimates.run.cache import Cache, Inputs
 
 from .conftest import ESTIMATES, QUICK, quick_flags
 
@@ -118,13 +118,13 @@ def test_unchanged_run_reuses_every_notebook(baseline_root, baseline_run, tmp_pa
 def test_parameter_change_executes_and_force_re_executes(baseline_root, baseline_run, tmp_path):
     root = tmp_path / "reports"
     shutil.copytree(baseline_root, root, symlinks=True)
-    attrition = tuple(s for s in runner.SUITE if s.name == "attrition")
-    source = runner.source_hash()
+    attrition = tuple(s for s in plan.SUITE if s.name == "attrition")
+    source = cache.source_hash()
 
     def run(name: str, values: dict, force: bool = False) -> dict:
         (root / name).mkdir()
         entries = {"attrition": {"name": "attrition", "status": "pending"}}
-        records, failure = runner.execute_notebooks(attrition, validate(values), root / name, entries,
+        records, failure = execute.execute_notebooks(attrition, validate(values), root / name, entries,
                                                     cache=Cache(root), force=force, source_sha256=source)
         assert failure is None
         return entries["attrition"] | {"record": records["attrition"]}
@@ -144,8 +144,8 @@ def test_data_notebook_source_and_dependency_changes(tmp_path, monkeypatch):
     notebooks.mkdir()
     for name in ("reader", "echo"):
         shutil.copy(FIXTURES / f"{name}.ipynb", notebooks / f"{name}.ipynb")
-    suite = (runner.NotebookSpec("reader", notebooks / "reader.ipynb"),
-             runner.NotebookSpec("echo", notebooks / "echo.ipynb", depends=("reader",)))
+    suite = (plan.NotebookSpec("reader", notebooks / "reader.ipynb"),
+             plan.NotebookSpec("echo", notebooks / "echo.ipynb", depends=("reader",)))
     data = tmp_path / "data.txt"
     data.write_text("first")
     monkeypatch.setenv("ESTIMATES_TEST_DATA", str(data))
@@ -157,7 +157,7 @@ def test_data_notebook_source_and_dependency_changes(tmp_path, monkeypatch):
         run_dir = root / f"run{next(runs)}"
         run_dir.mkdir(parents=True)
         entries = {s.name: {"name": s.name, "status": "pending"} for s in suite}
-        records, failure = runner.execute_notebooks(suite, params, run_dir, entries, jobs=2,
+        records, failure = execute.execute_notebooks(suite, params, run_dir, entries, jobs=2,
                                                     cache=Cache(root), source_sha256=source)
         assert failure is None
         return {name: entry["status"] for name, entry in entries.items()}

@@ -2,16 +2,21 @@
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimates import lanchester as L
-from estimates import lanchester_fit as F
-from estimates.lanchester import IWO_JIMA, daily, iwo_jima, simulate
-from estimates.lanchester_fit import fit, fit_one_sided
+from estimates.errors import InputError
+from estimates.models.lanchester import equations as L
+from estimates.models.lanchester import fitting as F
+from estimates.models.lanchester.equations import IWO_JIMA, daily, iwo_jima, simulate
+from estimates.models.lanchester.fitting import fit, fit_one_sided
+from estimates.parameters.schema import validate
+from estimates.registry import MODELS
+from estimates.report.provenance import relative_path
 
 coefficients = st.floats(min_value=1e-3, max_value=0.1)
 strengths = st.floats(min_value=100.0, max_value=1e5)
@@ -303,3 +308,52 @@ def test_bad_fit_input():
         fit_one_sided(days, np.ones(5), initial_strength=10, residuals="daily")
     with pytest.raises(ValueError, match=r"^initial_strength must be a finite number >= 0"):
         fit_one_sided(days, np.ones(5), initial_strength=-10)
+
+
+# --- the model's entry points -------------------------------------------------------------------------
+
+def test_load_reads_every_file_once_and_assess_reads_none(monkeypatch):
+    model = MODELS["lanchester"]
+    params = validate({})
+    data = model.load(params)
+    assert {"claims.csv", "russia_losses_personnel.json", "battles.csv", "belligerents.csv"} <= {
+        p.name for p in data.files}
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError(f"{self} read after load")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    monkeypatch.setattr(Path, "read_text", no_reading)
+    result = model.assess(params, data, sensitivity=True)
+    assert model.key_judgments(params, data) == () and model.rng(params) is None
+    section = model.section(params, data, result)
+    assert set(section["data_files"]) == {relative_path(p) for p in data.files}
+    summary = result.summary()
+    assert summary.loc["claimed personnel losses / initial strength", "estimate"] == pytest.approx(18_600 / 150_000)
+    assert "<table" in result._repr_html_()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"as_of": "2027-01-01"}, r"^parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
+    ({"russian_initial_strength": 1000}, r"^parameter 'russian_initial_strength': must exceed the 18,600 personnel "
+                                         r"losses claimed by 2022-04-06; got 1000$"),
+])
+def test_data_dependent_inputs_are_input_errors_naming_the_parameter(changes, message):
+    params = validate(changes)
+    model = MODELS["lanchester"]
+    with pytest.raises(InputError, match=message):
+        model.implementation.check(params, model.load(params, check=False))
+
+
+def test_plot_draws_a_panel_per_part_or_the_tempo_on_an_axes():
+    import matplotlib.pyplot as plt
+
+    model = MODELS["lanchester"]
+    params = validate({})
+    result = model.assess(params, model.load(params))
+    assert len(result.plot().axes) == 3
+    _, ax = plt.subplots()
+    assert result.plot(ax=ax) is ax and "personnel losses" in ax.get_ylabel()
+    early = validate({"as_of": "2022-02-26"})
+    assert len(model.assess(early, model.load(early)).plot().axes) == 2
+    plt.close("all")

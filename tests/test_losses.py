@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from estimates import losses
-from estimates.losses import LossDataError
+from estimates.inputs import loss_claims as losses
+from estimates.inputs.loss_claims import LossDataError
 
 
 @pytest.fixture(scope="module")

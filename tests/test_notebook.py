@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from estimates.paths import NOTEBOOK_DIR
-from estimates.record import read_records
+from estimates.report.record import read_records
 
 NOTEBOOK = NOTEBOOK_DIR / "attrition.ipynb"
 

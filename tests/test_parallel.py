@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from estimates import runner
-from estimates.params import validate
+from estimates import errors
+from estimates.parameters.schema import validate
+from estimates.run import execute, plan
+from estimates.run import suite as runner
 
 from .conftest import ESTIMATES, QUICK, quick_flags
 
@@ -18,16 +20,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_suite_dir_reads_notebooks_and_their_dependencies(monkeypatch):
-    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
-    suite = runner.default_suite()
+    monkeypatch.setenv(plan.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    suite = plan.default_suite()
     assert [(s.name, s.depends) for s in suite] == [("after", ("left", "right")), ("left", ()), ("right", ())]
 
 
 def test_independent_notebooks_run_at_once_and_dependents_after(tmp_path, monkeypatch):
     # 'left' and 'right' each wait for the other to start, so they finish only if run concurrently;
     # 'after' fails unless both have finished before it starts (fixtures/parallel).
-    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
-    records, failure = runner.execute_notebooks(runner.default_suite(), validate(QUICK), tmp_path, jobs=2)
+    monkeypatch.setenv(plan.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    records, failure = execute.execute_notebooks(plan.default_suite(), validate(QUICK), tmp_path, jobs=2)
     assert failure is None
     assert records == {name: {"value": name} for name in ("after", "left", "right")}
 
@@ -45,17 +47,17 @@ def test_parallel_notebooks_never_change_the_process_directory(tmp_path, monkeyp
             raise AssertionError(f"os.chdir({path!r}) during a run")
         chdir(path)
 
-    monkeypatch.setenv(runner.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    monkeypatch.setenv(plan.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
     monkeypatch.setattr(os, "chdir", refuse)
-    records, failure = runner.execute_notebooks(runner.default_suite(), validate(QUICK), tmp_path, jobs=2)
+    records, failure = execute.execute_notebooks(plan.default_suite(), validate(QUICK), tmp_path, jobs=2)
     assert failure is None and set(records) == {"after", "left", "right"}
 
 
 def test_dependents_of_a_failed_notebook_are_skipped(tmp_path):
-    suite = (runner.NotebookSpec("failing", FIXTURES / "failing.ipynb"),
-             runner.NotebookSpec("after", FIXTURES / "parallel" / "after.ipynb", depends=("failing",)))
+    suite = (plan.NotebookSpec("failing", FIXTURES / "failing.ipynb"),
+             plan.NotebookSpec("after", FIXTURES / "parallel" / "after.ipynb", depends=("failing",)))
     entries = {s.name: {"name": s.name, "status": "pending"} for s in suite}
-    records, failure = runner.execute_notebooks(suite, validate(QUICK), tmp_path, entries, jobs=2)
+    records, failure = execute.execute_notebooks(suite, validate(QUICK), tmp_path, entries, jobs=2)
     assert records == {}
     assert failure.startswith("notebook 'failing' failed: RuntimeError: deliberate failure")
     assert [entries[s.name]["status"] for s in suite] == ["failed", "skipped"]
@@ -67,8 +69,8 @@ def test_dependents_of_a_failed_notebook_are_skipped(tmp_path):
     ({"a": ("b",), "b": ("a",)}, "notebooks depend on each other in a cycle: a, b"),
 ])
 def test_bad_dependencies_are_invalid_input(tmp_path, depends, message):
-    suite = tuple(runner.NotebookSpec(name, FIXTURES / "silent.ipynb", deps) for name, deps in depends.items())
-    with pytest.raises(runner.InputError, match=re.escape(message)):
+    suite = tuple(plan.NotebookSpec(name, FIXTURES / "silent.ipynb", deps) for name, deps in depends.items())
+    with pytest.raises(errors.InputError, match=re.escape(message)):
         runner.run_suite(validate(QUICK), tmp_path / "reports", suite=suite)
     assert not (tmp_path / "reports").exists()
 

@@ -13,11 +13,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from estimates import params
-from estimates.params import (
-    ParameterError, Parameters, day_number, from_namespace, names_for, specs, validate,
+from estimates.parameters.schema import (
+    ParameterError,
+    Parameters,
+    day_number,
+    from_namespace,
+    names_for,
+    specs,
+    validate,
 )
 from estimates.paths import NOTEBOOK_DIR
+from estimates.registry import MODELS
 
 ATTRITION_NOTEBOOK = NOTEBOOK_DIR / "attrition.ipynb"
 NUMERIC_TYPES = ("int", "float", "date")
@@ -210,7 +216,7 @@ def test_every_parameter_has_help_unit_or_blank_and_a_model():
     for row in specs():
         assert row.help.strip(), row.name
         assert row.models, row.name
-        assert set(row.models) <= set(params.ALL_MODELS), row.name
+        assert set(row.models) <= set(MODELS), row.name
 
 
 # --- the notebook --------------------------------------------------------------------------------
@@ -220,7 +226,7 @@ MODEL_NOTEBOOKS = [(path.stem, path) for path in sorted(NOTEBOOK_DIR.glob("*.ipy
 
 
 def test_every_model_has_its_notebook():
-    assert sorted(stem for stem, _ in MODEL_NOTEBOOKS) == sorted(params.ALL_MODELS)
+    assert sorted(stem for stem, _ in MODEL_NOTEBOOKS) == sorted(MODELS)
 
 
 @pytest.mark.parametrize(("model", "path"), MODEL_NOTEBOOKS, ids=lambda v: getattr(v, "name", v))

@@ -1,6 +1,7 @@
 """Pooling official statements: reduction to the single report, coverage, and independent checks."""
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,10 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from estimates import pooling
-from estimates.claims import LedgerError
-from estimates.params import WAR_START
-from estimates.statements import Statement, load_statements
+from estimates.core.calendar import WAR_START
+from estimates.errors import InputError
+from estimates.inputs.files import LedgerError
+from estimates.inputs.statements import Statement, load_statements
+from estimates.models.pooling import posterior as pooling
+from estimates.parameters.schema import validate
+from estimates.paths import project_path
+from estimates.registry import MODELS
 
 from .strategies import counts
 
@@ -179,3 +184,55 @@ def test_a_wide_committed_range_is_thinned_but_keeps_its_ends():
     assert (grid.committed[0], grid.committed[-1]) == (800, 1200)
     narrow = pooling.make_grid(prior="jeffreys", shape_90=(0.5, 2.0), committed_range=(120, 130))
     assert list(narrow.committed) == list(range(120, 131))
+
+
+# --- the model's entry points -------------------------------------------------------------------------
+
+def test_load_reads_the_ledger_and_the_statements_once_and_assess_reads_nothing(monkeypatch):
+    model = MODELS["pooling"]
+    params = validate({"n_samples": 1000})
+    data = model.load(params)
+    assert set(data.files) == {project_path("data/claims.csv"), project_path("data/btg_statements.csv")}
+    assert all(len(digest) == 64 for digest in data.files.values())
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError(f"{self} read after load")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    monkeypatch.setattr(Path, "read_text", no_reading)
+    result = model.assess(params, data)
+    again = model.key_judgments(params, data)
+    # The judgments-only path skips the checks but draws the judgments' numbers first: the same.
+    assert [j.probability.probability for j in again] == [j.probability.probability for j in result.judgments]
+    section = model.section(params, data, result)
+    assert set(section["data_files"]) == {"data/claims.csv", "data/btg_statements.csv"}
+    assert not result.summary().empty and "<table" in result._repr_html_()
+
+
+def test_a_statement_above_the_committed_force_is_an_input_error_naming_the_file():
+    params = validate({"btg_committed": 30})
+    model = MODELS["pooling"]
+    data = model.load(params, check=False)
+    with pytest.raises(InputError, match=r"^parameter 'statements_path': data/btg_statements\.csv: line 3: statement "
+                                         r"'bbc-37-38' needs at least 37 BTGs ineffective, more than the 35 "
+                                         r"committed at most \(btg_committed \+ denominator_uncertainty\)$"):
+        model.implementation.check(params, data)
+
+
+def test_a_missing_statements_file_is_an_input_error_naming_the_parameter(tmp_path):
+    params = validate({"statements_path": str(tmp_path / "absent.csv")})
+    with pytest.raises(InputError, match=r"^parameter 'statements_path': .*statements file not found$"):
+        MODELS["pooling"].load(params)
+
+
+def test_plot_draws_the_estimates_and_the_checks():
+    import matplotlib.pyplot as plt
+
+    model = MODELS["pooling"]
+    params = validate({"n_samples": 1000})
+    result = model.assess(params, model.load(params))
+    figure = result.plot()
+    assert len(figure.axes) == 2 and "by the as-of date" in figure.axes[0].get_xlabel()
+    _, ax = plt.subplots()
+    assert result.plot(ax=ax) is ax and len(ax.get_yticklabels()) == 4
+    plt.close("all")

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from estimates.proportion import estimate_proportion, propagate_reporting
+from estimates.core.proportion import estimate_proportion, propagate_reporting
 
 from .strategies import counts, levels
 
@@ -134,3 +135,33 @@ def test_zero_reporting_uncertainty_reproduces_the_posterior():
                                 prior="jeffreys", overdispersion=0.0, size=200_000, rng=rng)
     # Kolmogorov-Smirnov against the closed-form Beta(29.5, 96.5).
     assert stats.kstest(draws.rate, stats.beta(29.5, 96.5).cdf).pvalue > 0.001
+
+
+# --- from a probability to a hazard and back (estimates.core.hazard) -------------------------------
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(min_value=0.0, max_value=0.999), st.integers(min_value=1, max_value=400))
+def test_hazard_and_probability_are_inverse(p, days):
+    from estimates.core.hazard import (
+        daily_hazard_from_probability,
+        probability_from_cumulative_hazard,
+    )
+
+    rate = daily_hazard_from_probability(p, days)
+    # A constant daily hazard -log(1 - p) / t gives the event within t days with probability p.
+    assert float(probability_from_cumulative_hazard(rate * days)) == pytest.approx(p, rel=1e-12, abs=1e-15)
+    assert float(rate) == pytest.approx(-np.log(1.0 - p) / days, rel=1e-9, abs=1e-15)
+
+
+def test_hazard_is_exact_for_small_probabilities_and_finite_at_one():
+    from estimates.core.hazard import (
+        daily_hazard_from_probability,
+        probability_from_cumulative_hazard,
+    )
+
+    # -log(1 - p) = p + p^2/2 + ...: for p = 1e-12, log(1 - p) in floating point is off by about 1e-4.
+    assert float(daily_hazard_from_probability(1e-12, 1)) == pytest.approx(1e-12 + 5e-25, rel=1e-15)
+    assert float(probability_from_cumulative_hazard(1e-12)) == pytest.approx(1e-12 - 5e-25, rel=1e-15)
+    at_one = daily_hazard_from_probability(np.array([0.5, 1.0]), 42)
+    assert np.all(np.isfinite(at_one)) and at_one[1] > at_one[0]
+    assert daily_hazard_from_probability(0.0, 42) == 0.0

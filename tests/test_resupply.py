@@ -7,13 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estimates import resupply_analysis
-from estimates.distributions import lognormal_from_90
-from estimates.grading import LatentStructure
-from estimates.params import validate
-from estimates.randomness import model_rng
-from estimates.resupply import ResupplyModel, assess, build_model
-from estimates.transfers import Consignment, Holding
+from estimates.core.distributions import lognormal_from_90
+from estimates.core.randomness import model_rng
+from estimates.inputs.transfers import Consignment, Holding
+from estimates.models.resupply import assessment as resupply_analysis
+from estimates.models.resupply.capability import ResupplyModel, build_model
+from estimates.models.resupply.grading import LatentStructure
+from estimates.models.resupply.simulation import simulate
+from estimates.parameters.schema import validate
 
 from .test_grading import claim
 
@@ -62,7 +63,7 @@ def test_zero_capacity_delays_everything_past_the_horizon():
 @given(st.floats(1.0, 50.0), st.integers(0, 2**16))
 def test_more_capacity_never_delivers_less(factor, seed):
     params = validate(QUICK)
-    data = resupply_analysis.load_data(params)
+    data = resupply_analysis.load(params)
     model = build_model(params, data.ledger, data.consignments, data.holdings, data.grades, np.array([0, 5, 10.0]))
     d = draws(model, 300, seed)
     small = model.delivered(d)
@@ -76,7 +77,7 @@ def test_interval_input_reproduces_its_own_quantiles():
     low, high = 50.0, 500.0
     assert lognormal_from_90(low, high).ppf([0.05, 0.95]) == pytest.approx([low, high])
     params = validate(QUICK)
-    model = resupply_analysis.model_for(params, resupply_analysis.load_data(params))
+    model = resupply_analysis.resupply_model(params, resupply_analysis.load(params))
     names = [c.name for c in model.inputs()]
     u = np.full((2, len(names)), 0.5)
     u[:, names.index("rpg-launchers quantity")] = [0.05, 0.95]
@@ -93,16 +94,16 @@ def test_deliveries_accumulate_over_time():
 @pytest.fixture(scope="module")
 def baseline():
     params = validate(QUICK)
-    data = resupply_analysis.load_data(params)
-    model = resupply_analysis.model_for(params, data)
-    return params, data, model, assess(model, model_rng(params.seed, "resupply"))
+    data = resupply_analysis.load(params)
+    model = resupply_analysis.resupply_model(params, data)
+    return params, data, model, simulate(model, model_rng(params.seed, "resupply"))
 
 
 def test_same_seed_same_numbers(baseline):
     params, _, model, result = baseline
-    again = assess(model, model_rng(params.seed, "resupply"))
+    again = simulate(model, model_rng(params.seed, "resupply"))
     assert again.to_dict() == result.to_dict()
-    other = assess(model, model_rng(params.seed + 1, "resupply"))
+    other = simulate(model, model_rng(params.seed + 1, "resupply"))
     assert other.to_dict() != result.to_dict()
 
 
@@ -120,7 +121,7 @@ def test_binding_constraint_is_computed_from_the_numbers(baseline):
                         dt.date(2022, 3, 26))
     more = build_model(params, data.ledger, data.consignments + (tanks,), data.holdings, data.grades,
                        model.ineffective_by_end)
-    changed = assess(more, model_rng(params.seed, "resupply"))
+    changed = simulate(more, model_rng(params.seed, "resupply"))
     assert "armour" not in changed.binding
     assert changed.outlook("armour").delivered["0.95"][-1] > 0
 
@@ -141,8 +142,8 @@ def test_judgments_carry_terms_probabilities_and_claims(baseline):
 def test_parameters_move_judgments_the_way_the_model_says(name, low, high, judgment):
     def probability(value):
         params = validate({**QUICK, name: value})
-        model = resupply_analysis.model_for(params, resupply_analysis.load_data(params))
-        found = assess(model, model_rng(params.seed, "resupply"))
+        model = resupply_analysis.resupply_model(params, resupply_analysis.load(params))
+        found = simulate(model, model_rng(params.seed, "resupply"))
         return next(j for j in found.judgments if j.id == judgment).probability.probability
 
     assert probability(high) > probability(low)
@@ -150,7 +151,8 @@ def test_parameters_move_judgments_the_way_the_model_says(name, low, high, judgm
 
 def test_sensitivity_names_indicators_from_sobol_indices():
     params = validate({**QUICK, "n_samples": 2000})
-    study = resupply_analysis.study(params, resupply_analysis.load_data(params))
+    study = resupply_analysis.assess(params, resupply_analysis.load(params), model_rng(params.seed, "resupply"),
+                                     sensitivity=True)
     section = study.to_dict()
     for judgment_id, indicators in section["indicators_to_watch"].items():
         table = study.sobol.indices[judgment_id]
@@ -163,10 +165,10 @@ def test_sensitivity_names_indicators_from_sobol_indices():
 
 
 def test_transfers_without_a_claim_in_the_ledger_are_left_out(tmp_path):
-    from estimates.claims import load_ledger
+    from estimates.inputs.claims import load_ledger
 
     params = validate(QUICK)
-    data = resupply_analysis.load_data(params)
+    data = resupply_analysis.load(params)
     lines = data.ledger.path.read_text(encoding="utf-8").splitlines()
     kept = [lines[0]] + [line for line in lines[1:] if line.startswith("btg-ineffective-29,")]
     path = tmp_path / "claims.csv"
@@ -174,26 +176,84 @@ def test_transfers_without_a_claim_in_the_ledger_are_left_out(tmp_path):
     model = build_model(params, load_ledger(path), data.consignments, data.holdings, data.grades,
                         np.array([0, 1.0]))
     assert model.consignments == () and len(model.unsupported) == len(data.consignments)
-    result = assess(model, model_rng(params.seed, "resupply"))
+    result = simulate(model, model_rng(params.seed, "resupply"))
     assert all(j.probability.probability == 0.0 for j in result.judgments)
     assert result.to_dict()["unsupported_transfers"] == [c.consignment_id for c in data.consignments]
 
 
 def test_chunk_size_does_not_change_the_numbers(baseline, monkeypatch):
     # Chunks only bound memory: the uniforms come off one generator in the same order.
-    from estimates import resupply
+    from estimates.models.resupply import simulation as resupply
 
     params, _, model, result = baseline
     monkeypatch.setattr(resupply, "CHUNK", 700)
-    assert assess(model, model_rng(params.seed, "resupply")).to_dict() == result.to_dict()
+    assert simulate(model, model_rng(params.seed, "resupply")).to_dict() == result.to_dict()
 
 
 def test_probabilities_count_every_draw_beyond_the_quantile_subsample(baseline, monkeypatch):
-    from estimates import resupply
+    from estimates.models.resupply import simulation as resupply
 
     params, _, model, result = baseline
     monkeypatch.setattr(resupply, "QUANTILE_DRAWS", 1000)
-    small = assess(model, model_rng(params.seed, "resupply"))
+    small = simulate(model, model_rng(params.seed, "resupply"))
     # Same draws, so every count-based probability is unchanged; only quantiles may move.
     assert [j.probability for j in small.judgments] == [j.probability for j in result.judgments]
     assert small.outlook("anti_armour").at_least_one == result.outlook("anti_armour").at_least_one
+
+
+def test_load_reads_every_file_once_with_its_hash():
+    from estimates.inputs.files import sha256_of
+    from estimates.paths import HOLDINGS, TRANSFERS, project_path
+
+    params = validate(QUICK)
+    data = resupply_analysis.load(params)
+    ledger, grades = project_path(params.claims_path), project_path(params.grades_path)
+    assert data.files == {path: sha256_of(path) for path in (ledger, TRANSFERS, HOLDINGS, grades)}
+    assert data.attrition.ledger is data.ledger
+
+
+def test_a_bad_grade_table_is_an_input_error_naming_the_parameter(tmp_path):
+    from estimates.errors import InputError
+
+    table = tmp_path / "grades.csv"
+    table.write_text("nothing useful\n")
+    with pytest.raises(InputError, match="^parameter 'grades_path': "):
+        resupply_analysis.load(validate({**QUICK, "grades_path": str(table)}))
+
+
+def test_assess_without_sensitivity_is_the_simulation_and_its_judgments(baseline, monkeypatch):
+    from estimates.inputs import claims, files, transfers
+    from estimates.models.resupply import MODEL, grading
+
+    params, data, _, result = baseline
+    # Everything was read by load: nothing is read again by assess, key_judgments or section.
+    for module in (claims, files, transfers, grading):
+        monkeypatch.setattr(module, "read_input", lambda *a, **k: pytest.fail("a file was read again"))
+    monkeypatch.setattr(files, "sha256_of", lambda *a, **k: pytest.fail("a file was hashed again"))
+    study = MODEL.assess(params, data)  # the model's own stream, as the notebook passes it
+    assert study.simulation.to_dict() == result.to_dict()
+    assert study.judgments == study.simulation.judgments
+    assert all(j.sensitivity is None for j in study.judgments)
+    assert "sensitivity" not in study.to_dict() and "indicators_to_watch" not in study.to_dict()
+    found = MODEL.key_judgments(params, data)
+    assert [j.to_dict() for j in found] == [j.to_dict() for j in result.judgments]
+    section = MODEL.section(params, data, study)
+    assert set(section["data_files"]) == {"data/claims.csv", "data/transfers.csv", "data/btg_holdings.csv",
+                                          "data/grade_probabilities.csv"}
+    assert {s["claim_id"] for s in section["sources"]} >= {"bavar373-donated", "btg-ineffective-29"}
+
+
+def test_the_study_shows_itself_like_every_result(baseline):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from estimates.models.resupply import MODEL
+
+    params, data, _, _ = baseline
+    study = resupply_analysis.assess(params, data, model_rng(params.seed, "resupply"))
+    assert len(study.summary()) == len(data.holdings)
+    assert list(study.judgments_frame().index) == [j.id for j in study.judgments]
+    assert "<table" in study._repr_html_()
+    assert study.plot() is not None
+    table = MODEL.tables(study.to_dict())["resupply_categories"]
+    assert list(table["category"]) == [h.category for h in data.holdings]

@@ -4,15 +4,15 @@ import json
 
 import jsonschema
 
-from estimates import attrition
-from estimates.params import validate
-from estimates.paths import RESULTS_SCHEMA
-from estimates.randomness import model_rng
+from estimates.core.randomness import model_rng
+from estimates.models.attrition import assessment as attrition
+from estimates.parameters.schema import validate
+from estimates.report.results_schema import results_schema
 
 
 def test_resupply_section_is_recorded_and_valid(baseline_results):
     assert "resupply" in baseline_results
-    jsonschema.validate(baseline_results, json.loads(RESULTS_SCHEMA.read_text()))
+    jsonschema.validate(baseline_results, results_schema())
     section = baseline_results["resupply"]
     assert set(section["categories"]) >= {"armour", "anti_armour", "strategic_air_defence"}
     assert section["categories"]["strategic_air_defence"]["share_of_losses_replaced"] is None
@@ -38,7 +38,7 @@ def test_attrition_through_the_package_matches_the_attrition_section(baseline_ru
     # must be the attrition notebook's numbers exactly.
     manifest = json.loads((baseline_run / "manifest.json").read_text())
     params = validate({k: v for k, v in manifest["parameters"].items()})
-    recomputed = attrition.assess(params, model_rng(params.seed, "attrition")).to_dict()
+    recomputed = attrition.assess(params, attrition.load(params), model_rng(params.seed, "attrition")).to_dict()
     recorded = baseline_results["attrition"]
     for key in ("proportion", "with_reporting_uncertainty", "projection", "hazard"):
         assert recomputed[key] == recorded[key], key

@@ -8,9 +8,11 @@ import jsonschema
 import pytest
 from scipy import stats
 
-from estimates import runner
-from estimates.params import validate
-from estimates.paths import RESULTS_SCHEMA
+from estimates import errors
+from estimates.parameters.schema import validate
+from estimates.report.results_schema import results_schema
+from estimates.run import plan
+from estimates.run import suite as runner
 
 from .conftest import QUICK, quick_flags, run_cli
 
@@ -38,13 +40,13 @@ def test_baseline_run_layout(baseline_root, baseline_run):
 
 
 def test_results_match_their_schema(baseline_results):
-    jsonschema.validate(baseline_results, json.loads(RESULTS_SCHEMA.read_text()))
+    jsonschema.validate(baseline_results, results_schema())
 
 
 def test_results_are_what_the_notebook_recorded(baseline_run, baseline_results):
     import nbformat
 
-    from estimates.record import read_records
+    from estimates.report.record import read_records
 
     recorded = read_records(nbformat.read(baseline_run / "attrition.ipynb", as_version=4))
     assert baseline_results["attrition"] == recorded["attrition"]
@@ -74,7 +76,7 @@ def test_parameters_reach_the_results(tmp_path):
 
 
 def _suite(name: str) -> tuple:
-    return (runner.NotebookSpec(name, FIXTURES / f"{name}.ipynb"),)
+    return (plan.NotebookSpec(name, FIXTURES / f"{name}.ipynb"),)
 
 
 @pytest.mark.parametrize(("fixture", "reason"), [("failing", "deliberate failure"),
@@ -90,7 +92,7 @@ def test_failed_run_keeps_latest_and_the_evidence(tmp_path, baseline_run, fixtur
 
     outcome = runner.run_suite(validate(QUICK), root, suite=_suite(fixture))
 
-    assert outcome.exit_code == runner.EXIT_FAILED
+    assert outcome.exit_code == errors.EXIT_FAILED
     assert reason in outcome.message
     assert os.readlink(root / "latest") == good.name
     assert (root / "latest" / "briefing.html").read_bytes() == before
@@ -101,16 +103,16 @@ def test_failed_run_keeps_latest_and_the_evidence(tmp_path, baseline_run, fixtur
 
 
 def test_failed_notebook_exits_1_from_cli(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "SUITE", _suite("failing"))
+    monkeypatch.setattr(plan, "SUITE", _suite("failing"))
     from estimates import cli
 
     code = cli.main(["run", "--out", str(tmp_path / "r"), "-p", "n_samples", "1000"])
-    assert code == runner.EXIT_FAILED
+    assert code == errors.EXIT_FAILED
     assert not (tmp_path / "r" / "latest").exists()
 
 
 def test_missing_notebook_is_invalid_input(tmp_path):
-    suite = (runner.NotebookSpec("ghost", tmp_path / "ghost.ipynb"),)
-    with pytest.raises(runner.InputError, match="notebook 'ghost' not found"):
+    suite = (plan.NotebookSpec("ghost", tmp_path / "ghost.ipynb"),)
+    with pytest.raises(errors.InputError, match="notebook 'ghost' not found"):
         runner.run_suite(validate(QUICK), tmp_path / "reports", suite=suite)
     assert not (tmp_path / "reports").exists()

@@ -22,10 +22,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from estimates import cli, runner
-from estimates.cache import Cache
-from estimates.locking import LockBusy, RootLock
+from estimates import cli, errors
 from estimates.paths import PROJECT_DIR
+from estimates.run import plan
+from estimates.run.cache import Cache
+from estimates.run.locking import LockBusy, RootLock
 from estimates.storage import prune_runs, run_dirs
 
 from .conftest import ESTIMATES, quick_flags
@@ -78,7 +79,7 @@ def test_no_wait_exits_75_at_once_and_creates_nothing(tmp_path):
     with RootLock(root):
         done = subprocess.run([ESTIMATES, "run", "--no-wait", "--out", str(root), *quick_flags()],
                               capture_output=True, text=True, timeout=120)
-    assert done.returncode == runner.EXIT_BUSY == 75
+    assert done.returncode == errors.EXIT_BUSY == 75
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
         f"estimates: another run holds the lock on {root} (pid {os.getpid()}); not waiting (--no-wait)"]
@@ -116,7 +117,7 @@ def test_signal_kills_the_kernel_and_marks_the_run_interrupted(tmp_path, signum,
     root = tmp_path / "reports"
     good = _fake_run(root, "20220101T000000Z-000001")
     os.symlink(good.name, root / "latest")
-    env = {**os.environ, runner.SUITE_DIR_ENV: str(FIXTURES / "sleep_suite")}
+    env = {**os.environ, plan.SUITE_DIR_ENV: str(FIXTURES / "sleep_suite")}
     first = subprocess.Popen([ESTIMATES, "run", "--out", str(root)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     kernel = None

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from estimates.sensitivity import sobol_indices
+from estimates.core.sobol import sobol_indices
 
 # Ishigami function, a = 7, b = 0.1, inputs uniform on [-pi, pi]. Analytic indices
 # (Ishigami and Homma 1990; Sobol' and Levitan 1999): S1 = 0.3139, 0.4424, 0;

@@ -13,9 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from estimates import cli, runner, sweep
-from estimates.params import validate
-from estimates.runner import InputError
+from estimates import cli
+from estimates.errors import InputError
+from estimates.parameters.schema import validate
+from estimates.registry import MODELS
+from estimates.run import plan
+from estimates.sweep import scenarios as sweep
 
 from .conftest import ESTIMATES, QUICK
 
@@ -58,7 +61,7 @@ def test_grid_is_a_cartesian_product_in_order(tmp_path):
     assert [grid.swept_values(i) for i in range(len(grid.scenarios))] == [
         {"btg_ineffective": k, "hazard_shape": s} for k in (25, 35) for s in (0.8, 1.0, 1.2)]
     assert all(p.n_samples == 2000 for p in grid.scenarios)
-    assert grid.models == tuple(spec.name for spec in runner.SUITE if spec.name in sweep.SECTIONS)
+    assert grid.models == tuple(spec.name for spec in plan.SUITE if spec.name in MODELS)
 
 
 def test_grid_as_a_list_of_scenarios(tmp_path):
@@ -128,7 +131,7 @@ def test_flatten_keys_records_by_id_and_intervals_by_method_and_level():
 
 def test_sweep_row_is_what_the_notebooks_recorded(baseline_results):
     """The same parameters give the same numbers through the package as through the notebooks."""
-    models = tuple(name for name in sweep.SECTIONS if name in baseline_results)
+    models = tuple(name for name in MODELS if name in baseline_results)
     row = sweep.scenario_row(validate(QUICK).model_dump(mode="json"), models)
     assert row == sweep.flatten({name: baseline_results[name] for name in models})
     assert "attrition.judgments.attrition-threshold.probability" in row
@@ -210,7 +213,7 @@ def test_reports_give_the_same_row_as_the_package(client, tmp_path):
 
 def test_failing_scenario_fails_the_sweep(client, tmp_path, monkeypatch):
     grid = sweep.load_grid(_grid(tmp_path, GRID))
-    grid = sweep.Grid(grid.path, grid.swept, grid.fixed, grid.scenarios, ("attrition", "ghost"))
+    grid = sweep.ScenarioGrid(grid.path, grid.swept, grid.fixed, grid.scenarios, ("attrition", "ghost"))
     outcome = sweep.run_sweep(grid, tmp_path / "sweep", client=client)
     assert outcome.exit_code == 1
     assert re.match(r"estimates: sweep failed: scenario \d \(btg_ineffective=\d+, hazard_shape=[\d.]+\): "
@@ -219,8 +222,8 @@ def test_failing_scenario_fails_the_sweep(client, tmp_path, monkeypatch):
 
 
 def test_a_bad_ledger_in_a_grid_is_refused_before_any_work(tmp_path, monkeypatch):
-    from estimates.runner import InputError
-    from estimates.sweep import load_grid
+    from estimates.errors import InputError
+    from estimates.sweep.scenarios import load_grid
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.csv").write_text("claim_id,statement\n")

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given
 
-from estimates.wording import SCALE, likelihood
+from estimates.core.wording import SCALE, likelihood
 
 from .strategies import probabilities
 

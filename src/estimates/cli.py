@@ -12,13 +12,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-import yaml
-
-from .locking import LockBusy, describe, exit_status
-from .paths import DEFAULT_OUTPUT_ROOT
-from .runner import EXIT_BUSY, EXIT_FAILED, EXIT_INVALID, EXIT_OK, InputError
+from estimates.errors import EXIT_BUSY, EXIT_FAILED, EXIT_INVALID, EXIT_OK, InputError
+from estimates.paths import DEFAULT_OUTPUT_ROOT
+from estimates.run.locking import LockBusy, describe, exit_status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,81 +78,22 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def read_params_file(path: Path) -> dict[str, Any]:
-    """Safe-load a YAML parameter file into a mapping, or raise InputError with one line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"--params {path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"--params {path}: cannot read ({error})") from None
-    try:
-        values = yaml.safe_load(text)
-    except ValueError as error:  # a date-shaped value that is no date, e.g. 2022-13-01
-        raise InputError(f"--params {path}: invalid value ({error})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        # The context carries half the message for some errors ("expected a single document in the
-        # stream" / "but found another document").
-        parts = (getattr(error, "context", None), getattr(error, "problem", None))
-        problem = ", ".join(p for p in parts if p) or "invalid YAML"
-        raise InputError(f"--params {path}: YAML syntax error{where}: {problem}") from None
-    if values is None:
-        raise InputError(f"--params {path}: the file is empty; expected a mapping of parameter names to values")
-    if not isinstance(values, dict):
-        raise InputError(f"--params {path}: expected a mapping of parameter names to values, got a {type(values).__name__}")
-    return values
-
-
-def parse_value(text: str) -> Any:
-    """A ``-p`` value, typed the way papermill's ``-y`` reads YAML: 125 -> int, 0.5 -> float."""
-    try:
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError):  # ValueError: a date-shaped value that is no date
-        return text
-
-
 def resolve_parameters(args: argparse.Namespace):
     """Schema defaults < ``--params`` file < ``-p``; ``--seed N`` is ``-p seed N``."""
-    from .params import ParameterError, validate
+    from estimates.parameters.files import resolve
 
-    values: dict[str, Any] = {}
-    if args.params is not None:
-        values.update(read_params_file(args.params))
-    for name, text in args.parameter:
-        values[name] = parse_value(text)
-    if args.seed is not None:
-        values["seed"] = parse_value(args.seed)
-    absolute_paths(values)
-    try:
-        return validate(values)
-    except ParameterError as error:
-        raise InputError(str(error)) from None
-
-
-def absolute_paths(values: dict[str, Any]) -> None:
-    """Make the path parameters a user typed absolute, from the current directory, in place.
-
-    Notebooks run in their run directory and place relative paths in the project directory, so
-    ``-p claims_path my.csv`` would otherwise not find the ``my.csv`` beside the user.
-    """
-    from .params import specs
-
-    for row in specs():
-        value = values.get(row.name)
-        if row.unit == "path" and isinstance(value, str) and value.strip():
-            values[row.name] = str(Path.cwd() / Path(value).expanduser())
+    return resolve(args.params, args.parameter, args.seed)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .locking import signals_raise
-    from .runner import preflight, run_suite
+    from estimates.run.locking import signals_raise
+    from estimates.run.plan import preflight
+    from estimates.run.suite import run_suite
 
     params = resolve_parameters(args)
     preflight(args.out, params=params)
     if args.pdf:
-        from .pdf import PdfError, find_chromium
+        from estimates.report.pdf import PdfError, find_chromium
 
         try:
             find_chromium()
@@ -177,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _pdf(briefing: Path) -> int:
-    from .pdf import PdfError, write_pdf
+    from estimates.report.pdf import PdfError, write_pdf
 
     try:
         print(f"pdf: {write_pdf(briefing)}")
@@ -188,7 +127,7 @@ def _pdf(briefing: Path) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import DiffError, compare, load_run
+    from estimates.report.diff import DiffError, compare, load_run
 
     try:
         older, newer = load_run(args.run_a), load_run(args.run_b)
@@ -199,8 +138,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from .locking import signals_raise
-    from .sweep import load_grid, run_sweep
+    from estimates.run.locking import signals_raise
+    from estimates.sweep.scenarios import load_grid, run_sweep
 
     scenarios = load_grid(args.grid)
     with signals_raise():
@@ -213,16 +152,10 @@ def _sweep(args: argparse.Namespace) -> int:
 def _params() -> int:
     import pandas as pd
 
-    from .params import specs
+    from estimates.parameters.schema import specs_frame
 
-    rows = [{
-        "name": s.name, "type": s.type, "default": s.default,
-        "range": f"{s.minimum}..{s.maximum}" if s.minimum is not None else "",
-        "plausible": f"{s.plausible[0]}..{s.plausible[1]}" if s.plausible else "",
-        "unit": s.unit, "source": s.source, "description": s.help,
-    } for s in specs()]
     with pd.option_context("display.max_colwidth", 90, "display.width", 250):
-        print(pd.DataFrame(rows).to_string(index=False))
+        print(specs_frame().to_string(index=False))
     return EXIT_OK
 
 

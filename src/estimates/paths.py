@@ -13,8 +13,8 @@ NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 DEFAULT_OUTPUT_ROOT = Path("reports")
 
 CLAIMS_LEDGER = DATA_DIR / "claims.csv"
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
-RESULTS_SCHEMA = PACKAGE_DIR / "schemas" / "results.schema.json"
+TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
+RESULTS_SCHEMA = PACKAGE_DIR / "report" / "schemas" / "results.schema.json"
 TRANSFERS = DATA_DIR / "transfers.csv"
 HOLDINGS = DATA_DIR / "btg_holdings.csv"
 STATEMENTS = DATA_DIR / "btg_statements.csv"

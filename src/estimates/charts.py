@@ -1,0 +1,198 @@
+"""Plot primitives shared by every model: each takes plain data and an optional ``ax`` and returns
+the axes, so a figure looks the same in a notebook (from a result object) and in the briefing (from
+``results.json``). Models draw their own figures (``models/<name>/charts.py``) with these."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+PALETTE = sns.color_palette("deep")
+
+
+BAND = PALETTE[0]
+
+
+def new_axes(ax, size=(7.0, 3.6)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def posterior_density(grid, density, intervals: pd.DataFrame, ax=None):
+    """Posterior density of a per-unit probability with interval bars below it."""
+    ax = new_axes(ax)
+    sns.lineplot(x=grid, y=density, ax=ax, color=BAND, label="posterior")
+    top = float(np.max(density)) if len(density) else 1.0
+    for i, (method, row) in enumerate(intervals.iterrows()):
+        y = -top * 0.08 * (i + 1)
+        ax.plot([row["low"], row["high"]], [y, y], lw=3, color=PALETTE[(i + 1) % len(PALETTE)],
+                label=f"{method} {row['level']:.0%}")
+    ax.set_xlabel("per-BTG probability of becoming combat-ineffective by the as-of date")
+    ax.set_ylabel("density")
+    lows = intervals["low"].min()
+    highs = intervals["high"].max()
+    pad = (highs - lows) * 0.6 + 0.02
+    ax.set_xlim(max(0.0, lows - pad), min(1.0, highs + pad))
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def fan_chart(quantiles: pd.DataFrame, *, threshold: float | None = None, ax=None):
+    """Quantile fan of effective BTGs by date; columns are quantile levels as strings."""
+    ax = new_axes(ax)
+    dates = pd.to_datetime(pd.Index(quantiles.index))
+    levels = sorted(quantiles.columns, key=float)
+    for lo, hi, alpha in ((levels[0], levels[-1], 0.2), (levels[1], levels[-2], 0.35)):
+        ax.fill_between(dates, quantiles[lo], quantiles[hi], color=BAND, alpha=alpha, lw=0,
+                        label=f"{float(lo):.0%}-{float(hi):.0%}")
+    median = [c for c in levels if float(c) == 0.5]
+    if median:
+        sns.lineplot(x=dates, y=quantiles[median[0]].to_numpy(), ax=ax, color=BAND, label="median")
+    if threshold is not None:
+        ax.axhline(threshold, color=PALETTE[3], ls="--", lw=1, label=f"threshold {threshold:g}")
+    ax.set_ylabel("effective BTGs")
+    ax.set_xlabel("")
+    ax.legend(fontsize="small", loc="lower left")
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def first_passage_chart(dates, probability, standard_error, ax=None):
+    """Probability that effective BTGs have fallen below the threshold by each date."""
+    ax = new_axes(ax)
+    dates = pd.to_datetime(pd.Index(dates))
+    p = np.asarray(probability)
+    se = np.asarray(standard_error)
+    sns.lineplot(x=dates, y=p, ax=ax, color=PALETTE[3], label="P(below threshold by date)")
+    ax.fill_between(dates, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color=PALETTE[3],
+                    alpha=0.25, lw=0, label="+/- 2 Monte Carlo s.e.")
+    for edge in (0.05, 0.2, 0.45, 0.55, 0.8, 0.95):
+        ax.axhline(edge, color="0.85", lw=0.8, zorder=0)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    ax.set_xlabel("")
+    ax.legend(fontsize="small", loc="upper left")
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def readings_chart(summary: pd.DataFrame, ax=None):
+    """Ranges for the two readings of the "75%" beside the figures they are compared with."""
+    ax = new_axes(ax, size=(7.0, 2.8))
+    labels = list(summary.index)
+    for i, label in enumerate(labels):
+        low, high = summary.loc[label, "low"], summary.loc[label, "high"]
+        if low == high:
+            ax.plot([low], [i], "D", color=PALETTE[3])
+        else:
+            ax.plot([low, high], [i, i], lw=6, color=PALETTE[i % len(PALETTE)], solid_capstyle="butt")
+    ax.set_yticks(range(len(labels)), labels, fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("BTGs")
+    return ax
+
+
+#: ICD 203 band edges used by :func:`estimates.core.wording.likelihood` (each upper edge is the next band's).
+_BAND_EDGES = (0.0, 0.05, 0.20, 0.45, 0.55, 0.80, 0.95, 1.0)
+
+
+def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None):
+    """A judgment's probability with each uncertain input at either end of its plausible range.
+
+    ``sensitivity`` is a recorded judgment's ``sensitivity``; one row per input that moves the
+    probability at all, widest swing on top, over the ICD 203 bands; a filled marker is a value at
+    which the band changes. Inputs that leave it unchanged are counted in the axis label.
+    """
+    from estimates.core.wording import SCALE
+
+    rows: dict[str, list[dict]] = {}
+    for variation in sensitivity["variations"]:
+        rows.setdefault(variation["parameter"], []).append(variation)
+    moving = [name for name in rows if _swing(rows[name], probability) > 0.0]
+    idle = len(rows) - len(moving)
+    order = sorted(moving, key=lambda name: -_swing(rows[name], probability))
+    ax = new_axes(ax, size=(7.0, 1.3 + 0.3 * max(len(order), 1)))
+    for i, edge in enumerate(_BAND_EDGES[:-1]):
+        ax.axvspan(edge, _BAND_EDGES[i + 1], color="0.93" if i % 2 else "0.98", lw=0, zorder=0)
+    base_term = _term(probability)
+    for y, name in enumerate(order):
+        values = [v["probability"] for v in rows[name]]
+        ax.plot([min(values + [probability]), max(values + [probability])], [y, y], color="0.55", lw=1.5, zorder=1)
+        for v in rows[name]:
+            changed = v["term"] != base_term
+            ax.plot(v["probability"], y, "o", ms=6, zorder=2, color=PALETTE[3] if changed else BAND,
+                    markerfacecolor=PALETTE[3] if changed else "white")
+    ax.axvline(probability, color="k", lw=1, zorder=1)
+    labels = [f"{name} ({_span(rows[name])})" for name in order]
+    ax.set_yticks(range(len(order)), labels, fontsize="small")
+    ax.set_ylim(max(len(order), 1) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    label = "probability of the event (line: this run; red: the band changes)"
+    if idle:
+        label += f"\n{idle} other input{'s leave' if idle > 1 else ' leaves'} it unchanged"
+    ax.set_xlabel(label)
+    if not order:
+        ax.set_yticks([])
+        ax.text(probability + 0.02, 0, "no input moves it", va="center", fontsize="small")
+    top = ax.secondary_xaxis("top")
+    top.set_ticks([(a + b) / 2 for a, b in zip(_BAND_EDGES, _BAND_EDGES[1:])],
+                  [band.term for band in SCALE], fontsize="x-small", rotation=35, ha="left")
+    top.tick_params(length=0)
+    return ax
+
+
+def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]:
+    """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``."""
+    figures = []
+    for judgment in judgments:
+        sensitivity = judgment.get("sensitivity")
+        if not sensitivity or not sensitivity["variations"]:
+            continue
+        probability = judgment["probability"]["probability"]
+        ax = term_sensitivity_chart(sensitivity, probability)
+        low, high = sensitivity["probability_range"]
+        alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
+               f"this run, ranges from {low:.1%} to {high:.1%} as each of "
+               f"{len(sensitivity['parameters'])} uncertain inputs is set to either end of its plausible range"
+               + (f"; the band changes with {', '.join(sensitivity['changed_by'])}." if sensitivity["changed_by"]
+                  else "; the band never changes."))
+        figures.append((f"sensitivity_{judgment['id']}", ax.figure, alt))
+    return figures
+
+
+def _term(probability: float) -> str:
+    from estimates.core.wording import likelihood
+
+    return likelihood(probability).term
+
+
+def _swing(variations: list[dict], probability: float) -> float:
+    values = [v["probability"] for v in variations] + [probability]
+    return max(values) - min(values)
+
+
+def _span(variations: list[dict]) -> str:
+    values = [str(v["value"]) for v in variations]
+    return " to ".join(values) if len(values) > 1 else values[0]
+
+
+def interval_forest(rows: dict[str, dict], *, xlabel: str, ax=None):
+    """One row per estimate: 5-95% line, 25-75% bar, median dot. ``rows`` maps a label to
+    ``{"quantiles": {"0.05": .., "0.25": .., "0.5": .., "0.75": .., "0.95": ..}}``."""
+    ax = new_axes(ax, size=(7.0, 0.9 + 0.45 * len(rows)))
+    for y, (label, row) in enumerate(rows.items()):
+        q = row["quantiles"]
+        color = PALETTE[y % len(PALETTE)]
+        ax.plot([q["0.05"], q["0.95"]], [y, y], color=color, lw=1.5)
+        ax.plot([q["0.25"], q["0.75"]], [y, y], color=color, lw=6, solid_capstyle="butt", alpha=0.6)
+        ax.plot(q["0.5"], y, "o", color="k", ms=4)
+    ax.set_yticks(range(len(rows)), list(rows), fontsize="small")
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(xlabel)
+    return ax

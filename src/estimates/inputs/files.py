@@ -1,0 +1,73 @@
+"""Reading input files: one reader for every loader, and one shape for what a model loaded.
+
+Every loader in :mod:`estimates.inputs` reads its file through :func:`read_input`, so a missing
+file, a directory, a device that never ends or text that is not UTF-8 gives the same one-line
+:class:`LedgerError`. A model's ``load`` reads each file a path parameter names through
+:func:`load_parameter_file`, which turns that error into an :class:`~estimates.errors.InputError`
+naming the parameter (exit 2 before any kernel starts) and returns a :class:`Loaded`: the value,
+the path and the file's SHA-256 for provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generic, TypeVar
+
+from estimates.errors import InputError
+from estimates.paths import project_path
+
+T = TypeVar("T")
+
+
+class LedgerError(ValueError):
+    """An input file cannot be used; the message is one line naming the file, row and field."""
+
+
+def read_input(path: Path, what: str) -> tuple[bytes, str]:
+    """The bytes of an input file and their UTF-8 text (a byte-order mark is dropped)."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise LedgerError(f"{path}: not a regular file; give the path of a CSV file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LedgerError(f"{path}: {what} not found") from None
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read {what} ({error.strerror})") from None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """What a loader returned for one file, where the file is, and the SHA-256 of its bytes."""
+
+    value: T
+    path: Path
+    sha256: str
+
+    @property
+    def files(self) -> dict[Path, str]:
+        """``{path: sha256}``, as a section's provenance records its data files."""
+        return {self.path: self.sha256}
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_parameter_file(params: Any, name: str, loader: Callable[[Path], T]) -> Loaded[T]:
+    """Load the file path parameter ``name`` points to; :class:`InputError` naming it if it is bad.
+
+    A relative path is taken from the project directory (:func:`estimates.paths.project_path`).
+    """
+    path = project_path(getattr(params, name))
+    try:
+        value = loader(path)
+    except LedgerError as error:
+        raise InputError(f"parameter '{name}': {error}") from None
+    return Loaded(value, path, sha256_of(path))

@@ -1,0 +1,151 @@
+"""Official statements of how many BTGs were combat-ineffective, as observations a model can fit.
+
+``data/btg_statements.csv`` turns ledger claims into observations. It is where the analyst says
+which reports are one statement repeated (the seed's 29 of 125 and CNN's 29 of about 120 are one
+briefing: one row, both claim ids), what a range means (37-38) and what is only a bound ("more than
+a quarter" is a count above a share of the committed force, whatever that force is). Columns:
+
+- ``observation_id``: unique name of the observation;
+- ``claim_ids``: the ledger claims it rests on, separated by ``;``;
+- ``event_date``: the date the count describes (ISO; day 1 of the war is 2022-02-24);
+- ``count_low``, ``count_high``: smallest and largest count the statement allows (integers; empty
+  for no bound);
+- ``share_above``: the count is more than this share of the committed force (0-1; empty if none);
+- ``reading``: one line saying how the statement was read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from estimates.core.calendar import WAR_START, day_number
+from estimates.inputs.files import LedgerError, read_input
+
+COLUMNS = ("observation_id", "claim_ids", "event_date", "count_low", "count_high", "share_above", "reading")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A reported count of ineffective BTGs at a date: exact, a range, or a lower bound."""
+
+    observation_id: str
+    date: dt.date
+    count_low: int | None = None
+    count_high: int | None = None
+    share_above: float | None = None
+    claim_ids: tuple[str, ...] = ()
+    reading: str = ""
+
+    def __post_init__(self) -> None:
+        if self.count_low is None and self.count_high is None and self.share_above is None:
+            raise ValueError(f"statement {self.observation_id}: give a count, a range or share_above")
+        if self.count_low is not None and self.count_high is not None and self.count_low > self.count_high:
+            raise ValueError(f"statement {self.observation_id}: count_low exceeds count_high")
+        if self.date < WAR_START:
+            raise ValueError(f"statement {self.observation_id}: event_date before the war began")
+
+    @classmethod
+    def count(cls, observation_id: str, date: dt.date, value: int, **kw) -> Statement:
+        return cls(observation_id, date, value, value, **kw)
+
+    @property
+    def day(self) -> int:
+        return day_number(self.date)
+
+    @property
+    def is_lower_bound(self) -> bool:
+        return self.count_high is None
+
+    def bounds(self, committed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest and largest count the statement allows, for each committed force size."""
+        committed = np.asarray(committed, dtype=np.int64)
+        low = np.full(committed.shape, self.count_low or 0, dtype=np.int64)
+        if self.share_above is not None:
+            # "More than a quarter of N": the smallest integer strictly above share * N.
+            low = np.maximum(low, np.floor(self.share_above * committed + 1e-9).astype(np.int64) + 1)
+        high = committed if self.count_high is None else np.minimum(committed, self.count_high)
+        return low, high
+
+    def describe(self) -> str:
+        if self.share_above is not None and self.count_high is None:
+            return f"more than {self.share_above:.0%} of those committed"
+        if self.count_high is None:
+            return f"at least {self.count_low}"
+        if self.count_low == self.count_high:
+            return f"{self.count_low}"
+        return f"{self.count_low or 0}-{self.count_high}"
+
+    def to_dict(self) -> dict:
+        return {"observation_id": self.observation_id, "claim_ids": list(self.claim_ids),
+                "date": self.date.isoformat(), "day": self.day, "count_low": self.count_low,
+                "count_high": self.count_high, "share_above": self.share_above,
+                "reported": self.describe(), "reading": self.reading}
+
+
+def load_statements(path: Path) -> tuple[tuple[Statement, ...], str]:
+    """Read ``btg_statements.csv``; returns the statements and the file's SHA-256.
+
+    Raises :class:`~estimates.inputs.claims.LedgerError` with one line naming the line and field.
+    """
+    path = Path(path)
+    raw, text = read_input(path, "statements file")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    if not rows:
+        raise LedgerError(f"{path}: no rows; columns: {', '.join(COLUMNS)}")
+    missing = [c for c in COLUMNS if c not in rows[0]]
+    if missing:
+        raise LedgerError(f"{path}: missing column '{missing[0]}'; required: {', '.join(COLUMNS)}")
+    seen: set[str] = set()
+    out = []
+    for line, row in enumerate(rows, start=2):
+        def fail(name: str, allowed: str) -> LedgerError:
+            return LedgerError(f"{path}: line {line}: field '{name}' must be {allowed}; got {row.get(name)!r}")
+
+        key = (row["observation_id"] or "").strip()
+        if not key or key in seen:
+            raise fail("observation_id", "a unique non-empty name")
+        seen.add(key)
+        claims = tuple(c.strip() for c in (row["claim_ids"] or "").split(";") if c.strip())
+        if not claims:
+            raise fail("claim_ids", "one or more ledger claim ids separated by ';'")
+        try:
+            date = dt.date.fromisoformat((row["event_date"] or "").strip())
+        except ValueError:
+            raise fail("event_date", "an ISO date on or after 2022-02-24") from None
+        if date < WAR_START:
+            raise fail("event_date", "an ISO date on or after 2022-02-24")
+        low = _integer(row["count_low"], lambda: fail("count_low", "a whole number >= 0 or empty"))
+        high = _integer(row["count_high"], lambda: fail("count_high", "a whole number >= 0 or empty"))
+        if low is not None and high is not None and low > high:
+            raise fail("count_low", f"at most count_high ({high})")
+        share = (row["share_above"] or "").strip()
+        try:
+            share_value = float(share) if share else None
+        except ValueError:
+            raise fail("share_above", "a number from 0 to 1 (exclusive of 1) or empty") from None
+        if share_value is not None and not 0.0 <= share_value < 1.0:
+            raise fail("share_above", "a number from 0 to 1 (exclusive of 1) or empty")
+        if low is None and high is None and share_value is None:
+            raise fail("count_low", "given (or count_high or share_above): the row states no count")
+        out.append(Statement(key, date, low, high, share_value, claims, (row["reading"] or "").strip()))
+    return tuple(out), hashlib.sha256(raw).hexdigest()
+
+
+def _integer(value: str | None, error) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise error() from None
+    if number < 0:
+        raise error()
+    return number

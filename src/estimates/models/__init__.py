@@ -1,0 +1,1 @@
+"""One folder per model, each listed once in estimates.registry."""

@@ -1,0 +1,18 @@
+"""BTG attrition: what a reported count of combat-ineffective BTGs implies for the per-BTG hazard and the
+force's path ahead, and the seed's "75%" read both ways."""
+
+from estimates.model import Model
+from estimates.models.attrition.parameters import PARAMETERS, RULES
+from estimates.models.uses import FORCE, RUN
+from estimates.paths import NOTEBOOK_DIR
+
+MODEL = Model(
+    name="attrition",
+    title="BTG attrition",
+    package=__name__,
+    notebook=NOTEBOOK_DIR / "attrition.ipynb",
+    parameters=PARAMETERS,
+    uses=RUN + FORCE + ("count_uncertainty",),
+    rules=RULES,
+    question_parameters=("horizon_days", "threshold_share"),
+)

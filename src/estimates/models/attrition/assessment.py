@@ -1,0 +1,381 @@
+"""BTG attrition: from a reported count of ineffective BTGs to a hazard and a projection.
+
+Model, stated once:
+
+- each committed BTG becomes combat-ineffective at a random time; the cumulative hazard at day t of
+  the war is H(t) = H0 (t / t0) ** shape (Weibull; shape 1 is constant tempo), where t0 is the
+  as-of day and H0 = -log(1 - p) for p, the per-BTG probability of becoming ineffective by t0
+  (:mod:`estimates.core.hazard`);
+- p is uncertain: its posterior comes from the reported count (:mod:`estimates.core.proportion`), with the
+  reporting uncertainty of count and denominator integrated over;
+- after t0, each effective BTG is lost on a day with probability 1 - exp(-dH); optionally ineffective
+  BTGs are regenerated at a Poisson rate (never more than are ineffective) and rejoin the force.
+
+Day 1 is 24 February 2022; the as-of day is its day number, so exposure at the as-of date is t0 days.
+
+The entry points are those of every model (:mod:`estimates.model`): :func:`load`, :func:`check`,
+:func:`assess`, :func:`key_judgments` and :func:`section`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estimates.core.calendar import day_number
+from estimates.core.hazard import (
+    daily_hazard_from_probability,
+    probability_from_cumulative_hazard,
+)
+from estimates.core.judgments import Judgment, judgments_frame
+from estimates.core.proportion import (
+    ProportionEstimate,
+    ReportedRate,
+    estimate_proportion,
+    propagate_reporting,
+)
+from estimates.core.quantities import (
+    DEFAULT_QUANTILES,
+    MonteCarloProbability,
+    level_key,
+    quantile_dict,
+)
+from estimates.core.wording import long_date
+from estimates.inputs.claims import Ledger, load_ledger
+from estimates.inputs.files import load_parameter_file
+from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
+from estimates.parameters.schema import Parameters
+from estimates.parameters.variations import with_term_sensitivity
+
+#: Draws simulated at once; bounds memory whatever ``n_samples`` is. Fixed, so that results do
+#: not depend on it changing between machines.
+CHUNK = 50_000
+
+
+def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.ndarray:
+    """Instantaneous hazard per BTG per day at the as-of day: shape * H0 / t0 (Weibull; shape 1 is
+    the constant hazard -log(1 - p) / t0)."""
+    return shape * daily_hazard_from_probability(rate, as_of_day)
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Effective BTGs by day after the as-of date, from exact per-day counts over all draws.
+
+    ``counts[i, v]`` is how many draws had ``v`` effective BTGs on day ``days[i]``; quantiles are
+    read off these counts (the inverted-CDF definition), so memory does not grow with draws.
+    """
+
+    days: np.ndarray = field(repr=False)
+    dates: tuple[dt.date, ...] = field(repr=False)
+    counts: np.ndarray = field(repr=False)
+    crossed: np.ndarray = field(repr=False)
+    threshold: float
+    n_samples: int
+    #: ``ever_lost[v]``: draws in which ``v`` BTGs had become ineffective by the last day, counting
+    #: a regenerated BTG that is lost again twice (what resupply must make good).
+    ever_lost: np.ndarray = field(repr=False)
+
+    def quantiles(self, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
+        cdf = np.cumsum(self.counts, axis=1) / self.n_samples
+        table = {level_key(q): (cdf < q - 1e-12).sum(axis=1) for q in levels}
+        return pd.DataFrame(table, index=pd.Index(self.dates, name="date"))
+
+    def mean(self) -> np.ndarray:
+        values = np.arange(self.counts.shape[1])
+        return (self.counts * values).sum(axis=1) / self.n_samples
+
+    def first_passage(self) -> list[MonteCarloProbability]:
+        """P(effective BTGs have fallen below the threshold at or before each day)."""
+        return [MonteCarloProbability.from_count(int(c), self.n_samples) for c in self.crossed]
+
+    def summary(self) -> pd.DataFrame:
+        table = self.quantiles()
+        table["mean"] = self.mean()
+        table["P(below threshold by date)"] = [p.probability for p in self.first_passage()]
+        return table
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format="{:.3f}".format)
+
+    def plot(self, ax=None):
+        from estimates import charts
+
+        return charts.fan_chart(self.quantiles(), threshold=self.threshold, ax=ax)
+
+    def to_dict(self) -> dict:
+        quantiles = self.quantiles()
+        return {
+            "days": [int(d) for d in self.days],
+            "dates": [d.isoformat() for d in self.dates],
+            "threshold": float(self.threshold),
+            "quantiles": {k: [int(v) for v in quantiles[k]] for k in quantiles.columns},
+            "mean": [float(v) for v in self.mean()],
+            "first_passage": [p.to_dict() for p in self.first_passage()],
+        }
+
+
+def project_effective(
+    effective: np.ndarray,
+    ineffective: np.ndarray,
+    rate: np.ndarray,
+    *,
+    as_of_day: int,
+    horizon_days: int,
+    threshold: float,
+    rng: np.random.Generator,
+    shape: float = 1.0,
+    reconstitution_per_week: float = 0.0,
+    as_of: dt.date | None = None,
+) -> Projection:
+    """Simulate effective BTGs for ``horizon_days`` after the as-of day, one draw per array entry.
+
+    ``effective``, ``ineffective`` and ``rate`` are per-draw arrays of equal length: BTGs effective
+    and ineffective at the as-of day and the per-BTG probability p of being ineffective by then.
+    With a fixed rate, shape 1 and no reconstitution, effective BTGs on day t are exactly
+    Binomial(effective, exp(-lambda (t - t0))) with lambda = -log(1 - p) / t0.
+    """
+    effective = np.asarray(effective, dtype=np.int64)
+    ineffective = np.asarray(ineffective, dtype=np.int64)
+    rate = np.asarray(rate, dtype=float)
+    if not effective.shape == ineffective.shape == rate.shape:
+        raise ValueError("effective, ineffective and rate must have the same length")
+    if as_of_day < 1 or horizon_days < 0:
+        raise ValueError(f"need as_of_day >= 1 and horizon_days >= 0, got {as_of_day}, {horizon_days}")
+    size = effective.size
+    top = int((effective + ineffective).max()) + 1
+    days = np.arange(as_of_day, as_of_day + horizon_days + 1)
+    # Increment of the cumulative hazard per day, relative to H0: ((d/t0)^k - ((d-1)/t0)^k).
+    growth = np.diff((days / as_of_day) ** shape)
+    counts = np.zeros((days.size, top), dtype=np.int64)
+    crossed_by_day = np.zeros(days.size, dtype=np.int64)
+    ever_lost = np.zeros(top, dtype=np.int64)
+    regen_per_day = reconstitution_per_week / 7.0
+
+    for start in range(0, size, CHUNK):
+        stop = min(start + CHUNK, size)
+        alive = effective[start:stop].copy()
+        down = ineffective[start:stop].copy()
+        # The cumulative hazard H0 at the as-of day: the hazard over the t0 days as one period.
+        h0 = daily_hazard_from_probability(rate[start:stop], 1)
+        lost_total = down.copy()
+        crossed = alive < threshold
+        counts[0] += np.bincount(alive, minlength=top)
+        crossed_by_day[0] += crossed.sum()
+        for i, g in enumerate(growth, start=1):
+            lost = rng.binomial(alive, probability_from_cumulative_hazard(h0 * g))
+            alive -= lost
+            down += lost
+            lost_total += lost
+            if regen_per_day > 0.0:
+                back = np.minimum(rng.poisson(regen_per_day, size=alive.size), down)
+                alive += back
+                down -= back
+            crossed |= alive < threshold
+            counts[i] += np.bincount(alive, minlength=top)
+            crossed_by_day[i] += crossed.sum()
+        chunk_lost = np.bincount(lost_total)
+        if chunk_lost.size > ever_lost.size:
+            ever_lost = np.pad(ever_lost, (0, chunk_lost.size - ever_lost.size))
+        ever_lost[: chunk_lost.size] += chunk_lost
+
+    start_date = as_of or dt.date(2022, 2, 23) + dt.timedelta(days=as_of_day)
+    dates = tuple(start_date + dt.timedelta(days=int(d - as_of_day)) for d in days)
+    return Projection(days, dates, counts, crossed_by_day, float(threshold), size, ever_lost)
+
+
+@dataclass(frozen=True)
+class AttritionData:
+    """What the attrition model reads from files: the claims ledger (``claims_path``), for the
+    provenance of its section; the counts themselves are parameters."""
+
+    ledger: Ledger
+
+    @property
+    def files(self) -> dict[Path, str]:
+        """Every file read, with its SHA-256."""
+        return {self.ledger.path: self.ledger.sha256}
+
+
+@dataclass(frozen=True, eq=False)
+class AttritionAssessment:
+    """Everything the attrition notebook reports, as one frozen result."""
+
+    as_of: dt.date
+    as_of_day: int
+    hazard_shape: float
+    proportion: ProportionEstimate
+    reported: ReportedRate = field(repr=False)
+    projection: Projection = field(repr=False)
+    readings: SeventyFiveReadings
+    judgments: tuple[Judgment, ...]
+
+    def hazard_quantiles(self) -> dict:
+        process = self.proportion.posterior.ppf(np.linspace(0.0005, 0.9995, 1000))
+        return {
+            "per_day_process": quantile_dict(daily_hazard(process, self.as_of_day, self.hazard_shape)),
+            "per_day_with_reporting": quantile_dict(
+                daily_hazard(self.reported.rate, self.as_of_day, self.hazard_shape)
+            ),
+            "shape": self.hazard_shape,
+            "unit": "per BTG per day",
+        }
+
+    def summary(self) -> pd.DataFrame:
+        rows = {
+            "per-BTG probability, 90% (process)": self.proportion.interval(0.9),
+            "per-BTG probability, 90% (with reporting)": self.reported.interval(0.9),
+        }
+        return pd.DataFrame(
+            {"low": [r.low for r in rows.values()], "high": [r.high for r in rows.values()]},
+            index=pd.Index(list(rows), name="estimate"),
+        )
+
+    def judgments_frame(self) -> pd.DataFrame:
+        return judgments_frame(list(self.judgments))
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format="{:.4f}".format) + self.judgments_frame().to_html()
+
+    def plot(self, ax=None):
+        return self.projection.plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "as_of_day": self.as_of_day,
+            "reported": {
+                "ineffective": self.proportion.k,
+                "committed": self.proportion.n,
+                "ineffective_share": self.proportion.observed_share,
+            },
+            "proportion": self.proportion.to_dict(),
+            "with_reporting_uncertainty": self.reported.to_dict(),
+            "hazard": self.hazard_quantiles(),
+            "projection": self.projection.to_dict(),
+            "seventy_five": self.readings.to_dict(),
+            "judgments": [j.to_dict() for j in self.judgments],
+        }
+
+
+def load(params: Parameters) -> AttritionData:
+    """Read the claims ledger ``params.claims_path`` names (once: every other entry point takes the
+    result)."""
+    return AttritionData(load_parameter_file(params, "claims_path", load_ledger).value)
+
+
+def check(params: Parameters, data: AttritionData) -> None:
+    """Nothing in the ledger can rule out a valid attrition parameter set: a ledger lacking the
+    claims the parameters cite is noted in the briefing, not refused."""
+
+
+def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
+           sensitivity: bool = False) -> AttritionAssessment:
+    """Run the whole attrition model for validated ``params`` with generator ``rng``.
+
+    With ``sensitivity``, each judgment also carries its term sensitivity: the model rerun with
+    every uncertain input (``MODEL.sensitivity_inputs()``) at either end of its plausible range (see
+    :func:`term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
+    """
+    t0 = day_number(params.as_of)
+    proportion = estimate_proportion(
+        params.btg_ineffective, params.btg_committed,
+        prior=params.prior, overdispersion=params.overdispersion,
+    )
+    reported = propagate_reporting(
+        params.btg_ineffective, params.btg_committed,
+        count_uncertainty=params.count_uncertainty,
+        denominator_uncertainty=params.denominator_uncertainty,
+        prior=params.prior, overdispersion=params.overdispersion,
+        size=params.n_samples, rng=rng,
+    )
+    threshold = params.threshold_share * params.btg_committed
+    projection = project_effective(
+        reported.committed - reported.ineffective, reported.ineffective, reported.rate,
+        as_of_day=t0, horizon_days=params.horizon_days, threshold=threshold, rng=rng,
+        shape=params.hazard_shape, reconstitution_per_week=params.reconstitution_per_week,
+        as_of=params.as_of,
+    )
+    readings = read_seventy_five(params, proportion, reported, rng)
+    end = projection.first_passage()[-1]
+    implied_loss = 1.0 - params.combat_power_retained
+    judgments = (
+        Judgment(
+            id="attrition-threshold",
+            statement=(
+                f"effective Russian BTGs fall below {threshold:g} ({params.threshold_share:.0%} of the "
+                f"{params.btg_committed} committed) by {long_date(projection.dates[-1])}"
+            ),
+            probability=end,
+            basis=(
+                f"{end.n_samples} simulated paths from the as-of date; hazard shape "
+                f"{params.hazard_shape:g}; reconstitution {params.reconstitution_per_week:g} BTG/week"
+            ),
+            claim_ids=("btg-ineffective-29", "btg-committed-125"),
+        ),
+        Judgment(
+            id="attrition-rate-above-implied-loss",
+            statement=(
+                f"the per-BTG rate of becoming combat-ineffective by {long_date(params.as_of)} exceeds "
+                f"{implied_loss:.0%}, the loss implied by reading the '75%' as combat power retained"
+            ),
+            probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
+            basis=(
+                f"posterior for {params.btg_ineffective} of {params.btg_committed} BTGs with +/-"
+                f"{params.count_uncertainty} on the count and +/-{params.denominator_uncertainty} on "
+                "the denominator"
+            ),
+            claim_ids=("btg-ineffective-29", "btg-committed-125", "us-combat-power-retained-75"),
+        ),
+    )
+    if sensitivity:
+        judgments = term_sensitivity(params, data, judgments)
+    return AttritionAssessment(
+        as_of=params.as_of, as_of_day=t0, hazard_shape=params.hazard_shape,
+        proportion=proportion, reported=reported, projection=projection,
+        readings=readings, judgments=judgments,
+    )
+
+
+def key_judgments(params: Parameters, data: AttritionData, rng: np.random.Generator) -> tuple[Judgment, ...]:
+    """The judgments of :func:`assess` without their term sensitivity, for generator ``rng``."""
+    return assess(params, data, rng).judgments
+
+
+def term_sensitivity(params: Parameters, data: AttritionData,
+                     judgments: tuple[Judgment, ...]) -> tuple[Judgment, ...]:
+    """``judgments`` with each one's :class:`~estimates.core.judgments.TermSensitivity` attached.
+
+    Every uncertain input of the model (``MODEL.sensitivity_inputs()``) is set in turn to the low
+    and the high end of its plausible range and the model rerun through :func:`key_judgments` (same
+    seed, same ``n_samples``, same ``data``), so the confidence rule can ask whether the ICD 203
+    term holds.
+    """
+    from estimates.core.randomness import model_rng
+    from estimates.models.attrition import MODEL
+
+    def recompute(varied: Parameters) -> tuple[Judgment, ...]:
+        return key_judgments(varied, data, model_rng(varied.seed, "attrition"))
+
+    return with_term_sensitivity(judgments, params, recompute, MODEL.sensitivity_inputs())
+
+
+def section(params: Parameters, data: AttritionData, result: AttritionAssessment) -> dict:
+    """The ``attrition`` section of ``results.json``: the result and where its inputs came from.
+
+    Examples
+    --------
+    >>> from estimates.parameters.schema import validate
+    >>> from estimates.core.randomness import model_rng
+    >>> p = validate({"n_samples": 1000})
+    >>> data = load(p)
+    >>> section(p, data, assess(p, data, model_rng(p.seed, "attrition")))["reported"]["ineffective"]
+    29
+    """
+    from estimates.report.provenance import section_provenance
+
+    return result.to_dict() | section_provenance(params, "attrition", data.ledger, files=data.files)

@@ -1,0 +1,74 @@
+"""The attrition model's own parameters, and the rules that tie several of them together."""
+
+from __future__ import annotations
+
+from estimates.parameters.fields import ASSUMPTION, param
+
+PARAMETERS = {
+    # --- the process model ---------------------------------------------------------------------
+    "hazard_shape": param(
+        float,
+        1.0, ge=0.2, le=5.0, unit="", source=ASSUMPTION, plausible=(0.7, 1.3),
+        help="Weibull shape of the hazard: 1 constant tempo, <1 falling, >1 rising.",
+    ),
+    "reconstitution_per_week": param(
+        float,
+        0.0, ge=0.0, le=50.0, unit="BTG/week", source=ASSUMPTION,
+        plausible=(0.0, 3.0),
+        help="Ineffective BTGs regenerated per week (never more than are ineffective).",
+    ),
+    "horizon_days": param(
+        int,
+        56, ge=1, le=730, unit="days", source=ASSUMPTION, plausible=(28, 84),
+        help="How far past the as-of date to project effective BTGs.",
+    ),
+    "threshold_share": param(
+        float,
+        0.5, ge=0.0, le=1.0, unit="fraction of committed", source=ASSUMPTION,
+        plausible=(0.4, 0.6),
+        help="Effective BTGs below this share of those committed count as a crossing.",
+    ),
+    # --- the "75%" read both ways --------------------------------------------------------------
+    "committed_share_of_army": param(
+        float,
+        0.75, ge=0.01, le=1.0, unit="fraction", source="claim:btg-committed-share-75",
+        plausible=(0.65, 0.8),
+        help="Reading 1 of the '75%': the committed force's share of the whole army (seed).",
+    ),
+    "committed_share_of_army_alt": param(
+        float,
+        0.65, ge=0.01, le=1.0, unit="fraction", source="claim:ukmod-committed-share-65",
+        plausible=(0.6, 0.7),
+        help="The UK MoD's share of ground combat strength committed, for comparison.",
+    ),
+    "share_rounding": param(
+        float,
+        0.025, ge=0.0, le=0.2, unit="fraction (+/-)", source=ASSUMPTION,
+        plausible=(0.0, 0.05), help="How far an 'about N%' share may be from N.",
+    ),
+    "btg_total_low": param(
+        int,
+        168, ge=1, le=5000, unit="BTG", source="claim:btg-total-2021",
+        help="Lower end of the stated late-2021 total of Russian BTGs.",
+    ),
+    "btg_total_high": param(
+        int,
+        170, ge=1, le=5000, unit="BTG", source="claim:btg-total-2021",
+        help="Upper end of the stated late-2021 total of Russian BTGs.",
+    ),
+    "combat_power_retained": param(
+        float,
+        0.75, ge=0.0, le=1.0, unit="fraction", source="claim:us-combat-power-retained-75",
+        plausible=(0.7, 0.8),
+        help="Reading 2 of the '75%': share of its starting combat power Russia retained.",
+    ),
+}
+
+
+def _rounding_below_shares(p) -> None:
+    if p.share_rounding >= min(p.committed_share_of_army, p.committed_share_of_army_alt):
+        raise ValueError("share_rounding: must be smaller than both committed shares "
+                         f"({p.committed_share_of_army}, {p.committed_share_of_army_alt}); got {p.share_rounding}")
+
+
+RULES = (_rounding_below_shares,)

@@ -1,0 +1,15 @@
+"""Lanchester: which attrition law history supports, and the tempo of the claimed personnel losses."""
+
+from estimates.model import Model
+from estimates.models.lanchester.parameters import PARAMETERS
+from estimates.paths import NOTEBOOK_DIR
+
+MODEL = Model(
+    name="lanchester",
+    title="Lanchester's equations",
+    package=__name__,
+    notebook=NOTEBOOK_DIR / "lanchester.ipynb",
+    parameters=PARAMETERS,
+    uses=("as_of", "claims_path", "btg_committed", "btg_ineffective", "prior"),
+    crosscheck=True,
+)

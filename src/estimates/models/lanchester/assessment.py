@@ -1,0 +1,267 @@
+"""The Lanchester notebook's analysis in one call: the engine checked, history, then the tempo.
+
+Three parts. First the engine is run on Engel's Iwo Jima case in all three methods, so a reader sees
+it reproduce a published figure before it is used. Second, history: across the CDB90 battles,
+which law's relation between force ratio and casualty exchange fits (:mod:`estimates.
+lanchester_history`), over all battles and over those with small losses, where the relation holds
+best. Then Russia's side of the war alone is fitted to
+Ukraine's claimed daily personnel losses up to the as-of date: a constant absolute loss rate (square
+law against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
+which one-sided is the same as the linear law). The second is the shape the attrition model assumes
+for BTGs, so the loss claims say whether that assumption looks right, and the fitted per-capita
+hazard is set beside the BTG hazard the single report implies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from estimates.core.distributions import prior_parameters
+from estimates.core.hazard import daily_hazard_from_probability
+from estimates.errors import InputError
+from estimates.inputs.battles import load_battles
+from estimates.inputs.claims import Ledger, load_ledger
+from estimates.inputs.files import load_parameter_file
+from estimates.inputs.loss_claims import load_personnel_losses, revision_consistent
+from estimates.models.lanchester import MODEL
+from estimates.models.lanchester import equations as lanchester
+from estimates.models.lanchester import fitting as lanchester_fit
+from estimates.models.lanchester import history as lanchester_history
+from estimates.parameters.schema import Parameters
+from estimates.paths import CDB90_DIR
+
+#: Claims the one-sided fit rests on: the personnel loss claims and the initial strength.
+CLAIMS = ("uags-personnel-losses", "reuters-btg-border-125")
+CHECK_DAY = 35
+#: Largest fractional loss of either side in the small-loss subset of the historical fit, where the
+#: approximation behind the slope holds (it selects on casualties, which the briefing says).
+SMALL_LOSS_CAP = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class LanchesterData:
+    """Every file the Lanchester model reads, read once."""
+
+    ledger: Ledger
+    #: Claimed personnel losses as published (``personnel_losses_path``); ``attrs`` hold path and SHA-256.
+    personnel_claimed: pd.DataFrame
+    #: The same, revision-consistent (:func:`~estimates.inputs.loss_claims.revision_consistent`): what is fitted.
+    personnel: pd.DataFrame
+    personnel_path: Path
+    #: CDB90, one row per battle; ``attrs["sha256"]`` maps each file name to its SHA-256.
+    battles: pd.DataFrame
+
+    @property
+    def files(self) -> dict[Path, str]:
+        """``{path: SHA-256}`` of every file read, the ledger first."""
+        return {self.ledger.path: self.ledger.sha256, self.personnel_path: self.personnel.attrs["sha256"],
+                **{CDB90_DIR / name: digest for name, digest in self.battles.attrs["sha256"].items()}}
+
+
+def load(params: Parameters) -> LanchesterData:
+    """Read the claims ledger and the personnel losses the parameters name, and CDB90."""
+    ledger = load_parameter_file(params, "claims_path", load_ledger)
+    personnel = load_parameter_file(params, "personnel_losses_path", load_personnel_losses)
+    return LanchesterData(ledger=ledger.value, personnel_claimed=personnel.value,
+                          personnel=revision_consistent(personnel.value), personnel_path=personnel.path,
+                          battles=load_battles(CDB90_DIR))
+
+
+def check(params: Parameters, data: LanchesterData) -> None:
+    """``as_of`` outside the personnel losses' dates, or an initial strength no larger than the
+    losses claimed by then: InputError naming the parameter."""
+    claims = data.personnel_claimed
+    first, last = claims.index[0], claims.index[-1]
+    if not first.date() <= params.as_of <= last.date():
+        raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
+                         f"got {params.as_of}")
+    claimed = float(claims.loc[claims.index <= str(params.as_of), "personnel"].iloc[-1])
+    if not params.russian_initial_strength > claimed:
+        raise InputError(f"parameter 'russian_initial_strength': must exceed the {claimed:,.0f} personnel "
+                         f"losses claimed by {params.as_of}; got {params.russian_initial_strength:g}")
+
+
+@dataclass(frozen=True, eq=False)
+class LanchesterAssessment:
+    iwo_jima: dict[str, lanchester.Trajectory]
+    #: ``None`` before three days of claims exist (as-of dates in the war's first days).
+    tempo: lanchester_fit.LawComparison | None
+    btg_hazard: dict
+    as_of_day: int
+    #: Mean claimed losses per day in the first and the second half of the window: neither fitted
+    #: shape can fall faster than the force shrinks, so a steep fall here is a misfit of both.
+    halves: tuple[dict, dict] | None
+    #: Claimed personnel losses at the as-of date as a share of the initial strength.
+    claimed_share: float
+    #: The slope of casualty exchange on force ratio across CDB90, all battles and small losses.
+    history: lanchester_history.LanchesterHistory
+    history_small_losses: lanchester_history.LanchesterHistory
+
+    def iwo_jima_frame(self) -> pd.DataFrame:
+        recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
+        rows = {method: {f"US casualties by day {CHECK_DAY}": t.at(CHECK_DAY)["US casualties"],
+                         "relative to recorded": t.at(CHECK_DAY)["US casualties"] / recorded - 1.0,
+                         "Japanese annihilated (day)": t.annihilated_n}
+                for method, t in self.iwo_jima.items()}
+        return pd.DataFrame(rows).T
+
+    def tempo_frame(self) -> pd.DataFrame:
+        if self.tempo is None:
+            return pd.DataFrame()
+        return pd.concat([fit.summary() for fit in self.tempo.fits]).join(
+            self.tempo.summary()[["delta_aic", "akaike_weight"]])
+
+    def summary(self) -> pd.DataFrame:
+        """The key numbers, each with its 90% interval where it has one."""
+        case, iwo = lanchester.IWO_JIMA, self.iwo_jima["landings-first"]
+        recorded = case.recorded_casualties_m[CHECK_DAY]
+        rows = {f"Iwo Jima: US casualties by day {CHECK_DAY}, Engel's daily steps":
+                (iwo.at(CHECK_DAY)["US casualties"], np.nan, np.nan, f"recorded: about {recorded:,.0f}")}
+        laws = "square -1, linear 0, logarithmic +1"
+        for label, history in (("all battles", self.history), ("small losses", self.history_small_losses)):
+            interval = history.interval()
+            rows[f"history: casualty-exchange slope, {label} (n = {history.n_used})"] = (
+                history.slope, interval.low, interval.high, laws)
+        if self.tempo is not None:
+            hazard = {fit.shape: fit for fit in self.tempo.fits}["constant-hazard"]
+            weights = self.tempo.summary()["akaike_weight"]
+            rows["tempo: per-capita hazard of the claimed personnel losses, per day"] = (
+                hazard.coefficient, hazard.interval.low, hazard.interval.high,
+                "Akaike weights: " + ", ".join(f"{shape} {w:.0%}" for shape, w in weights.items()))
+        rows["single report: BTG hazard, per day"] = (
+            self.btg_hazard["0.5"], self.btg_hazard["0.05"], self.btg_hazard["0.95"], "median of the Beta posterior")
+        rows["claimed personnel losses / initial strength"] = (self.claimed_share, np.nan, np.nan, "")
+        table = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high", "note"])
+        table.index.name = "quantity (90% intervals)"
+        return table
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format="{:.4g}".format) + self.tempo_frame().to_html(
+            float_format="{:.4g}".format)
+
+    def plot(self, ax=None):
+        """The tempo fits (the historical scatter before three days of claims) on ``ax``; without
+        one, a figure with Iwo Jima, history and the tempo, one panel each."""
+        from estimates.models.lanchester import charts
+
+        section = self.to_dict()
+        if ax is None:
+            return charts.overview(section)
+        if section["tempo"] is None:
+            return charts.history_chart(section["history"], ax=ax)
+        return charts.tempo_chart(section["tempo"], ax=ax)
+
+    def to_dict(self) -> dict:
+        recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
+        case = lanchester.IWO_JIMA
+        return {
+            "iwo_jima": {
+                "source": case.source, "a": case.a, "b": case.b, "labels": list(case.labels),
+                "check_day": CHECK_DAY, "recorded_casualties_m": recorded,
+                "methods": {method: {"casualties_m": float(t.at(CHECK_DAY)["US casualties"]),
+                                     "relative_to_recorded": float(t.at(CHECK_DAY)["US casualties"] / recorded - 1),
+                                     "annihilated_n": t.annihilated_n,
+                                     "days": [float(d) for d in t.days], "m": [float(v) for v in t.m],
+                                     "n": [float(v) for v in t.n]}
+                            for method, t in self.iwo_jima.items()},
+            },
+            **self._tempo_record(),
+            "btg_hazard_per_day": self.btg_hazard,
+            "claimed_share_of_strength": self.claimed_share,
+            "claimed_per_day_by_half": None if self.halves is None else list(self.halves),
+            "history": self.history.to_dict(),
+            "history_small_losses": _without_scatter(self.history_small_losses.to_dict()),
+            "as_of_day": self.as_of_day,
+        }
+
+    def _tempo_record(self) -> dict:
+        if self.tempo is None:
+            return {"tempo": None, "personnel_hazard_per_day": None}
+        fits = {fit.shape: fit for fit in self.tempo.fits}
+        hazard_fit = fits["constant-hazard"]
+        return {
+            "tempo": self.tempo.to_dict() | {
+                "initial_strength": hazard_fit.initial_strength,
+                "days": [float(d) for d in hazard_fit.days],
+                "observed": [float(v) for v in hazard_fit.observed],
+                "fitted": {shape: [float(v) for v in fit.fitted] for shape, fit in fits.items()},
+            },
+            "personnel_hazard_per_day": hazard_fit.interval.to_dict() | {"estimate": hazard_fit.coefficient},
+        }
+
+
+def btg_hazard(params: Parameters) -> dict:
+    """The daily BTG hazard the single report implies, -log(1 - p) / t0, at the posterior's
+    5%, 50% and 95% points (a monotone map of the Beta posterior, so exact)."""
+    a, b = prior_parameters(params.prior)
+    posterior = stats.beta(params.btg_ineffective + a, params.btg_committed - params.btg_ineffective + b)
+    levels = (0.05, 0.5, 0.95)
+    values = daily_hazard_from_probability(posterior.ppf(levels), params.days_elapsed)
+    return {f"{q:g}": float(v) for q, v in zip(levels, values)}
+
+
+def _without_scatter(record: dict) -> dict:
+    # The small-loss battles are a subset of the full scatter already recorded.
+    return {key: value for key, value in record.items() if key != "scatter"}
+
+
+def assess(params: Parameters, data: LanchesterData, rng=None, *, sensitivity: bool = False) -> LanchesterAssessment:
+    """Iwo Jima, the CDB90 slope and the one-sided fit to the claimed personnel losses by
+    ``params.as_of``. It draws no random numbers and makes no judgments: ``rng`` and
+    ``sensitivity`` are accepted for the one signature and ignored."""
+    frame = data.personnel
+    window = frame[frame["day"] <= params.days_elapsed]
+    # The total published on a day's morning counts the losses to the end of the day before, so
+    # day d's figure is the loss after d - 1 days of war.
+    elapsed, claimed = window["day"].to_numpy() - 1, window["personnel"].to_numpy()
+    enough = len(window) >= 3
+    tempo = lanchester_fit.fit_one_sided(elapsed, claimed, initial_strength=params.russian_initial_strength) \
+        if enough else None
+    return LanchesterAssessment(
+        iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
+        tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
+        halves=tempo_by_half(elapsed, claimed) if enough else None,
+        claimed_share=float(claimed[-1] / params.russian_initial_strength),
+        history=lanchester_history.fit_history(data.battles),
+        history_small_losses=lanchester_history.fit_history(data.battles, loss_cap=SMALL_LOSS_CAP),
+    )
+
+
+def key_judgments(params: Parameters, data: LanchesterData, rng=None) -> tuple:
+    """None: the Lanchester model informs the others' judgments but makes none of its own."""
+    return ()
+
+
+def tempo_by_half(elapsed: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]:
+    """Mean claimed losses per day over each half of the window, from nothing lost at 0 days.
+
+    ``elapsed`` is days of war behind each cumulative figure; the halves are reported in days of
+    the war (day 1 is the first), so the first half starts on day 1.
+
+    Examples
+    --------
+    >>> tempo_by_half(np.array([1, 2, 3, 4]), np.array([10, 15, 18, 20]))[1]["per_day"]
+    2.5
+    """
+    days = np.concatenate([[0.0], np.asarray(elapsed, dtype=float)]) + 1.0
+    cumulative = np.concatenate([[0.0], np.asarray(cumulative, dtype=float)])
+    middle = len(days) // 2
+    halves = []
+    for first, last in ((0, middle), (middle, len(days) - 1)):
+        span = days[last] - days[first]
+        halves.append({"from_day": int(days[first]), "to_day": int(days[last]),
+                       "per_day": float((cumulative[last] - cumulative[first]) / span)})
+    return halves[0], halves[1]
+
+
+def section(params: Parameters, data: LanchesterData, result: LanchesterAssessment) -> dict:
+    """The ``lanchester`` section of ``results.json``, as the notebook records it."""
+    from estimates.report.provenance import section_provenance
+
+    provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=CLAIMS, files=data.files)
+    return result.to_dict() | provenance

@@ -1,0 +1,326 @@
+"""Loss-data cross-check: how many BTGs could Ukraine's claimed armour losses have broken?
+
+A second line of evidence for "29 of 125 BTGs combat-ineffective" that uses none of the BTG
+statements. The model, per Monte Carlo draw (all draws as numpy arrays):
+
+1. true losses = claimed / over-count factor, the factor a lognormal from a 90% interval (one factor
+   for tanks and armoured fighting vehicles alike: one source, one incentive). The Oryx file bounds
+   it from above: visually confirmed losses cannot exceed true ones, so the factor is at most
+   claimed / confirmed at the same date (:func:`oryx_overcount_bound`). The bound informs the
+   interval an analyst gives (the parameters' default); it is not imposed on the draws, because
+   the snapshot's date, and so the bound, is itself uncertain;
+2. a share of true losses falls on the committed BTGs rather than other units (a fixed share or a
+   90% interval on (0, 1), logit-normal);
+3. BTG-equivalents = losses on BTGs / what one BTG holds (tanks 8-13, fighting vehicles 30-45 as
+   90% intervals, lognormal, from ``data/btg_holdings.csv``);
+4. threshold model: N committed BTGs (integer uniform); the armour lost (tanks and fighting vehicles,
+   each counted once) is spread over them in proportions drawn from a symmetric Dirichlet with
+   ``concentration`` alpha (large alpha: even spread; small: a few BTGs take most of it); a BTG is
+   ineffective when the share of its armour lost reaches a threshold (a 90% interval on (0, 1)).
+
+The spread is Dirichlet, not Dirichlet-multinomial: a BTG loses its share of the total as a real
+number. That keeps the count of ineffective BTGs monotone in the losses under common random numbers
+(the sensitivity grid compares like with like); the vehicle-by-vehicle multinomial noise it leaves
+out is equivalent to a somewhat smaller concentration. Losses beyond a BTG's holdings are not passed
+on to other BTGs, so very uneven spreads slightly understate the count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
+from estimates.core.quantities import Interval, MonteCarloProbability, quantile_dict
+from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, oryx_totals
+
+#: Draws per chunk: bounds memory at CHUNK x btg_committed_high floats whatever ``n_samples`` is.
+#: Fixed, because each chunk has its own random stream and results must not depend on it.
+CHUNK = 2_000
+LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Default sensitivity grid: over-count factors (1 = claims exact) and Dirichlet concentrations.
+GRID_OVERCOUNT = (1.0, 1.25, 1.5, 2.0, 3.0)
+GRID_CONCENTRATION = (0.3, 1.0, 3.0, 10.0, 100.0)
+
+
+def oryx_overcount_bound(equipment: pd.DataFrame, oryx: pd.DataFrame, dates,
+                         categories=("tank", "apc")) -> pd.DataFrame:
+    """Upper bounds on the over-count factor: claimed by each date / Oryx's confirmed total.
+
+    Oryx counts only losses with photographic or video evidence, so true losses are at least the
+    confirmed count and claimed / true (the factor) is at most claimed / confirmed, *if* the Oryx
+    snapshot was taken on that date. The snapshot is undated, so pass the dates it may have been
+    taken on; a later date gives a looser bound.
+    """
+    confirmed = oryx_totals(oryx)
+    rows = []
+    for date in dates:
+        for category in categories:
+            claimed = claimed_by(pd.Timestamp(date).date(), category, equipment)
+            rows.append({"date": pd.Timestamp(date).date().isoformat(), "category": category, "claimed": claimed,
+                         "confirmed": int(confirmed[category]), "bound": claimed / confirmed[category]})
+    return pd.DataFrame(rows)
+
+
+def armour_per_btg(holdings) -> dict[str, tuple[float, float]]:
+    """``tanks_per_btg`` and ``vehicles_per_btg`` for :func:`assess_losses`, from the holdings
+    :func:`estimates.inputs.transfers.load_holdings` read (rows ``armour`` and ``ifv``: 90% intervals
+    of items per BTG)."""
+    rows = {h.category: (h.low, h.high) for h in holdings}
+    return {"tanks_per_btg": rows["armour"], "vehicles_per_btg": rows["ifv"]}
+
+
+def _share(value, name: str):
+    """A share as a quantile function: a fixed value, or a 90% interval (logit-normal)."""
+    if np.ndim(value) == 0:
+        if not 0.0 < float(value) <= 1.0:
+            raise ValueError(f"{name} must be in (0, 1]; got {value}")
+        return lambda u: np.full(np.shape(u), float(value))
+    low, high = value
+    if not 0.0 < low <= high < 1.0:
+        raise ValueError(f"{name} as a 90% interval needs 0 < low <= high < 1; got {low} to {high}")
+    d = logitnormal_from_90(low, high)
+    return lambda u: special.expit(d.ppf(u))
+
+
+def _positive(value, name: str):
+    """A positive quantity's 90% interval as a quantile function (lognormal; fixed when low == high)."""
+    low, high = value
+    try:
+        d = lognormal_from_90(low, high)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    if low == high:
+        # A fixed value: skip the distribution's generic quantile function on every draw.
+        return lambda u: np.full(np.shape(u), float(low))
+    return d.ppf
+
+
+@dataclass(frozen=True, eq=False)
+class LossCrossCheck:
+    """What the loss-data cross-check reports, with its draws (one entry per Monte Carlo draw)."""
+
+    claimed: ClaimedLosses
+    inputs: dict
+    reported_ineffective: int
+    reported_committed: int
+    overcount: np.ndarray = field(repr=False)
+    btg_equivalents_tank: np.ndarray = field(repr=False)
+    btg_equivalents_apc: np.ndarray = field(repr=False)
+    #: Armour (tanks + fighting vehicles) lost on the committed BTGs per committed BTG's armour.
+    mean_loss_fraction: np.ndarray = field(repr=False)
+    committed: np.ndarray = field(repr=False)
+    ineffective: np.ndarray = field(repr=False)
+    #: Median, 90% interval and P(>= reported) of ineffective BTGs per (overcount, concentration).
+    sensitivity: pd.DataFrame = field(repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.ineffective.size)
+
+    @property
+    def btg_equivalents_armour(self) -> np.ndarray:
+        """Tanks and fighting vehicles together, in BTGs' worth of both."""
+        return self.mean_loss_fraction * self.committed
+
+    def interval(self, level: float = 0.9) -> Interval:
+        """Equal-tailed interval of the number of ineffective BTGs."""
+        low, high = np.quantile(self.ineffective, [(1 - level) / 2, (1 + level) / 2])
+        return Interval(float(low), float(high), level, "Monte Carlo quantiles")
+
+    def probability_at_least(self, count: int | None = None) -> MonteCarloProbability:
+        """P(ineffective BTGs >= ``count``), by default the reported 29."""
+        count = self.reported_ineffective if count is None else count
+        return MonteCarloProbability.from_indicator(self.ineffective >= count)
+
+    def probability_share_at_least_reported(self) -> MonteCarloProbability:
+        """P(ineffective / committed >= 29 / 125): the reported share, whatever N was drawn."""
+        share = self.reported_ineffective / self.reported_committed
+        return MonteCarloProbability.from_indicator(self.ineffective >= share * self.committed - 1e-9)
+
+    def _rows(self) -> dict[str, np.ndarray]:
+        return {
+            "over-count factor": self.overcount,
+            "BTG-equivalents of tanks lost": self.btg_equivalents_tank,
+            "BTG-equivalents of fighting vehicles lost": self.btg_equivalents_apc,
+            "BTG-equivalents of armour lost": self.btg_equivalents_armour,
+            "mean share of a committed BTG's armour lost": self.mean_loss_fraction,
+            "ineffective BTGs": self.ineffective,
+            "ineffective share of committed BTGs": self.ineffective / self.committed,
+        }
+
+    def summary(self) -> pd.DataFrame:
+        table = pd.DataFrame({name: np.quantile(v, LEVELS) for name, v in self._rows().items()},
+                             index=[f"{q:g}" for q in LEVELS]).T
+        table["mean"] = [float(np.mean(v)) for v in self._rows().values()]
+        table.index.name = "quantity"
+        return table
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format="{:.3f}".format) + self.sensitivity.to_html(index=False)
+
+    def plot(self, ax=None):
+        from estimates.models.losses import charts
+
+        return charts.loss_crosscheck(
+            np.bincount(self.ineffective),
+            reported=self.reported_ineffective, interval=self.interval(0.9), as_of=self.claimed.as_of, ax=ax,
+        )
+
+    def to_dict(self) -> dict:
+        interval = self.interval(0.9)
+        return {
+            "as_of": self.claimed.as_of.isoformat() if self.claimed.as_of else None,
+            "as_of_day": self.claimed.day,
+            "claimed": self.claimed.to_dict(),
+            "inputs": self.inputs,
+            "n_samples": self.n_samples,
+            "reported": {"ineffective": self.reported_ineffective, "committed": self.reported_committed,
+                         "share": self.reported_ineffective / self.reported_committed},
+            "overcount_factor": quantile_dict(self.overcount),
+            "btg_equivalents": {"tank": quantile_dict(self.btg_equivalents_tank),
+                                "apc": quantile_dict(self.btg_equivalents_apc),
+                                "armour": quantile_dict(self.btg_equivalents_armour)},
+            "mean_loss_fraction": quantile_dict(self.mean_loss_fraction),
+            "ineffective": {"quantiles": quantile_dict(self.ineffective), "interval": interval.to_dict(),
+                            "mean": float(np.mean(self.ineffective)),
+                            # draws per count (index = BTGs ineffective), so figures need no draws
+                            "counts": np.bincount(self.ineffective).tolist()},
+            "ineffective_share": quantile_dict(self.ineffective / self.committed),
+            "p_at_least_reported": self.probability_at_least().to_dict(),
+            "p_share_at_least_reported": self.probability_share_at_least_reported().to_dict(),
+            "sensitivity": [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+                            for row in self.sensitivity.to_dict(orient="records")],
+        }
+
+
+def count_ineffective(loss_fraction: np.ndarray, committed: np.ndarray, threshold: np.ndarray,
+                      concentration: float, seeds: list[np.random.SeedSequence], n_max: int) -> np.ndarray:
+    """Ineffective BTGs per draw for each row of ``loss_fraction`` (shape: scenarios x draws).
+
+    Draw ``d`` spreads its armour losses over ``committed[d]`` BTGs with symmetric Dirichlet weights
+    w (normalised gammas); BTG i has lost ``loss_fraction * N * w_i`` of its armour and is ineffective
+    when that reaches ``threshold[d]``. Chunk ``k`` draws its gammas from ``seeds[k]`` alone, so
+    every scenario (row) sees the same weights: common random numbers.
+    """
+    loss_fraction = np.atleast_2d(np.asarray(loss_fraction, dtype=float))
+    n = loss_fraction.shape[1]
+    out = np.zeros(loss_fraction.shape, dtype=np.int64)
+    columns = np.arange(n_max)
+    for k, start in enumerate(range(0, n, CHUNK)):
+        stop = min(start + CHUNK, n)
+        gammas = np.random.default_rng(seeds[k]).standard_gamma(concentration, size=(stop - start, n_max))
+        gammas *= columns < committed[start:stop, None]
+        total = gammas.sum(axis=1)
+        # w_i N rho >= theta  <=>  gamma_i >= theta * total / (N rho); rho = 0 means nothing lost.
+        for row in range(loss_fraction.shape[0]):
+            rho = loss_fraction[row, start:stop]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cut = np.where(rho > 0, threshold[start:stop] * total / (committed[start:stop] * rho), np.inf)
+            out[row, start:stop] = (gammas >= cut[:, None]).sum(axis=1)
+    return out
+
+
+def assess_losses(
+    claimed: ClaimedLosses | tuple[float, float],
+    *,
+    rng: np.random.Generator,
+    btg_committed_low: int = 120,
+    btg_committed_high: int = 130,
+    tanks_per_btg: tuple[float, float] = (8.0, 13.0),
+    vehicles_per_btg: tuple[float, float] = (30.0, 45.0),
+    overcount_90: tuple[float, float] = (1.1, 2.0),
+    threshold_90: tuple[float, float] = (0.3, 0.5),
+    concentration: float = 1.0,
+    share_on_btgs: float | tuple[float, float] = (0.7, 0.95),
+    n_samples: int = 20_000,
+    reported_ineffective: int = 29,
+    reported_committed: int = 125,
+    grid_overcount: tuple[float, ...] = GRID_OVERCOUNT,
+    grid_concentration: tuple[float, ...] = GRID_CONCENTRATION,
+) -> LossCrossCheck:
+    """Cross-check the reported count of ineffective BTGs against claimed armour losses.
+
+    ``claimed`` is a :class:`~estimates.inputs.loss_claims.ClaimedLosses` (from
+    :func:`estimates.inputs.loss_claims.claimed_losses`) or a pair (tanks, fighting vehicles) claimed. Intervals
+    are 90% intervals: lognormal for the positive ``tanks_per_btg``, ``vehicles_per_btg`` (items per
+    BTG) and ``overcount_90`` (claimed / true), logit-normal for the shares ``threshold_90`` and
+    ``share_on_btgs`` (which may also be a fixed share). ``concentration`` is the Dirichlet alpha of
+    the spread of losses over BTGs. Every random number comes from ``rng``.
+
+    Examples
+    --------
+    >>> r = assess_losses((684, 1861), rng=np.random.default_rng(1), n_samples=2000,
+    ...                   grid_overcount=(1.0,), grid_concentration=(1.0,))
+    >>> 0 <= r.interval().low <= r.interval().high <= 130
+    True
+    """
+    if isinstance(claimed, ClaimedLosses):
+        record = claimed
+    else:
+        tank, apc = (float(v) for v in claimed)
+        record = ClaimedLosses(as_of=None, day=None, tank=tank, apc=apc, source="given", revisions="as given")
+    if not (record.tank >= 0 and record.apc >= 0):
+        raise ValueError(f"claimed losses must be >= 0; got tanks {record.tank}, fighting vehicles {record.apc}")
+    if not 1 <= btg_committed_low <= btg_committed_high:
+        raise ValueError("need 1 <= btg_committed_low <= btg_committed_high; "
+                         f"got {btg_committed_low}, {btg_committed_high}")
+    if not concentration > 0 or not all(c > 0 for c in grid_concentration):
+        raise ValueError("concentration must be > 0")
+    if not all(f > 0 for f in grid_overcount):
+        raise ValueError("over-count factors must be > 0")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be >= 1; got {n_samples}")
+    overcount_ppf = _positive(overcount_90, "overcount_90")
+    tanks_ppf = _positive(tanks_per_btg, "tanks_per_btg")
+    vehicles_ppf = _positive(vehicles_per_btg, "vehicles_per_btg")
+    threshold_ppf = _share(tuple(threshold_90), "threshold_90")
+    share_ppf = _share(share_on_btgs, "share_on_btgs")
+
+    # Inputs are columns of one uniform matrix and the spread has one stream per chunk, both fixed
+    # by rng alone: every scenario of the grid reuses them (common random numbers).
+    u = rng.random((n_samples, 6))
+    seeds = np.random.SeedSequence(rng.integers(2**63, size=4)).spawn(-(-n_samples // CHUNK))
+    overcount = overcount_ppf(u[:, 0])
+    share = share_ppf(u[:, 1])
+    tanks_held, vehicles_held = tanks_ppf(u[:, 2]), vehicles_ppf(u[:, 3])
+    threshold = threshold_ppf(u[:, 4])
+    span = btg_committed_high - btg_committed_low + 1
+    committed = btg_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
+
+    on_btgs = share * (record.tank + record.apc)
+
+    def loss_fraction(factor):
+        return on_btgs / factor / (committed * (tanks_held + vehicles_held))
+
+    rho = loss_fraction(overcount)
+    grid_rho = np.stack([loss_fraction(f) for f in grid_overcount])
+    ineffective = count_ineffective(rho, committed, threshold, concentration, seeds, btg_committed_high)[0]
+    rows = []
+    for alpha in grid_concentration:
+        counts = count_ineffective(grid_rho, committed, threshold, alpha, seeds, btg_committed_high)
+        for factor, c in zip(grid_overcount, counts):
+            low, median, high = np.quantile(c, [0.05, 0.5, 0.95])
+            rows.append({"overcount": float(factor), "concentration": float(alpha), "median": float(median),
+                         "low_90": float(low), "high_90": float(high),
+                         "p_at_least_reported": float(np.mean(c >= reported_ineffective))})
+    inputs = {
+        "btg_committed_low": int(btg_committed_low), "btg_committed_high": int(btg_committed_high),
+        "tanks_per_btg": [float(v) for v in tanks_per_btg], "vehicles_per_btg": [float(v) for v in vehicles_per_btg],
+        "overcount_90": [float(v) for v in overcount_90], "threshold_90": [float(v) for v in threshold_90],
+        "concentration": float(concentration),
+        "share_on_btgs": float(share_on_btgs) if np.ndim(share_on_btgs) == 0 else [float(v) for v in share_on_btgs],
+        "armour_measure": "tanks and fighting vehicles, each counted once",
+    }
+    return LossCrossCheck(
+        claimed=record, inputs=inputs,
+        reported_ineffective=int(reported_ineffective), reported_committed=int(reported_committed),
+        overcount=overcount,
+        btg_equivalents_tank=share * record.tank / (overcount * tanks_held),
+        btg_equivalents_apc=share * record.apc / (overcount * vehicles_held),
+        mean_loss_fraction=rho, committed=committed, ineffective=ineffective,
+        sensitivity=pd.DataFrame(rows),
+    )

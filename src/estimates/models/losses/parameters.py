@@ -1,0 +1,53 @@
+"""The losses model's own parameters, and the rules that tie several of them together."""
+
+from __future__ import annotations
+
+from estimates.parameters.fields import ASSUMPTION, param
+
+PARAMETERS = {
+    # --- the loss-data cross-check ------------------------------------------------------------------
+    "losses_path": param(
+        str,
+        "data/ukraine_losses/russia_losses_equipment.json", unit="path", source="claim:uags-armour-losses",
+        help="Daily claimed equipment losses (JSON, see data/ukraine_losses/README.md).",
+    ),
+    "overcount_low": param(
+        float,
+        1.1, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed",
+        plausible=(0.9, 1.3),
+        help="Over-count of the claimed losses, low end of a 90% interval (Oryx bounds it near 1.8-2).",
+    ),
+    "overcount_high": param(
+        float,
+        2.0, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed",
+        plausible=(1.6, 2.5), help="Over-count of the claimed losses, high end of a 90% interval.",
+    ),
+    "loss_threshold_low": param(
+        float,
+        0.3, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION,
+        plausible=(0.2, 0.4),
+        help="Share of its armour a BTG loses before it is combat-ineffective: low end of a 90% interval.",
+    ),
+    "loss_threshold_high": param(
+        float,
+        0.5, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION,
+        plausible=(0.4, 0.7),
+        help="Share of its armour a BTG loses before it is combat-ineffective: high end of a 90% interval.",
+    ),
+    "loss_concentration": param(
+        float,
+        1.0, ge=0.01, le=1000.0, unit="Dirichlet alpha", source=ASSUMPTION,
+        plausible=(0.3, 10.0),
+        help="How evenly losses spread over BTGs: large is even, 1 puts ~60% of losses on a quarter of BTGs.",
+    ),
+    "loss_share_on_btgs_low": param(
+        float,
+        0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.5, 0.8),
+        help="Share of the armour lost that belonged to the committed BTGs: low end of a 90% interval.",
+    ),
+    "loss_share_on_btgs_high": param(
+        float,
+        0.95, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.85, 0.99),
+        help="Share of the armour lost that belonged to the committed BTGs: high end of a 90% interval.",
+    ),
+}

@@ -1,0 +1,17 @@
+"""Pooling: every official BTG statement fitted to one hazard, and each checked against the others."""
+
+from estimates.model import Model
+from estimates.models.pooling.parameters import PARAMETERS
+from estimates.models.uses import FORCE, RUN
+from estimates.paths import NOTEBOOK_DIR
+
+MODEL = Model(
+    name="pooling",
+    title="All official statements, pooled",
+    package=__name__,
+    notebook=NOTEBOOK_DIR / "pooling.ipynb",
+    parameters=PARAMETERS,
+    uses=RUN + FORCE,
+    question_parameters=("as_of",),
+    crosscheck=True,
+)

@@ -1,0 +1,326 @@
+"""The pooling notebook's analysis in one call: every official statement against one hazard model.
+
+It fits the statements (:mod:`estimates.inputs.statements`) under the nested reading with a free Weibull
+shape (the headline), with a constant hazard, and under the independent reading; sets the pooled
+estimate beside the single-report posterior the attrition section reports; and checks each
+statement against the ones before it (:func:`estimates.models.pooling.posterior.check_next`), with a free shape and
+with a constant hazard, so the briefing can say whether the sources agree and whether the later
+statements fit a constant hazard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from estimates.core.judgments import Judgment
+from estimates.core.proportion import estimate_proportion
+from estimates.core.quantities import (
+    ExactProbability,
+    MonteCarloProbability,
+    quantile_dict,
+)
+from estimates.core.randomness import model_rng
+from estimates.core.wording import long_date
+from estimates.errors import InputError
+from estimates.inputs.claims import Ledger, load_ledger
+from estimates.inputs.files import load_parameter_file
+from estimates.inputs.statements import Statement, load_statements
+from estimates.models.pooling import MODEL
+from estimates.models.pooling import posterior as pooling
+from estimates.parameters.schema import Parameters
+from estimates.parameters.variations import with_term_sensitivity
+
+#: Share of the committed force asked about in the judgment on the latest statement's date.
+SHARE_ASKED = 1.0 / 3.0
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingData:
+    """Every file the pooling model reads: the claims ledger and the statements file."""
+
+    ledger: Ledger
+    statements: tuple[Statement, ...]
+    #: Where the statements file is, and the SHA-256 of its bytes.
+    statements_path: Path
+    statements_sha256: str
+
+    @property
+    def files(self) -> dict[Path, str]:
+        """``{path: SHA-256}`` of every file read, the ledger first."""
+        return {self.ledger.path: self.ledger.sha256, self.statements_path: self.statements_sha256}
+
+
+def load(params: Parameters) -> PoolingData:
+    """Read the claims ledger and the statements file the parameters name, once."""
+    ledger = load_parameter_file(params, "claims_path", load_ledger)
+    statements = load_parameter_file(params, "statements_path", load_statements)
+    found, digest = statements.value
+    return PoolingData(ledger=ledger.value, statements=found, statements_path=statements.path,
+                       statements_sha256=digest)
+
+
+def check(params: Parameters, data: PoolingData) -> None:
+    """A statement that needs more BTGs ineffective than the most committed: InputError naming it."""
+    top = params.committed_range[1]
+    for line, statement in enumerate(data.statements, start=2):
+        smallest = statement.bounds([top])[0][0]
+        if smallest > top:
+            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
+                             f"statement '{statement.observation_id}' needs at least {smallest} BTGs "
+                             f"ineffective, more than the {top} committed at most (btg_committed + "
+                             f"denominator_uncertainty)")
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingAssessment:
+    """Every fit and check of one run, and what was left out and why."""
+
+    as_of_day: int
+    committed_range: tuple[int, int]
+    statements: tuple[Statement, ...]
+    left_out: tuple[dict, ...]
+    single: dict
+    #: ``None`` when no statement rests on claims in the ledger: nothing to pool.
+    pooled: pooling.PooledFit | None
+    constant: pooling.PooledFit | None
+    independent: pooling.PooledFit | None
+    checks_free: tuple[pooling.Check, ...]
+    checks_constant: tuple[pooling.Check, ...]
+    daily_hazard: dict | None
+    share_by_last: dict | None
+    judgments: tuple[Judgment, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def bayes_factor_rising(self) -> float | None:
+        """Evidence for a free shape over a constant hazard (nested reading); > 1 favours the free shape."""
+        if self.constant is None:
+            return None
+        return self.pooled.evidence / self.constant.evidence
+
+    def statements_frame(self) -> pd.DataFrame:
+        """The statements pooled, one row each (empty when none rests on the ledger)."""
+        columns = ["observation_id", "claim_ids", "date", "day", "count_low", "count_high", "share_above",
+                   "reported", "reading"]
+        return pd.DataFrame([s.to_dict() for s in self.statements], columns=columns).set_index("observation_id")
+
+    def estimates_frame(self) -> pd.DataFrame:
+        """The probability that a BTG was ineffective by the as-of date, under each fit."""
+        rows = {"single report (attrition's headline)": self.single["p_as_of"]}
+        for label, fit in self._fits().items():
+            rows[label] = fit.to_dict()["p_as_of"]
+        return pd.DataFrame({label: {"median": r["quantiles"]["0.5"], "5%": r["interval"]["low"],
+                                     "95%": r["interval"]["high"]} for label, r in rows.items()}).T
+
+    def checks_frame(self) -> pd.DataFrame:
+        rows = []
+        for free, constant in zip(self.checks_free, self.checks_constant):
+            s = free.statement
+            rows.append({"statement": s.observation_id, "date": s.date, "reported": s.describe(),
+                         "predicted (free shape), 90%": _range(free.quantiles),
+                         "tail probability (free shape)": free.tail_probability,
+                         "predicted (constant hazard), 90%": _range(constant.quantiles),
+                         "tail probability (constant hazard)": constant.tail_probability})
+        return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
+
+    def judgments_frame(self) -> pd.DataFrame:
+        from estimates.core.judgments import judgments_frame
+
+        return judgments_frame(list(self.judgments))
+
+    def _fits(self) -> dict[str, pooling.PooledFit]:
+        if self.pooled is None:
+            return {}
+        fits = {f"pooled, {self.pooled.reading}, free shape": self.pooled}
+        if self.constant is not None:
+            fits["pooled, nested, constant hazard"] = self.constant
+        fits["pooled, independent readings, free shape"] = self.independent
+        return fits
+
+    def summary(self) -> pd.DataFrame:
+        """The probability that a BTG was ineffective by the as-of date, single report and pooled."""
+        return self.estimates_frame()
+
+    def _repr_html_(self) -> str:
+        checks = self.checks_frame()
+        notes = "".join(f"<p>{note}</p>" for note in self.notes)
+        return (self.summary().to_html(float_format="{:.3f}".format)
+                + ("" if checks.empty else checks.to_html(float_format="{:.3f}".format)) + notes)
+
+    def plot(self, ax=None):
+        """The pooled estimates on ``ax``; without one, a figure with the statement checks below."""
+        from estimates.models.pooling import charts
+
+        section = self.to_dict()
+        return charts.overview(section) if ax is None else charts.pooled_estimates(section, ax=ax)
+
+    def to_dict(self) -> dict:
+        free = {c.statement.observation_id: c for c in self.checks_free}
+        constant = {c.statement.observation_id: c for c in self.checks_constant}
+        surprising_free = [k for k, c in free.items() if c.surprising]
+        surprising_constant = [k for k, c in constant.items() if c.surprising]
+        return {
+            "as_of_day": self.as_of_day,
+            "committed_range": list(self.committed_range),
+            "statements": [s.to_dict() for s in self.statements],
+            "left_out": list(self.left_out),
+            "single_report": self.single,
+            "pooled": None if self.pooled is None else self.pooled.to_dict(),
+            "constant_hazard": None if self.constant is None else self.constant.to_dict(),
+            "independent": None if self.independent is None else self.independent.to_dict(),
+            "bayes_factor_rising_vs_constant": self.bayes_factor_rising,
+            "daily_hazard": self.daily_hazard,
+            "share_by_last_statement": self.share_by_last,
+            "checks": {"free_shape": [c.to_dict() for c in self.checks_free],
+                       "constant_hazard": [c.to_dict() for c in self.checks_constant],
+                       "surprising_below": pooling.SURPRISING_BELOW},
+            "agreement": {
+                "checked": list(free),
+                "surprising_free_shape": surprising_free,
+                "surprising_constant_hazard": surprising_constant,
+                "sources_agree": not surprising_free,
+                "constant_hazard_fits": not surprising_constant,
+            },
+            "judgments": [j.to_dict() for j in self.judgments],
+            "notes": list(self.notes),
+        }
+
+
+def _range(quantiles: dict) -> str:
+    return f"{quantiles['0.05']:g}-{quantiles['0.95']:g}"
+
+
+def usable_statements(statements: tuple[Statement, ...], ledger: Ledger) -> tuple[tuple[Statement, ...], list[dict]]:
+    """Statements whose claims are all in the ledger; the rest, with the reason, for the briefing."""
+    kept, left_out = [], []
+    for s in statements:
+        missing = [c for c in s.claim_ids if c not in ledger]
+        if missing:
+            left_out.append({"observation_id": s.observation_id,
+                             "reason": f"claim {missing[0]} is not in the claims ledger"})
+        else:
+            kept.append(s)
+    return tuple(kept), left_out
+
+
+def assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *,
+           sensitivity: bool = False) -> PoolingAssessment:
+    """Fit and check the statements in ``data`` against its claims ledger.
+
+    With ``sensitivity``, each judgment carries its term sensitivity, recomputed through
+    :func:`key_judgments` with ``data`` as read.
+    """
+    result = _assess(params, data, rng, checks=True)
+    if not sensitivity or not result.judgments:
+        return result
+
+    def recompute(varied: Parameters) -> tuple[Judgment, ...]:
+        return key_judgments(varied, data, model_rng(varied.seed, MODEL.name))
+
+    return replace(result, judgments=with_term_sensitivity(result.judgments, params, recompute,
+                                                           MODEL.sensitivity_inputs()))
+
+
+def key_judgments(params: Parameters, data: PoolingData, rng: np.random.Generator) -> tuple[Judgment, ...]:
+    """The judgments of :func:`assess` without the statement checks. Their draws come first from
+    ``rng``, so they are the numbers :func:`assess` gives at the same parameters."""
+    return _assess(params, data, rng, checks=False).judgments
+
+
+def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, checks: bool) -> PoolingAssessment:
+    used, left_out = usable_statements(data.statements, data.ledger)
+    t0 = params.days_elapsed
+    committed = params.committed_range
+    # Attrition's headline posterior, overdispersion included, so the two sections show one number.
+    single = estimate_proportion(params.btg_ineffective, params.btg_committed, prior=params.prior,
+                                 overdispersion=params.overdispersion)
+    single_record = {"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
+                     "overdispersion": params.overdispersion,
+                     "p_as_of": pooling.posterior_summary(single.posterior, 0.9)}
+
+    def not_pooled(note: str) -> PoolingAssessment:
+        return PoolingAssessment(
+            as_of_day=t0, committed_range=committed, statements=tuple(used), left_out=tuple(left_out),
+            single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
+            checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(), notes=(note,),
+        )
+
+    if not used:
+        # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
+        return not_pooled("no statement in the statements file rests on claims in the ledger, so nothing was pooled")
+    shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
+    common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
+    notes = []
+    later = [s.observation_id for s in used if s.date > params.as_of]
+    if later:
+        notes.append(f"statements dated after the information cut-off ({', '.join(later)}) are pooled: the "
+                     f"estimate for {long_date(params.as_of)} looks back with what was said later")
+    try:
+        independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
+    except pooling.PoolingError as error:
+        return not_pooled(f"{error}, so nothing was pooled")
+    try:
+        pooled = pooling.fit(used, shape_90=shape_90, reading="nested", **common)
+        constant = pooling.fit(used, shape_90=(1.0, 1.0), reading="nested", **common)
+    except pooling.PoolingError as error:
+        # Counts that fall over time (reconstitution, a narrower definition) cannot be nested.
+        notes.append(f"{error}; the independent reading is the headline instead")
+        pooled, constant = independent, None
+    ordered = tuple(sorted(used, key=lambda s: s.day))
+    anchor = [s for s in used if s.day == t0 and s.count_low is not None and s.count_low == s.count_high]
+    if anchor and anchor[0].count_low != params.btg_ineffective:
+        notes.append(f"the statement at the as-of date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
+                     f"the attrition headline uses btg_ineffective = {params.btg_ineffective}")
+    last = ordered[-1]
+    hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
+    counts, force = pooling.last_count_draws(pooled, rng, params.n_samples)
+    share_draws = counts / force
+    checks_free, checks_constant = [], []
+    if checks and constant is not None:
+        for i in range(1, len(ordered)):
+            for shape, out in ((shape_90, checks_free), ((1.0, 1.0), checks_constant)):
+                out.append(pooling.check_next(ordered[:i], ordered[i], shape_90=shape, rng=rng,
+                                              size=params.n_samples, **common))
+    claim_ids = tuple(dict.fromkeys(c for s in used for c in s.claim_ids))
+    judgments = (
+        Judgment(
+            id="pooling-rising-tempo",
+            statement=(f"the rate at which Russian BTGs became combat-ineffective rose over the war's first "
+                       f"{last.day} days, to {long_date(last.date)} (a Weibull hazard shape above 1), "
+                       f"reading the official statements as {'counts of the same force' if pooled.reading == 'nested' else 'independent re-assessments'}"),
+            probability=ExactProbability(pooled.probability_shape_above(1.0), "grid posterior of the Weibull shape"),
+            basis=(f"{len(used)} official statements pooled under the {pooled.reading} reading; Weibull "
+                   f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} BTGs committed"),
+            claim_ids=claim_ids,
+        ),
+        Judgment(
+            id="pooling-third-ineffective",
+            statement=(f"more than a third of the committed BTGs had become combat-ineffective by "
+                       f"{long_date(last.date)}"),
+            probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
+            basis=(f"{params.n_samples} draws of the count on {long_date(last.date)} given every statement "
+                   f"({pooled.reading} reading)"),
+            claim_ids=claim_ids,
+        ),
+    )
+    return PoolingAssessment(
+        as_of_day=t0, committed_range=committed, statements=used, left_out=tuple(left_out),
+        single=single_record, pooled=pooled, constant=constant, independent=independent,
+        checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
+        daily_hazard=quantile_dict(hazard_draws),
+        share_by_last={"date": last.date.isoformat(), "day": last.day, "quantiles": quantile_dict(share_draws)},
+        judgments=judgments, notes=tuple(notes),
+    )
+
+
+def section(params: Parameters, data: PoolingData, result: PoolingAssessment) -> dict:
+    """The ``pooling`` section of ``results.json``, as the notebook records it."""
+    from estimates.report.provenance import section_provenance
+
+    claim_ids = tuple(dict.fromkeys(c for s in result.statements for c in s.claim_ids))
+    provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=claim_ids, files=data.files)
+    return result.to_dict() | provenance

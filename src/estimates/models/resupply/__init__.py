@@ -1,0 +1,19 @@
+"""Resupply: the reported transfers through Iran and across the Caspian, graded, routed and set against
+the losses they would replace."""
+
+from estimates.model import Model
+from estimates.models.resupply.parameters import PARAMETERS, RULES
+from estimates.models.uses import RUN
+from estimates.paths import NOTEBOOK_DIR
+
+MODEL = Model(
+    name="resupply",
+    title="Resupply through Iran and the Caspian",
+    package=__name__,
+    notebook=NOTEBOOK_DIR / "resupply.ipynb",
+    parameters=PARAMETERS,
+    uses=RUN,
+    includes=("attrition",),
+    question_parameters=("horizon_days", "threshold_share", "replacement_share_threshold"),
+    rules=RULES,
+)

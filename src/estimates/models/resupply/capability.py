@@ -1,0 +1,295 @@
+"""Resupply: graded transfer claims to capability restored, by category and date.
+
+The model, per Monte Carlo draw (all draws at once, as numpy arrays):
+
+1. each transfer claim is true or false: correlated latent truth thresholded at the probability its
+   Admiralty grade maps to (:mod:`estimates.models.resupply.grading`);
+2. each consignment of a true claim has a quantity (fixed when reported, else the analyst's 90%
+   interval, lognormal) and a mass per item (an assumption, lognormal);
+3. it leaves Iraq on its reported date (or a uniform date when undated), reaches the Iranian Caspian
+   port after a road transit, waits for a sailing (``ship_count`` ships, a sailing every
+   turnaround / ships days, each carrying up to the ship's capacity, first come first served), crosses
+   to Astrakhan and goes on to the front;
+4. delivered items per category by date become capability restored: BTG-equivalents for categories
+   organic to a BTG (items / what one BTG holds), batteries for strategic air defence, measured at
+   theatre level;
+5. against attrition (computed through :mod:`estimates.models.attrition.assessment` with that model's own stream),
+   the share of the category's estimated losses since the invasion began that deliveries replace,
+   with the share of its equipment an ineffective BTG has lost as an assumption.
+
+Every uncertain input is a column of one matrix of uniforms, so the same function serves plain Monte
+Carlo and the Sobol design of :mod:`estimates.core.sobol` without nesting simulations. This module
+holds the model (:class:`ResupplyModel`, :func:`build_model`); :mod:`estimates.models.resupply.simulation`
+runs it (:func:`~estimates.models.resupply.simulation.simulate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special, stats
+
+from estimates.core.calendar import day_number
+from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
+from estimates.inputs.claims import Claim, Ledger
+from estimates.inputs.files import LedgerError
+from estimates.inputs.transfers import THEATRE, Consignment, Holding
+from estimates.models.resupply.grading import (
+    GradeTable,
+    LatentStructure,
+    claim_truth,
+    truth_probabilities,
+)
+from estimates.parameters.schema import Parameters
+
+#: Quantile levels reported for heavy-tailed outputs (no bare means).
+LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+# --- uncertain inputs as columns of a uniform matrix -------------------------------------------
+@dataclass(frozen=True)
+class UncertainInput:
+    """One column of the input matrix: a name, a sensitivity group and a quantile function."""
+
+    name: str
+    group: str
+    ppf: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+
+
+def _interval_ppf(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
+    if low == high:
+        return lambda u: np.full(np.shape(u), float(low))
+    return lognormal_from_90(low, high).ppf
+
+
+def _share_ppf(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
+    if low == high:
+        return lambda u: np.full(np.shape(u), float(low))
+    logit = logitnormal_from_90(low, high)
+    return lambda u: special.expit(logit.ppf(u))
+
+
+def _histogram_ppf(counts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    cdf = np.cumsum(counts) / counts.sum()
+    return lambda u: np.minimum(np.searchsorted(cdf, u, side="left"), counts.size - 1).astype(float)
+
+
+# --- the model -----------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class ResupplyModel:
+    """Everything fixed for one assessment; :meth:`evaluate` maps uniforms to outputs."""
+
+    params: Parameters
+    consignments: tuple[Consignment, ...]
+    holdings: tuple[Holding, ...]
+    claims: tuple[Claim, ...]
+    truth_probability: np.ndarray = field(repr=False)
+    structure: LatentStructure = field(repr=False)
+    ineffective_by_end: np.ndarray = field(repr=False)
+    report_days: np.ndarray = field(repr=False)
+    #: Consignments left out because the ledger read for the run lacks their claims.
+    unsupported: tuple[str, ...] = ()
+
+    # categories ---------------------------------------------------------------------------------
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(h.category for h in self.holdings)
+
+    @property
+    def btg_categories(self) -> tuple[str, ...]:
+        return tuple(h.category for h in self.holdings if h.level != THEATRE)
+
+    def holding(self, category: str) -> Holding:
+        return next(h for h in self.holdings if h.category == category)
+
+    # inputs --------------------------------------------------------------------------------------
+    def inputs(self) -> list[UncertainInput]:
+        p = self.params
+        normal = stats.norm.ppf
+        cols: list[UncertainInput] = [
+            UncertainInput(f"truth factor {i}", "claim truth", normal) for i in range(self.structure.n_factors)
+        ]
+        for c in self.consignments:
+            if c.quantity_parameter:
+                low = getattr(p, f"{c.quantity_parameter}_low")
+                high = getattr(p, f"{c.quantity_parameter}_high")
+                cols.append(UncertainInput(f"{c.consignment_id} quantity", f"{c.quantity_parameter} quantity",
+                                           _interval_ppf(low, high)))
+            cols.append(UncertainInput(f"{c.consignment_id} mass", "item masses",
+                                       _interval_ppf(c.mass_low_t, c.mass_high_t)))
+            if c.departure is None:
+                lo, hi = p.undated_departure_day_low, p.undated_departure_day_high
+                cols.append(UncertainInput(f"{c.consignment_id} departure", "undated departures",
+                                           lambda u, lo=lo, hi=hi: lo + u * (hi - lo)))
+        cols += [
+            UncertainInput("road transit", "road transit to port",
+                           _interval_ppf(p.port_transit_days_low, p.port_transit_days_high)),
+            UncertainInput("ship capacity", "Caspian shipping",
+                           _interval_ppf(p.ship_capacity_tonnes_low, p.ship_capacity_tonnes_high)),
+            UncertainInput("turnaround", "Caspian shipping",
+                           _interval_ppf(p.turnaround_days_low, p.turnaround_days_high)),
+            UncertainInput("sailing phase", "Caspian shipping", lambda u: u),
+            UncertainInput("crossing", "Caspian shipping",
+                           _interval_ppf(p.crossing_days_low, p.crossing_days_high)),
+            UncertainInput("onward transit", "onward transit to the front",
+                           _interval_ppf(p.onward_days_low, p.onward_days_high)),
+        ]
+        for h in self.holdings:
+            if h.level != THEATRE:
+                cols.append(UncertainInput(f"{h.category} per BTG", "BTG holdings", _interval_ppf(h.low, h.high)))
+        cols += [
+            UncertainInput("equipment lost per ineffective BTG", "equipment lost per ineffective BTG",
+                           _share_ppf(p.equipment_loss_share_low, p.equipment_loss_share_high)),
+            UncertainInput("ineffective BTGs by the horizon", "attrition",
+                           _histogram_ppf(self.ineffective_by_end)),
+        ]
+        return cols
+
+    def uniforms(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        # Open interval: a uniform of exactly 0 or 1 would map to an infinite normal.
+        return np.clip(rng.random((size, len(self.inputs()))), 1e-12, 1 - 1e-12)
+
+    def transform(self, uniforms: np.ndarray) -> dict[str, np.ndarray]:
+        columns = self.inputs()
+        if uniforms.shape[1] != len(columns):
+            raise ValueError(f"expected {len(columns)} input columns, got {uniforms.shape[1]}")
+        return {col.name: np.asarray(col.ppf(uniforms[:, j]), dtype=float) for j, col in enumerate(columns)}
+
+    # simulation ----------------------------------------------------------------------------------
+    def delivery(self, draws: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per draw and consignment: true?, quantity, and the day it reaches the front (inf: never)."""
+        p = self.params
+        size = draws["road transit"].size
+        n = len(self.consignments)
+        if n == 0:
+            return np.zeros((size, 0), dtype=bool), np.zeros((size, 0)), np.full((size, 0), np.inf)
+        n_factors = self.structure.n_factors
+        normals = np.column_stack([draws[f"truth factor {i}"] for i in range(n_factors)])
+        latent = self.structure.latent(normals, p.originator_correlation, p.outlet_correlation)
+        true_claim = claim_truth(latent, self.truth_probability)
+        claim_index = {c.claim_id: i for i, c in enumerate(self.claims)}
+        true = np.column_stack([true_claim[:, claim_index[c.claim_id]] for c in self.consignments])
+        quantity = np.column_stack([
+            draws[f"{c.consignment_id} quantity"] if c.quantity_parameter else np.full(size, c.quantity)
+            for c in self.consignments
+        ])
+        tonnes = np.where(true, quantity * np.column_stack([draws[f"{c.consignment_id} mass"]
+                                                            for c in self.consignments]), 0.0)
+        departure = np.column_stack([
+            draws[f"{c.consignment_id} departure"] if c.departure is None
+            else np.full(size, float(day_number(c.departure))) for c in self.consignments
+        ])
+        at_port = departure + draws["road transit"][:, None]
+
+        interval = draws["turnaround"] / p.ship_count if p.ship_count else np.full(size, np.inf)
+        first = draws["sailing phase"] * interval
+        capacity = draws["ship capacity"]
+        sailing = np.full((size, n), np.inf)
+        current = np.full(size, -np.inf)  # index of the sailing now loading
+        room = np.zeros(size)
+        # First come, first served: consignments in order of arrival at the port, per draw.
+        order = np.argsort(at_port, axis=1, kind="stable")
+        rows = np.arange(size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for step in range(n):
+                i = order[:, step]
+                need = tonnes[rows, i]
+                earliest = np.ceil((at_port[rows, i] - first) / interval)
+                fresh = earliest > current
+                current = np.where(fresh, earliest, current)
+                room = np.where(fresh, capacity, room)
+                short = np.maximum(need - room, 0.0)
+                extra = np.where(short > 0, np.ceil(short / capacity), 0.0)
+                current = current + extra
+                room = np.where(short > 0, extra * capacity - short, room - need)
+                sailing[rows, i] = current
+            arrival = first[:, None] + sailing * interval[:, None] + (draws["crossing"] + draws["onward transit"])[:, None]
+        # No ships or no capacity: nothing ever sails (NaN arises from inf - inf on that path).
+        arrival = np.where(np.isfinite(arrival), arrival, np.inf)
+        return true, quantity, arrival
+
+    def delivered(self, draws: dict[str, np.ndarray], days: np.ndarray | None = None,
+                  categories: Sequence[str] | None = None, delivery=None) -> dict[str, np.ndarray]:
+        """Items delivered per category (draws x days) by the end of each report day.
+
+        ``delivery`` reuses the result of :meth:`delivery` for these draws; ``categories`` limits
+        the work (and the memory: one draws x days array per category) to those named.
+        """
+        days = self.report_days if days is None else days
+        true, quantity, arrival = self.delivery(draws) if delivery is None else delivery
+        out = {}
+        for category in self.categories if categories is None else categories:
+            total = np.zeros((true.shape[0], days.size))
+            for j, c in enumerate(self.consignments):
+                if c.category == category:
+                    landed = true[:, j, None] & (arrival[:, j, None] <= days[None, :])
+                    total += np.where(landed, quantity[:, j, None], 0.0)
+            out[category] = total
+        return out
+
+    def equivalents(self, draws: dict[str, np.ndarray], delivered: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Capability restored: BTG-equivalents per BTG category, batteries for theatre categories."""
+        out = {}
+        for category, items in delivered.items():
+            h = self.holding(category)
+            per_unit = draws[f"{category} per BTG"][:, None] if h.level != THEATRE else h.low
+            out[category] = items / per_unit
+        return out
+
+    def loss_share_replaced(self, draws: dict[str, np.ndarray], delivered_end: dict[str, np.ndarray],
+                            categories: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Share of each BTG category's estimated losses since the start that deliveries replace."""
+        lost_btgs = draws["ineffective BTGs by the horizon"] * draws["equipment lost per ineffective BTG"]
+        out = {}
+        for category in self.btg_categories if categories is None else categories:
+            losses = lost_btgs * draws[f"{category} per BTG"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[category] = np.where(losses > 0, delivered_end[category] / losses, 0.0)
+        return out
+
+    def evaluate(self, uniforms: np.ndarray, replacement_category: str) -> dict[str, np.ndarray]:
+        """The judgments' events (as 0/1) at the horizon end for each row of uniforms.
+
+        Keys are the judgment ids of
+        :func:`estimates.models.resupply.simulation.simulate`; used by the Sobol analysis, where each row of
+        the design is one draw.
+        """
+        draws = self.transform(uniforms)
+        end = self.report_days[-1:]
+        delivered = self.delivered(draws, end)
+        restored = {k: v[:, 0] for k, v in self.equivalents(draws, delivered).items()}
+        shares = self.loss_share_replaced(draws, {k: v[:, 0] for k, v in delivered.items()})
+        theatre = [c for c in self.categories if c not in self.btg_categories]
+        batteries = sum((restored[c] for c in theatre), np.zeros(uniforms.shape[0]))
+        complete = np.min(np.column_stack([restored[c] for c in self.btg_categories]), axis=1)
+        return {
+            "resupply-air-defence": (batteries >= 1.0).astype(float),
+            "resupply-replacement": (shares[replacement_category] > self.params.replacement_share_threshold).astype(float),
+            "resupply-complete-btg": (complete >= 1.0).astype(float),
+        }
+
+
+def build_model(params: Parameters, ledger: Ledger, consignments: Sequence[Consignment],
+                holdings: Sequence[Holding], grades: GradeTable, ineffective_by_end: np.ndarray) -> ResupplyModel:
+    """Assemble a :class:`ResupplyModel`.
+
+    A consignment whose claim is not in the ledger read for the run has no evidence behind it and
+    is left out (see :attr:`ResupplyModel.unsupported`); an unknown category is an error.
+    """
+    known = {h.category for h in holdings}
+    unknown = [c.category for c in consignments if c.category not in known]
+    if unknown:
+        raise LedgerError(f"transfers: category '{unknown[0]}' has no row in the holdings table; known: {', '.join(sorted(known))}")
+    supported = tuple(c for c in consignments if c.claim_id in ledger)
+    unsupported = tuple(c.consignment_id for c in consignments if c.claim_id not in ledger)
+    claims = tuple(ledger[c] for c in dict.fromkeys(c.claim_id for c in supported))
+    probability = truth_probabilities(claims, grades, base_rate=params.base_rate,
+                                      grade_confidence=params.grade_confidence)
+    dated = [day_number(c.departure) for c in supported if c.departure is not None]
+    start = min(dated + [params.undated_departure_day_low, day_number(params.as_of)])
+    end = day_number(params.as_of) + params.horizon_days
+    return ResupplyModel(params, supported, tuple(holdings), claims, probability,
+                         LatentStructure.of(claims), np.asarray(ineffective_by_end, dtype=float),
+                         np.arange(int(start), int(end) + 1), unsupported)

@@ -1,0 +1,151 @@
+"""The resupply model's own parameters, and the rules that tie several of them together."""
+
+from __future__ import annotations
+
+from estimates.parameters.fields import ASSUMPTION, param
+
+PARAMETERS = {
+    # --- input files ---------------------------------------------------------------------------
+    # Read, never written. The default is the bundled ledger in the project directory; a relative
+    # path given to `estimates run` is taken from the current directory (the CLI makes it absolute).
+    "grades_path": param(
+        str,
+        "data/grade_probabilities.csv", unit="path", source=ASSUMPTION,
+        help="Mapping from Admiralty grades to probabilities (CSV, see data/README.md); override to test it.",
+    ),
+    # --- resupply: from grades to probabilities ------------------------------------------------
+    "base_rate": param(
+        float,
+        0.5, ge=0.01, le=0.99, unit="probability", source=ASSUMPTION,
+        plausible=(0.3, 0.7),
+        help="P(true) standing in for grades F and 6 ('cannot be judged') in the grade table.",
+    ),
+    "grade_confidence": param(
+        float,
+        1.0, ge=0.0, le=3.0, unit="", source=ASSUMPTION, plausible=(0.5, 1.5),
+        help="Stretch of the log-odds in the grade table away from the base rate (1 keeps the table).",
+    ),
+    "originator_correlation": param(
+        float,
+        0.3, ge=0.0, le=1.0, unit="correlation", source=ASSUMPTION,
+        plausible=(0.1, 0.5), help="Latent correlation of claims sharing an originator.",
+    ),
+    "outlet_correlation": param(
+        float,
+        0.3, ge=0.0, le=1.0, unit="correlation", source=ASSUMPTION,
+        plausible=(0.1, 0.5), help="Latent correlation added for claims carried by the same outlet.",
+    ),
+    # --- resupply: quantities the report does not give (90% intervals, lognormal) ---------------
+    "rpg_launchers_low": param(
+        float,
+        50, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(20, 100),
+        help="RPG launchers moved through Shalamcheh: low end of a 90% interval (not reported).",
+    ),
+    "rpg_launchers_high": param(
+        float,
+        500, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(250, 1000),
+        help="RPG launchers moved through Shalamcheh: high end of a 90% interval (not reported).",
+    ),
+    "atgm_launchers_low": param(
+        float,
+        10, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(5, 20),
+        help="Anti-tank missile launchers moved: low end of a 90% interval (not reported).",
+    ),
+    "atgm_launchers_high": param(
+        float,
+        100, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(50, 200),
+        help="Anti-tank missile launchers moved: high end of a 90% interval (not reported).",
+    ),
+    # --- resupply: the route ---------------------------------------------------------------------
+    "undated_departure_day_low": param(
+        int,
+        20, ge=1, le=3650, unit="day of war", source=ASSUMPTION, plausible=(10, 30),
+        help="Earliest departure of an undated transfer (uniform between low and high).",
+    ),
+    "undated_departure_day_high": param(
+        int,
+        47, ge=1, le=3650, unit="day of war", source="claim:bavar373-donated",
+        plausible=(40, 60), help="Latest departure of an undated transfer: the report's date (day 47).",
+    ),
+    "port_transit_days_low": param(
+        float,
+        2, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(1, 4),
+        help="Road transit, Shalamcheh to Bandar Anzali (about 1,000 km): low end of a 90% interval.",
+    ),
+    "port_transit_days_high": param(
+        float,
+        7, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(5, 14),
+        help="Road transit, Shalamcheh to Bandar Anzali: high end of a 90% interval.",
+    ),
+    "ship_count": param(
+        int,
+        3, ge=0, le=100, unit="ships", source="claim:caspian-three-ships",
+        plausible=(1, 5), help="Cargo ships sailing Bandar Anzali to Astrakhan.",
+    ),
+    "ship_capacity_tonnes_low": param(
+        float,
+        1500, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, plausible=(500, 3000),
+        help="Cargo one sailing can carry: low end of a 90% interval (Caspian dry-cargo ships).",
+    ),
+    "ship_capacity_tonnes_high": param(
+        float,
+        5000, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, plausible=(3000, 7000),
+        help="Cargo one sailing can carry: high end of a 90% interval.",
+    ),
+    "turnaround_days_low": param(
+        float,
+        7, ge=0.5, le=365, unit="days", source=ASSUMPTION, plausible=(4, 10),
+        help="Round trip of one ship including loading: low end of a 90% interval.",
+    ),
+    "turnaround_days_high": param(
+        float,
+        14, ge=0.5, le=365, unit="days", source=ASSUMPTION, plausible=(10, 28),
+        help="Round trip of one ship including loading: high end of a 90% interval.",
+    ),
+    "crossing_days_low": param(
+        float,
+        2, ge=0.1, le=60, unit="days", source=ASSUMPTION, plausible=(1, 3),
+        help="Sailing time Bandar Anzali to Astrakhan (about 1,000 km): low end of a 90% interval.",
+    ),
+    "crossing_days_high": param(
+        float,
+        4, ge=0.1, le=60, unit="days", source=ASSUMPTION, plausible=(3, 7),
+        help="Sailing time Bandar Anzali to Astrakhan: high end of a 90% interval.",
+    ),
+    "onward_days_low": param(
+        float,
+        3, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(2, 7),
+        help="Astrakhan onward to units at the front: low end of a 90% interval.",
+    ),
+    "onward_days_high": param(
+        float,
+        14, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(7, 30),
+        help="Astrakhan onward to units at the front: high end of a 90% interval.",
+    ),
+    # --- resupply: the loss denominator ------------------------------------------------------------
+    "equipment_loss_share_low": param(
+        float,
+        0.3, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.2, 0.4),
+        help="Share of its equipment an ineffective BTG has lost: low end of a 90% interval.",
+    ),
+    "equipment_loss_share_high": param(
+        float,
+        0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.6, 0.9),
+        help="Share of its equipment an ineffective BTG has lost: high end of a 90% interval.",
+    ),
+    "replacement_share_threshold": param(
+        float,
+        0.1, ge=0.0, le=10.0, unit="fraction", source=ASSUMPTION,
+        help="Share of a category's losses that counts as a material replacement in the judgments.",
+    ),
+}
+
+
+def _correlations_sum_to_at_most_one(p) -> None:
+    if p.originator_correlation + p.outlet_correlation > 1.0:
+        raise ValueError(
+            "originator_correlation: originator_correlation + outlet_correlation must be at most 1 "
+            f"(so the correlation matrix is valid); got {p.originator_correlation} + {p.outlet_correlation}")
+
+
+RULES = (_correlations_sum_to_at_most_one,)

@@ -1,0 +1,243 @@
+"""Running the resupply model: the chunked Monte Carlo of :class:`~estimates.models.resupply.capability.ResupplyModel`
+and its result, :class:`ResupplySimulation` (deliveries and capability restored by category and date,
+and the three judgments, without their sensitivity: see :mod:`estimates.models.resupply.assessment`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from estimates.core.calendar import WAR_START
+from estimates.core.judgments import Judgment, judgments_frame
+from estimates.core.quantities import MonteCarloProbability, quantile_dict
+from estimates.core.wording import long_date
+from estimates.inputs.transfers import THEATRE
+from estimates.models.resupply.capability import LEVELS, ResupplyModel
+
+
+@dataclass(frozen=True, eq=False)
+class CategoryOutlook:
+    """Deliveries and capability restored for one category, by report date."""
+
+    category: str
+    label: str
+    level: str
+    unit: str
+    delivered: dict[str, list[float]]
+    restored: dict[str, list[float]]
+    at_least_one: tuple[MonteCarloProbability, ...]
+    share_replaced: dict[str, float] | None
+
+    @property
+    def restored_unit(self) -> str:
+        return "batteries" if self.level == THEATRE else "BTG-equivalents"
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "level": self.level,
+            "unit": self.unit,
+            "restored_unit": self.restored_unit,
+            "delivered_quantiles": self.delivered,
+            "restored_quantiles": self.restored,
+            "at_least_one_restored": [p.to_dict() for p in self.at_least_one],
+            "share_of_losses_replaced": self.share_replaced,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ResupplySimulation:
+    """One run of the resupply Monte Carlo: deliveries, capability restored and the judgments."""
+
+    dates: tuple[dt.date, ...]
+    outlooks: tuple[CategoryOutlook, ...]
+    binding: tuple[str, ...]
+    complete_equivalents: dict[str, float]
+    truth: tuple[dict, ...]
+    judgments: tuple[Judgment, ...]
+    n_samples: int
+    replacement_category: str
+    unsupported: tuple[str, ...] = ()
+
+    def outlook(self, category: str) -> CategoryOutlook:
+        return next(o for o in self.outlooks if o.category == category)
+
+    def summary(self) -> pd.DataFrame:
+        """Per category at the horizon end: median delivered, restored, P(>= 1), share replaced."""
+        rows = []
+        for o in self.outlooks:
+            share = o.share_replaced or {}
+            rows.append({
+                "category": o.label,
+                "delivered (median)": o.delivered["0.5"][-1],
+                "delivered (90%)": f"{o.delivered['0.05'][-1]:.0f}-{o.delivered['0.95'][-1]:.0f}",
+                "restored (median)": o.restored["0.5"][-1],
+                "restored unit": o.restored_unit,
+                "P(at least one restored)": o.at_least_one[-1].probability,
+                "share of losses replaced (median)": share.get("0.5"),
+                "share of losses replaced (90%)": (f"{share['0.05']:.1%}-{share['0.95']:.1%}" if share else "n/a"),
+                "binding": o.category in self.binding,
+            })
+        return pd.DataFrame(rows).set_index("category")
+
+    def judgments_frame(self) -> pd.DataFrame:
+        return judgments_frame(list(self.judgments))
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format="{:.3f}".format, na_rep="n/a")
+
+    def plot(self, ax=None):
+        from estimates.models.resupply import charts
+
+        return charts.arrivals_fan(self.to_dict(), ax=ax)
+
+    def to_dict(self) -> dict:
+        return {
+            "dates": [d.isoformat() for d in self.dates],
+            "n_samples": self.n_samples,
+            "categories": {o.category: o.to_dict() for o in self.outlooks},
+            "binding_constraint": list(self.binding),
+            "complete_btg_equivalents": self.complete_equivalents,
+            "claim_truth": list(self.truth),
+            "replacement_category": self.replacement_category,
+            "unsupported_transfers": list(self.unsupported),
+            "judgments": [j.to_dict() for j in self.judgments],
+        }
+
+
+def _quantile_rows(values: np.ndarray) -> dict[str, list[float]]:
+    """Quantiles over draws (axis 0) for every column, keyed by level."""
+    q = np.quantile(values, LEVELS, axis=0)
+    return {f"{level:g}": [float(v) for v in row] for level, row in zip(LEVELS, q)}
+
+
+#: Draws simulated at once: bounds memory whatever ``n_samples`` is. The uniforms are drawn chunk
+#: after chunk from one generator, which yields the same stream as one large draw.
+CHUNK = 20_000
+#: Quantiles of continuous outputs come from the first ``QUANTILE_DRAWS`` draws: the draws are
+#: independent, so these are a uniform random subsample, and a quantile from 50,000 draws carries
+#: far less Monte Carlo error than its inputs' uncertainty. Probabilities count every draw.
+QUANTILE_DRAWS = 50_000
+
+
+@dataclass
+class _Tally:
+    """Counts over every draw, accumulated chunk by chunk."""
+
+    at_least_one: dict[str, np.ndarray]
+    share_above: dict[str, int]
+    batteries: int = 0
+    complete: int = 0
+
+
+def _per_category(model: ResupplyModel, draws: dict[str, np.ndarray]):
+    """Yield ``(category, delivered, restored, share or None)`` one category at a time.
+
+    One category's draws x days arrays are alive at a time, which bounds memory.
+    """
+    delivery = model.delivery(draws)
+    for category in model.categories:
+        delivered = model.delivered(draws, categories=[category], delivery=delivery)
+        restored = model.equivalents(draws, delivered)[category]
+        share = None
+        if category in model.btg_categories:
+            share = model.loss_share_replaced(draws, {category: delivered[category][:, -1]}, [category])[category]
+        yield category, delivered[category], restored, share
+
+
+def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulation:
+    """Run the resupply Monte Carlo for a built model with generator ``rng``.
+
+    Draws are simulated in chunks of :data:`CHUNK`, so memory stays bounded as ``n_samples`` grows;
+    probabilities count every draw, quantiles use the first :data:`QUANTILE_DRAWS` draws.
+    """
+    p = model.params
+    size = p.n_samples
+    threshold = p.replacement_share_threshold
+    tally = _Tally({c: np.zeros(model.report_days.size, dtype=np.int64) for c in model.categories},
+                   {c: 0 for c in model.btg_categories})
+    kept: list[np.ndarray] = []
+    for start in range(0, size, CHUNK):
+        uniforms = model.uniforms(min(CHUNK, size - start), rng)
+        if start < QUANTILE_DRAWS:
+            kept.append(uniforms[: QUANTILE_DRAWS - start])
+        n = uniforms.shape[0]
+        batteries, complete = np.zeros(n), np.full(n, np.inf)
+        for c, _, restored, share in _per_category(model, model.transform(uniforms)):
+            tally.at_least_one[c] += (restored >= 1.0).sum(axis=0)
+            if share is None:
+                batteries += restored[:, -1]
+            else:
+                tally.share_above[c] += int((share > threshold).sum())
+                complete = np.minimum(complete, restored[:, -1])
+        tally.batteries += int((batteries >= 1.0).sum())
+        tally.complete += int((complete >= 1.0).sum())
+
+    sample = model.transform(np.vstack(kept))
+    outlooks, favourable, shares = [], {}, {}
+    complete = np.full(sum(k.shape[0] for k in kept), np.inf)
+    for c, delivered, restored, share in _per_category(model, sample):
+        h = model.holding(c)
+        outlooks.append(CategoryOutlook(
+            category=c, label=h.label, level=h.level, unit=h.unit,
+            delivered=_quantile_rows(delivered), restored=_quantile_rows(restored),
+            at_least_one=tuple(MonteCarloProbability.from_count(int(n), size) for n in tally.at_least_one[c]),
+            share_replaced=quantile_dict(share, LEVELS) if share is not None else None,
+        ))
+        if share is not None:
+            favourable[c] = float(np.quantile(restored[:, -1], 0.95))
+            shares[c] = float(np.quantile(share, 0.95))
+            complete = np.minimum(complete, restored[:, -1])
+    outlooks = tuple(outlooks)
+    # The binding constraint: the BTG categories restored least even in favourable draws (their 95th
+    # percentile at the horizon is lowest); a BTG-equivalent needs every category.
+    floor = min(favourable.values())
+    binding = tuple(c for c, m in favourable.items() if m <= floor + 1e-9)
+    dates = tuple(WAR_START + dt.timedelta(days=int(d) - 1) for d in model.report_days)
+    end = dates[-1]
+    theatre = [c for c in model.categories if c not in model.btg_categories]
+    # The category the transfers could replace most of: highest 95th-percentile share (the median
+    # is 0 whenever a claim is more likely false than true, which would make the choice arbitrary).
+    best = max(shares, key=shares.get)
+    truth_rows = tuple(
+        {"claim_id": c.claim_id, "grade": c.grade, "probability_true": float(pt)}
+        for c, pt in zip(model.claims, model.truth_probability)
+    )
+    transfer_claims = tuple(c.claim_id for c in model.claims)
+    judgments = (
+        Judgment(
+            id="resupply-air-defence",
+            statement=(f"at least one strategic air-defence battery from the reported transfers "
+                       f"reaches Russian forces by {long_date(end)}"),
+            probability=MonteCarloProbability.from_count(tally.batteries, size),
+            basis=(f"{size} draws of claim truth (correlated, from Admiralty grades), route timing "
+                   "and shipping capacity"),
+            claim_ids=tuple(c.claim_id for c in model.consignments if c.category in theatre),
+        ),
+        Judgment(
+            id="resupply-replacement",
+            statement=(f"the reported transfers replace more than {threshold:.0%} of Russia's estimated "
+                       f"losses of {model.holding(best).label} by {long_date(end)}"),
+            probability=MonteCarloProbability.from_count(tally.share_above[best], size),
+            basis=(f"{model.holding(best).label} is the category the transfers replace most of; losses are "
+                   f"ineffective BTGs x holdings per BTG x share of equipment lost"),
+            claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments if c.category == best)),
+        ),
+        Judgment(
+            id="resupply-complete-btg",
+            statement=f"the reported transfers restore at least one complete BTG-equivalent by {long_date(end)}",
+            probability=MonteCarloProbability.from_count(tally.complete, size),
+            basis=("a BTG-equivalent needs every category; binding: "
+                   + ", ".join(model.holding(c).label for c in binding)),
+            claim_ids=transfer_claims,
+        ),
+    )
+    return ResupplySimulation(
+        dates=dates, outlooks=outlooks, binding=binding,
+        complete_equivalents=quantile_dict(complete, LEVELS), truth=truth_rows,
+        judgments=judgments, n_samples=size, replacement_category=best, unsupported=model.unsupported,
+    )

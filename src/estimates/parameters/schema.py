@@ -1,0 +1,270 @@
+"""The one typed schema of every run parameter, assembled from the registry.
+
+Each parameter is declared once, beside what uses it: the shared ones in
+:mod:`estimates.parameters.shared`, each model's own in its folder's ``parameters.py``. This module
+puts them into one pydantic class, :class:`Parameters`, the single source of truth for names, types,
+defaults, validation ranges, plausible ranges (for sensitivity analyses), units, help text and
+provenance (a claim id in the bundled ledger, or "assumption"). Names form one namespace across
+notebooks. The CLI validates against it before any kernel starts; each notebook validates its own
+``parameters`` cell against it too, so a notebook run straight from JupyterLab or plain papermill is
+checked the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import reprlib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from estimates.core.calendar import day_number
+from estimates.parameters import shared
+from estimates.parameters.fields import ASSUMPTION, ParameterError, ordered_pairs
+from estimates.registry import MODELS
+
+__all__ = ["ASSUMPTION", "ParameterError", "Parameters", "validate", "specs", "spec", "names_for"]
+
+
+def _declared() -> dict[str, tuple[Any, Any]]:
+    fields = dict(shared.SHARED)
+    for model in MODELS.values():
+        for name, declaration in model.parameters.items():
+            if name in fields:
+                raise TypeError(f"parameter '{name}' of model '{model.name}' is declared twice")
+            fields[name] = declaration
+    return fields
+
+
+_FIELDS = _declared()
+_RULES = (*shared.RULES, *(rule for model in MODELS.values() for rule in model.rules))
+_PAIRS = ordered_pairs(_FIELDS)
+_PATHS = tuple(name for name, (_, field) in _FIELDS.items() if field.json_schema_extra["unit"] == "path")
+
+
+def _members(model: str) -> set[str]:
+    found = MODELS[model]
+    names = set(found.parameters) | set(found.uses)
+    for other in found.includes:
+        names |= _members(other)
+    return names
+
+
+_USED_BY = {name: tuple(m for m in MODELS if name in _members(m)) for name in _FIELDS}
+
+
+class _Base(BaseModel):
+    """Every parameter of the suite, validated once at the edge."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _combinations(self):
+        for rule in _RULES:
+            rule(self)
+        for stem in _PAIRS:
+            low, high = getattr(self, f"{stem}_low"), getattr(self, f"{stem}_high")
+            if low > high:
+                raise ValueError(f"{stem}_low: must be at most {stem}_high ({high}); got {low}")
+        return self
+
+    # --- derived values ------------------------------------------------------------------------
+    @property
+    def committed_range(self) -> tuple[int, int]:
+        """The committed force as the integers it may be: ``btg_committed`` +/- ``denominator_uncertainty``."""
+        return (max(1, self.btg_committed - self.denominator_uncertainty),
+                self.btg_committed + self.denominator_uncertainty)
+
+    @property
+    def days_elapsed(self) -> int:
+        """Day number of the as-of date, counting 24 February 2022 as day 1."""
+        return day_number(self.as_of)
+
+    def for_model(self, model: str) -> dict[str, Any]:
+        """The JSON-ready values of the parameters a model's notebook declares."""
+        values = self.model_dump(mode="json")
+        return {name: values[name] for name in names_for(model)}
+
+
+def _one_line_path(cls, value: str) -> str:
+    # A path reaches papermill, the manifest and one-line error messages: keep it one plain line.
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters such as a newline or tab")
+    return value
+
+
+Parameters = create_model(
+    "Parameters", __base__=_Base, __module__=__name__,
+    __validators__={"one_line_path": field_validator(*_PATHS)(classmethod(_one_line_path))},
+    **_FIELDS,
+)
+Parameters.__doc__ = _Base.__doc__
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One row of ``estimates params``."""
+
+    name: str
+    type: str
+    default: Any
+    minimum: Any
+    maximum: Any
+    plausible: tuple[Any, Any] | None
+    unit: str
+    source: str
+    models: tuple[str, ...]
+    help: str
+
+    @property
+    def allowed(self) -> str:
+        if self.type.startswith("one of"):
+            return self.type
+        if self.minimum is not None and self.maximum is not None:
+            kind = {"int": "an integer", "float": "a number", "date": "a date"}.get(self.type, self.type)
+            return f"{kind} from {self.minimum} to {self.maximum}"
+        if self.unit == "path":
+            return "a file path on one line"
+        return f"a value of type {self.type}"
+
+
+def _type_name(annotation: Any) -> str:
+    if getattr(annotation, "__origin__", None) is Literal:
+        return "one of " + ", ".join(repr(a) for a in annotation.__args__)
+    return {int: "int", float: "float", dt.date: "date", str: "str"}.get(annotation, str(annotation))
+
+
+def specs() -> list[ParameterSpec]:
+    """Every parameter with its type, default, range, unit, source and help, in schema order."""
+    rows = []
+    for name, field in Parameters.model_fields.items():
+        bounds = {type(m).__name__: m for m in field.metadata}
+        extra = field.json_schema_extra or {}
+        rows.append(
+            ParameterSpec(
+                name=name,
+                type=_type_name(field.annotation),
+                default=field.default,
+                minimum=getattr(bounds.get("Ge"), "ge", None),
+                maximum=getattr(bounds.get("Le"), "le", None),
+                plausible=tuple(extra["plausible"]) if extra.get("plausible") else None,
+                unit=extra.get("unit", ""),
+                source=extra.get("source", ASSUMPTION),
+                models=_USED_BY[name],
+                help=field.description or "",
+            )
+        )
+    return rows
+
+
+def specs_frame():
+    """Every parameter as a table, one row each: what ``estimates params`` prints."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "name": s.name, "type": s.type, "default": s.default,
+        "range": f"{s.minimum}..{s.maximum}" if s.minimum is not None else "",
+        "plausible": f"{s.plausible[0]}..{s.plausible[1]}" if s.plausible else "",
+        "unit": s.unit, "source": s.source, "description": s.help,
+    } for s in specs()])
+
+
+def spec(name: str) -> ParameterSpec:
+    for row in specs():
+        if row.name == name:
+            return row
+    raise KeyError(name)
+
+
+def names_for(model: str) -> list[str]:
+    """Names of the parameters a model's notebook declares in its ``parameters`` cell."""
+    return [row.name for row in specs() if model in row.models]
+
+
+def validate(values: dict[str, Any]) -> Parameters:
+    """Validate raw values (from YAML, ``-p`` or a notebook) into :class:`Parameters`.
+
+    Raises :class:`ParameterError` with one line naming the first offending parameter.
+    """
+    if not isinstance(values, dict):
+        raise ParameterError(f"parameters must be a mapping of name to value, got {type(values).__name__}")
+    known = list(Parameters.model_fields)
+    for name in values:
+        if name not in Parameters.model_fields:
+            raise ParameterError(_unknown_message(name, known))
+    for name, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParameterError(_field_message(name, value, "must be finite"))
+    try:
+        return Parameters(**values)
+    except ValidationError as error:
+        raise ParameterError(_one_line(error, values)) from None
+
+
+def _unknown_message(name: Any, known: list[str]) -> str:
+    hint = difflib.get_close_matches(str(name), known, n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    return f"unknown parameter {_shown(str(name))}{suggestion} (run 'estimates params' for the list)"
+
+
+def _field_message(name: str, value: Any, problem: str) -> str:
+    return f"parameter '{name}': {problem}; allowed: {spec(name).allowed}; got {_shown(value)}"
+
+
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 6, 6, 160, 160
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: repr escapes newlines; reprlib caps the size (a YAML file
+    of nested aliases can expand to a billion items)."""
+    return _REPR.repr(value)
+
+
+def _one_line(error: ValidationError, values: dict[str, Any]) -> str:
+    first = error.errors()[0]
+    if first["loc"]:
+        name = str(first["loc"][0])
+        message = first["msg"].removeprefix("Value error, ")
+        return _field_message(name, values.get(name), message[:1].lower() + message[1:])
+    # A combination rule: its message starts "name: ..." and already says what is allowed.
+    name, _, rest = first["msg"].removeprefix("Value error, ").partition(": ")
+    return f"parameter '{name}': {rest}"
+
+
+def from_namespace(model: str, namespace: dict[str, Any]) -> Parameters:
+    """Validate the parameters a notebook declares, read from its namespace (``globals()``).
+
+    A notebook run from JupyterLab or plain papermill is checked exactly as ``estimates run``
+    checks it; parameters of other models keep their defaults.
+    """
+    missing = [name for name in names_for(model) if name not in namespace]
+    if missing:
+        raise ParameterError(f"parameter '{missing[0]}': not set in the notebook's parameters cell")
+    return validate({name: namespace[name] for name in names_for(model)})
+
+
+def parameters_cell(model: str) -> str:
+    """Source of a notebook's ``parameters`` cell: plain typed values, each with its comment."""
+    lines = []
+    values = Parameters().model_dump(mode="json")
+    for row in specs():
+        if model not in row.models:
+            continue
+        kind = "str" if row.type in ("date",) or row.type.startswith("one of") else row.type
+        source = f" [{row.source}]" if row.source != ASSUMPTION else " [assumption]"
+        unit = f" ({row.unit})" if row.unit else ""
+        lines.append(f"{row.name}: {kind} = {values[row.name]!r}  # {row.help}{unit}{source}")
+    return "\n".join(lines)

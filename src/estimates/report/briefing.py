@@ -1,0 +1,291 @@
+"""Render ``briefing.html`` from ``results.json`` and the manifest, with no code in sight.
+
+The briefing is generic over model sections: key judgments, sources and parameters are gathered from
+every section of ``results.json`` that has them, and each model adds its own parts through a template
+of macros in its folder (``models/<name>/section.html.j2``, see :mod:`estimates.model`), rendered
+only when the model's key is in the results. A section template may define any of these macros, each
+called with the section's recorded dict and ``take`` (which hands out a figure by name):
+
+- ``lead(section)``: a paragraph opening the bottom line;
+- ``key_figures(section, take)``: the model's headline numbers and figures;
+- ``details(section, take)``: further ``<section>`` elements;
+- ``alternatives(section, take)``: readings where the sources conflict;
+- ``crosscheck(section, take)``: the model's part of "Cross-checks", for second lines of evidence;
+- ``assumptions(section)``: ``<li>`` items saying what the model assumes and what it does not.
+
+Figures come from each registered model's ``figures`` (its ``charts.py``), embedded as base64 PNG with alt text and also
+written beside the briefing; any figure a template does not place is shown under "More figures".
+Key tables are written as CSV. Confidence comes from :mod:`estimates.core.confidence`; "what changed"
+from :mod:`estimates.report.diff`. Jinja autoescaping is on: claim text is data, never markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from estimates.core import confidence
+from estimates.core.calendar import day_number
+from estimates.core.wording import SCALE, long_date, percent, points
+from estimates.parameters.schema import Parameters, spec
+from estimates.paths import TEMPLATE_DIR
+from estimates.registry import MODELS
+from estimates.storage import atomic_write, csv_bytes
+
+#: The briefing's title; the models it covers follow it as a subtitle (their ``Section.title``).
+TITLE = "Russian battalion tactical groups in Ukraine: what the reported numbers imply"
+HANDLING = "UNCLASSIFIED — open sources only — not an official assessment of any government"
+AUTHOR = "estimates analytic suite (automated, reproducible run; no manual edits)"
+
+
+def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=None) -> Path:
+    """Write ``briefing.html``, its figures (PNG) and key tables (CSV) into ``run_dir``.
+
+    ``changes`` is an :class:`estimates.report.diff.Comparison` with an earlier run, or ``None``.
+    """
+    from estimates.charts import judgment_figures
+
+    run_dir = Path(run_dir)
+    env = _environment()
+    models = [m for m in results if isinstance(results[m], dict)]
+    ordered = [m for m in MODELS if m in models] + [m for m in models if m not in MODELS]
+
+    figures: dict[str, dict] = {}
+    for model in ordered:
+        if model in MODELS:
+            for name, figure, alt in MODELS[model].figures(results[model]):
+                figures[name] = _embed(run_dir, name, figure, alt)
+    judgments = gather_judgments(results, ordered)
+    robustness = {}
+    for name, figure, alt in judgment_figures([row["judgment"] for row in judgments]):
+        robustness[name.removeprefix("sensitivity_")] = _embed(run_dir, name, figure, alt)
+
+    sources = gather_sources(results, ordered)
+    parameters = gather_parameters(results, ordered)
+    for number, row in enumerate(judgments, start=1):
+        row["number"] = number
+        row["confidence"] = confidence.rate(row["judgment"], {s["claim_id"]: s for s in sources})
+        row["figure"] = robustness.get(row["judgment"]["id"])
+
+    tables = {
+        "judgments": _judgments_table(judgments),
+        "sources": pd.DataFrame(sources),
+        "parameters": pd.DataFrame(parameters).drop(columns=["models"], errors="ignore"),
+    }
+    sections = []
+    for model in ordered:
+        found = MODELS.get(model)
+        if found is not None:
+            tables.update(found.tables(results[model]))
+        sections.append({
+            "model": model,
+            "title": found.title if found else model.replace("_", " ").capitalize(),
+            "data": results[model],
+            "macros": env.get_template(f"{model}/section.html.j2").module if found and found.template else None,
+            "notes": found.notes(results[model]) if found else [],
+        })
+    if changes is not None and changes.judgments:
+        tables["changes"] = _changes_table(changes)
+    for name, frame in tables.items():
+        atomic_write(run_dir / f"{name}.csv", csv_bytes(frame))
+
+    placed: set[str] = set()
+
+    def take(name: str) -> dict:
+        placed.add(name)
+        return figures[name]
+
+    def remaining() -> list[dict]:
+        return [f for name, f in figures.items() if name not in placed]
+
+    html = env.get_template("briefing.html.j2").render(
+        title=TITLE,
+        handling=HANDLING,
+        author=AUTHOR,
+        manifest=manifest,
+        header=_header(results, manifest, ordered),
+        sections=sections,
+        judgments=judgments,
+        numbers={row["judgment"]["id"]: row["number"] for row in judgments},
+        changes=changes,
+        sources=sources,
+        used_by=_used_by(parameters, judgments),
+        reported=[p for p in parameters if p["kind"] == "reported"],
+        assumptions=[p for p in parameters if p["kind"] != "reported"],
+        parameters=parameters,
+        scale=SCALE,
+        rule=confidence.RULE,
+        take=take,
+        remaining=remaining,
+        tables=sorted(f"{name}.csv" for name in tables),
+        pngs=sorted([f["file"] for f in figures.values()] + [f["file"] for f in robustness.values()]),
+    )
+    path = run_dir / "briefing.html"
+    atomic_write(path, html.encode("utf-8"))
+    return path
+
+
+def gather_judgments(results: dict, models: list[str]) -> list[dict]:
+    """Every judgment of every model section, in section order: ``[{model, judgment, crosscheck}]``;
+    ``crosscheck`` marks those shown under "Cross-checks" rather than in the bottom line."""
+    return [{"model": model, "judgment": judgment,
+             "crosscheck": bool(model in MODELS and MODELS[model].crosscheck)}
+            for model in models for judgment in results[model].get("judgments", [])]
+
+
+def gather_sources(results: dict, models: list[str]) -> list[dict]:
+    """Every source row of every section, once per claim id, in order of first appearance."""
+    rows: dict[str, dict] = {}
+    for model in models:
+        for row in results[model].get("sources", []):
+            rows.setdefault(row["claim_id"], row)
+    return list(rows.values())
+
+
+def gather_parameters(results: dict, models: list[str]) -> list[dict]:
+    """Every parameter row of every section, once per name, with the models that use it."""
+    rows: dict[str, dict] = {}
+    for model in models:
+        for row in results[model].get("parameters", []):
+            entry = rows.setdefault(row["name"], {**row, "models": []})
+            entry["models"].append(model)
+    for row in rows.values():
+        row["unit"] = row.get("unit") or _unit(row["name"])
+    return list(rows.values())
+
+
+# --- inside ---------------------------------------------------------------------------------------
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        # Shared templates by name; a model's own as "<model>/section.html.j2", from its folder.
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(TEMPLATE_DIR),
+            jinja2.PrefixLoader({name: jinja2.FileSystemLoader(m.folder) for name, m in MODELS.items()}),
+        ]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = percent
+    env.filters["num"] = lambda x, digits=1: f"{x:,.{digits}f}"
+    env.filters["points"] = points
+    env.filters["longdate"] = _long_date
+    env.filters["moment"] = _moment
+    env.filters["value"] = _value
+    env.filters["grade_words"] = _grade_words
+    env.globals["interval"] = _pick
+    return env
+
+
+def _long_date(value) -> str:
+    """``2022-04-06`` -> ``6 April 2022``."""
+    return long_date(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
+
+
+def _moment(value: str) -> str:
+    """An ISO timestamp -> ``24 November 2026, 23:26 UTC``."""
+    if not value:
+        return "time unknown"
+    moment = dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _value(value) -> str:
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return str(value)
+
+
+def _grade_words(row: dict) -> str:
+    from estimates.inputs.claims import grade_words
+
+    return grade_words(row["reliability"], row["credibility"])
+
+
+def _unit(name: str) -> str:
+    try:
+        return spec(name).unit
+    except KeyError:
+        return ""
+
+
+def _embed(run_dir: Path, name: str, figure, alt: str) -> dict:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    plt.close(figure)
+    data = buffer.getvalue()
+    atomic_write(run_dir / f"{name}.png", data)
+    return {"name": name, "alt": alt, "file": f"{name}.png",
+            "src": "data:image/png;base64," + base64.b64encode(data).decode()}
+
+
+def _header(results: dict, manifest: dict, models: list[str]) -> dict:
+    """Information cut-off, run date and what differs from the baseline parameters."""
+    values = manifest.get("parameters", {})
+    as_of = values.get("as_of") or next((results[m]["as_of"] for m in models if "as_of" in results[m]), None)
+    defaults = Parameters().model_dump(mode="json")
+    changed = [{"name": name, "value": values[name], "default": defaults[name], "unit": _unit(name)}
+               for name in defaults if name in values and values[name] != defaults[name]]
+    return {
+        "as_of": as_of,
+        "as_of_day": day_number(dt.date.fromisoformat(as_of)) if as_of else None,
+        "changed": changed,
+    }
+
+
+def _used_by(parameters: list[dict], judgments: list[dict]) -> dict[str, list[dict]]:
+    """For each claim id: the key judgments and parameters that rest on it, as links."""
+    used: dict[str, list[dict]] = {}
+    for row in judgments:
+        for claim_id in row["judgment"].get("claim_ids", []):
+            used.setdefault(claim_id, []).append(
+                {"label": f"judgment {row['number']}", "href": f"#judgment-{row['judgment']['id']}"})
+    for row in parameters:
+        if row.get("claim_id"):
+            used.setdefault(row["claim_id"], []).append({"label": row["name"], "href": f"#parameter-{row['name']}"})
+    return used
+
+
+def _pick(rows: list[dict], method_start: str, level: float) -> dict:
+    for row in rows:
+        if row["method"].startswith(method_start) and abs(row["level"] - level) < 1e-9:
+            return row
+    raise KeyError(f"no {method_start} interval at level {level}")
+
+
+def _judgments_table(judgments: list[dict]) -> pd.DataFrame:
+    rows = []
+    for row in judgments:
+        j, c = row["judgment"], row["confidence"]
+        sensitivity = j.get("sensitivity")
+        rows.append({
+            "model": row["model"], "id": j["id"], "judgment": j["sentence"], "term": j["term"],
+            "probability": j["probability"]["probability"],
+            "monte_carlo_se": j["probability"]["standard_error"],
+            "probability_low_plausible": sensitivity["probability_range"][0] if sensitivity else None,
+            "probability_high_plausible": sensitivity["probability_range"][1] if sensitivity else None,
+            "term_holds": sensitivity["holds"] if sensitivity else None,
+            "confidence": c.level, "claim_ids": " ".join(j.get("claim_ids", [])), "basis": j["basis"],
+        })
+    return pd.DataFrame(rows)
+
+
+def _changes_table(changes) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "id": j.id, "model": j.model, "status": j.status,
+        "probability_before": j.old.probability if j.old else None,
+        "probability_now": j.new.probability if j.new else None,
+        "term_before": j.old.term if j.old else None, "term_now": j.new.term if j.new else None,
+        "confidence_before": j.old.confidence if j.old else None,
+        "confidence_now": j.new.confidence if j.new else None,
+        "caused_by": "; ".join(c.describe() for c in j.causes),
+    } for j in changes.judgments])
