@@ -43,6 +43,7 @@ LAZY_UPWARD = {
     # schema assembled from that registry and to the notebook record.
     ("estimates.model", "estimates.parameters.schema"),
     ("estimates.model", "estimates.report.record"),
+    ("estimates.model", "estimates.parameters.variations"),
 }
 
 

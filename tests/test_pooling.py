@@ -27,9 +27,9 @@ def on_day(day: int) -> dt.date:
     return WAR_START + dt.timedelta(days=day - 1)
 
 
-def one_cell_grid(p: float, shape: float, committed: int) -> pooling.Grid:
+def one_cell_grid(p: float, shape: float, committed: int) -> pooling.PosteriorGrid:
     """A grid of a single (p, k, N) point, to evaluate the likelihood there."""
-    return pooling.Grid(np.array([p - 1e-9, p + 1e-9]), np.array([shape, shape]), np.array([committed]),
+    return pooling.PosteriorGrid(np.array([p - 1e-9, p + 1e-9]), np.array([shape, shape]), np.array([committed]),
                         np.ones((1, 1, 1)))
 
 

@@ -142,6 +142,17 @@ class Model:
         data = self.load(params, check=False) if data is None else data
         return tuple(self.implementation.key_judgments(params, data, self.rng(params)))
 
+    def term_sensitivity(self, params, data, judgments) -> tuple:
+        """``judgments`` with their term sensitivity: each of :meth:`sensitivity_inputs` set in turn to
+        either end of its plausible range and the judgments recomputed through ``key_judgments``,
+        with the same ``data`` and the same seed (common random numbers)."""
+        from estimates.parameters.variations import with_term_sensitivity
+
+        def recompute(varied):
+            return self.implementation.key_judgments(varied, data, self.rng(varied))
+
+        return with_term_sensitivity(judgments, params, recompute, self.sensitivity_inputs())
+
     def section(self, params, data, result) -> dict:
         from estimates.report.record import jsonable
 

@@ -47,9 +47,9 @@ from estimates.core.quantities import (
 from estimates.core.wording import long_date
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
+from estimates.models.attrition import MODEL
 from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
 from estimates.parameters.schema import Parameters
-from estimates.parameters.variations import with_term_sensitivity
 
 #: Draws simulated at once; bounds memory whatever ``n_samples`` is. Fixed, so that results do
 #: not depend on it changing between machines.
@@ -279,7 +279,7 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
 
     With ``sensitivity``, each judgment also carries its term sensitivity: the model rerun with
     every uncertain input (``MODEL.sensitivity_inputs()``) at either end of its plausible range (see
-    :func:`term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
+    :meth:`estimates.model.Model.term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
     """
     t0 = day_number(params.as_of)
     proportion = estimate_proportion(
@@ -333,7 +333,7 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
         ),
     )
     if sensitivity:
-        judgments = term_sensitivity(params, data, judgments)
+        judgments = MODEL.term_sensitivity(params, data, judgments)
     return AttritionAssessment(
         as_of=params.as_of, as_of_day=t0, hazard_shape=params.hazard_shape,
         proportion=proportion, reported=reported, projection=projection,
@@ -346,22 +346,6 @@ def key_judgments(params: Parameters, data: AttritionData, rng: np.random.Genera
     return assess(params, data, rng).judgments
 
 
-def term_sensitivity(params: Parameters, data: AttritionData,
-                     judgments: tuple[Judgment, ...]) -> tuple[Judgment, ...]:
-    """``judgments`` with each one's :class:`~estimates.core.judgments.TermSensitivity` attached.
-
-    Every uncertain input of the model (``MODEL.sensitivity_inputs()``) is set in turn to the low
-    and the high end of its plausible range and the model rerun through :func:`key_judgments` (same
-    seed, same ``n_samples``, same ``data``), so the confidence rule can ask whether the ICD 203
-    term holds.
-    """
-    from estimates.core.randomness import model_rng
-    from estimates.models.attrition import MODEL
-
-    def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        return key_judgments(varied, data, model_rng(varied.seed, "attrition"))
-
-    return with_term_sensitivity(judgments, params, recompute, MODEL.sensitivity_inputs())
 
 
 def section(params: Parameters, data: AttritionData, result: AttritionAssessment) -> dict:

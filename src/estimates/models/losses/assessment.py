@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from estimates.core.judgments import Judgment
-from estimates.core.randomness import model_rng
 from estimates.core.wording import long_date
 from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
@@ -36,7 +35,6 @@ from estimates.models.losses.crosscheck import (
     oryx_overcount_bound,
 )
 from estimates.parameters.schema import Parameters
-from estimates.parameters.variations import with_term_sensitivity
 from estimates.paths import HOLDINGS
 
 #: Claims the judgment rests on: the loss claims, the Oryx bound behind the over-count, the
@@ -133,11 +131,7 @@ def assess(params: Parameters, data: LossesData, rng: np.random.Generator, *,
     if not sensitivity:
         return result
 
-    def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        return key_judgments(varied, data, model_rng(varied.seed, MODEL.name))
-
-    return replace(result, judgments=with_term_sensitivity(result.judgments, params, recompute,
-                                                           MODEL.sensitivity_inputs()))
+    return replace(result, judgments=MODEL.term_sensitivity(params, data, result.judgments))
 
 
 def key_judgments(params: Parameters, data: LossesData, rng: np.random.Generator) -> tuple[Judgment, ...]:

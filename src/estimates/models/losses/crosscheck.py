@@ -34,13 +34,17 @@ import pandas as pd
 from scipy import special
 
 from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
-from estimates.core.quantities import Interval, MonteCarloProbability, quantile_dict
+from estimates.core.quantities import (
+    DEFAULT_QUANTILES,
+    Interval,
+    MonteCarloProbability,
+    quantile_dict,
+)
 from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, oryx_totals
 
 #: Draws per chunk: bounds memory at CHUNK x btg_committed_high floats whatever ``n_samples`` is.
 #: Fixed, because each chunk has its own random stream and results must not depend on it.
 CHUNK = 2_000
-LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Default sensitivity grid: over-count factors (1 = claims exact) and Dirichlet concentrations.
 GRID_OVERCOUNT = (1.0, 1.25, 1.5, 2.0, 3.0)
 GRID_CONCENTRATION = (0.3, 1.0, 3.0, 10.0, 100.0)
@@ -153,8 +157,8 @@ class LossCrossCheck:
         }
 
     def summary(self) -> pd.DataFrame:
-        table = pd.DataFrame({name: np.quantile(v, LEVELS) for name, v in self._rows().items()},
-                             index=[f"{q:g}" for q in LEVELS]).T
+        table = pd.DataFrame({name: np.quantile(v, DEFAULT_QUANTILES) for name, v in self._rows().items()},
+                             index=[f"{q:g}" for q in DEFAULT_QUANTILES]).T
         table["mean"] = [float(np.mean(v)) for v in self._rows().values()]
         table.index.name = "quantity"
         return table
@@ -218,7 +222,8 @@ def count_ineffective(loss_fraction: np.ndarray, committed: np.ndarray, threshol
         # w_i N rho >= theta  <=>  gamma_i >= theta * total / (N rho); rho = 0 means nothing lost.
         for row in range(loss_fraction.shape[0]):
             rho = loss_fraction[row, start:stop]
-            with np.errstate(divide="ignore", invalid="ignore"):
+            # A tiny rho overflows the cut to infinity: no loss share that small reaches the threshold.
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 cut = np.where(rho > 0, threshold[start:stop] * total / (committed[start:stop] * rho), np.inf)
             out[row, start:stop] = (gammas >= cut[:, None]).sum(axis=1)
     return out

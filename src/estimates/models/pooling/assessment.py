@@ -23,7 +23,6 @@ from estimates.core.quantities import (
     MonteCarloProbability,
     quantile_dict,
 )
-from estimates.core.randomness import model_rng
 from estimates.core.wording import long_date
 from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
@@ -32,7 +31,6 @@ from estimates.inputs.statements import Statement, load_statements
 from estimates.models.pooling import MODEL
 from estimates.models.pooling import posterior as pooling
 from estimates.parameters.schema import Parameters
-from estimates.parameters.variations import with_term_sensitivity
 
 #: Share of the committed force asked about in the judgment on the latest statement's date.
 SHARE_ASKED = 1.0 / 3.0
@@ -218,11 +216,7 @@ def assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *,
     if not sensitivity or not result.judgments:
         return result
 
-    def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        return key_judgments(varied, data, model_rng(varied.seed, MODEL.name))
-
-    return replace(result, judgments=with_term_sensitivity(result.judgments, params, recompute,
-                                                           MODEL.sensitivity_inputs()))
+    return replace(result, judgments=MODEL.term_sensitivity(params, data, result.judgments))
 
 
 def key_judgments(params: Parameters, data: PoolingData, rng: np.random.Generator) -> tuple[Judgment, ...]:

@@ -57,7 +57,7 @@ class PoolingError(ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class Grid:
+class PosteriorGrid:
     """Cells of (p, k, N) with their prior masses, outer product in that axis order."""
 
     p_edges: np.ndarray = field(repr=False)
@@ -81,7 +81,7 @@ class Grid:
 
 
 def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tuple[int, int],
-              p_cells: int = P_CELLS, shape_cells: int = SHAPE_CELLS) -> Grid:
+              p_cells: int = P_CELLS, shape_cells: int = SHAPE_CELLS) -> PosteriorGrid:
     """The prior on the grid: Beta(prior) on p, lognormal with 90% interval ``shape_90`` on k (a
     fixed k when the two ends are equal), uniform on the integers of ``committed_range`` (at most
     :data:`COMMITTED_POINTS` of them, evenly spaced, when the range is wider)."""
@@ -112,16 +112,16 @@ def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tup
     bounds = np.concatenate([[low_n - 0.5], 0.5 * (committed[1:] + committed[:-1]), [high_n + 0.5]])
     n_mass = np.diff(np.floor(bounds + 0.5))
     mass = p_mass[:, None, None] * shape_mass[None, :, None] * n_mass[None, None, :]
-    return Grid(p_edges, shape_edges, committed, mass / mass.sum())
+    return PosteriorGrid(p_edges, shape_edges, committed, mass / mass.sum())
 
 
-def cumulative_hazard(grid: Grid, day: float, as_of_day: int) -> np.ndarray:
+def cumulative_hazard(grid: PosteriorGrid, day: float, as_of_day: int) -> np.ndarray:
     """H(day) on the grid, shape (P, K, 1)."""
     h0 = daily_hazard_from_probability(grid.p, 1)  # the cumulative hazard by the as-of day
     return h0[:, None, None] * (day / as_of_day) ** grid.shape[None, :, None]
 
 
-def likelihood(statements: tuple[Statement, ...], grid: Grid, as_of_day: int, reading: Reading) -> np.ndarray:
+def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day: int, reading: Reading) -> np.ndarray:
     """P(every statement | p, k, N) on the grid, shape (P, K, N)."""
     if not statements:
         raise ValueError("need at least one statement to pool")
@@ -139,7 +139,7 @@ def likelihood(statements: tuple[Statement, ...], grid: Grid, as_of_day: int, re
     return _nested_likelihood(ordered, grid, as_of_day)
 
 
-def _nested_likelihood(ordered: list[Statement], grid: Grid, as_of_day: int) -> np.ndarray:
+def _nested_likelihood(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int) -> np.ndarray:
     support, weight, hazard_before = forward(ordered[:-1], grid, as_of_day)
     low, high = ordered[-1].bounds(grid.committed)
     # The last statement needs only the probability that its count falls in range: binomial CDFs.
@@ -147,7 +147,7 @@ def _nested_likelihood(ordered: list[Statement], grid: Grid, as_of_day: int) -> 
                      low, high, grid.committed)
 
 
-def forward(ordered: list[Statement], grid: Grid, as_of_day: int):
+def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int):
     """The forward recursion over latent counts under the nested reading.
 
     Returns ``(support, weight, hazard)``: ``weight[i]`` is, per grid cell, the joint probability
@@ -194,7 +194,7 @@ class PooledFit:
     reading: str
     statements: tuple[Statement, ...]
     as_of_day: int
-    grid: Grid = field(repr=False)
+    grid: PosteriorGrid = field(repr=False)
     posterior: np.ndarray = field(repr=False)
     #: P(statements) under the prior: the ratio of two fits' evidence is their Bayes factor.
     evidence: float

@@ -45,7 +45,6 @@ from estimates.models.resupply.grading import (
 from estimates.parameters.schema import Parameters
 
 #: Quantile levels reported for heavy-tailed outputs (no bare means).
-LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 # --- uncertain inputs as columns of a uniform matrix -------------------------------------------

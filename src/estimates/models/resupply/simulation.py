@@ -13,10 +13,14 @@ import pandas as pd
 
 from estimates.core.calendar import WAR_START
 from estimates.core.judgments import Judgment, judgments_frame
-from estimates.core.quantities import MonteCarloProbability, quantile_dict
+from estimates.core.quantities import (
+    DEFAULT_QUANTILES,
+    MonteCarloProbability,
+    quantile_dict,
+)
 from estimates.core.wording import long_date
 from estimates.inputs.transfers import THEATRE
-from estimates.models.resupply.capability import LEVELS, ResupplyModel
+from estimates.models.resupply.capability import ResupplyModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,8 +115,8 @@ class ResupplySimulation:
 
 def _quantile_rows(values: np.ndarray) -> dict[str, list[float]]:
     """Quantiles over draws (axis 0) for every column, keyed by level."""
-    q = np.quantile(values, LEVELS, axis=0)
-    return {f"{level:g}": [float(v) for v in row] for level, row in zip(LEVELS, q)}
+    q = np.quantile(values, DEFAULT_QUANTILES, axis=0)
+    return {f"{level:g}": [float(v) for v in row] for level, row in zip(DEFAULT_QUANTILES, q)}
 
 
 #: Draws simulated at once: bounds memory whatever ``n_samples`` is. The uniforms are drawn chunk
@@ -186,7 +190,7 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
             category=c, label=h.label, level=h.level, unit=h.unit,
             delivered=_quantile_rows(delivered), restored=_quantile_rows(restored),
             at_least_one=tuple(MonteCarloProbability.from_count(int(n), size) for n in tally.at_least_one[c]),
-            share_replaced=quantile_dict(share, LEVELS) if share is not None else None,
+            share_replaced=quantile_dict(share, DEFAULT_QUANTILES) if share is not None else None,
         ))
         if share is not None:
             favourable[c] = float(np.quantile(restored[:, -1], 0.95))
@@ -238,6 +242,6 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
     )
     return ResupplySimulation(
         dates=dates, outlooks=outlooks, binding=binding,
-        complete_equivalents=quantile_dict(complete, LEVELS), truth=truth_rows,
+        complete_equivalents=quantile_dict(complete, DEFAULT_QUANTILES), truth=truth_rows,
         judgments=judgments, n_samples=size, replacement_category=best, unsupported=model.unsupported,
     )
