@@ -8,11 +8,11 @@ from scipy import special, stats
 
 from estimates.inputs.claims import Claim
 from estimates.inputs.files import LedgerError
+from estimates.inputs.grade_table import load_grade_table
 from estimates.models.resupply.grading import (
     LatentStructure,
     claim_truth,
     effective_credibility,
-    load_grade_table,
     truth_probabilities,
 )
 from estimates.paths import GRADE_TABLE

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 
-from estimates.models.resupply.grading import load_grade_table
+from estimates.inputs.grade_table import load_grade_table
 from estimates.paths import GRADE_TABLE
 
 from .strategies import admiralty_grades, base_rates, grade_confidences

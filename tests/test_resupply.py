@@ -222,12 +222,12 @@ def test_a_bad_grade_table_is_an_input_error_naming_the_parameter(tmp_path):
 
 
 def test_assess_without_sensitivity_is_the_simulation_and_its_judgments(baseline, monkeypatch):
-    from estimates.inputs import claims, files, transfers
-    from estimates.models.resupply import MODEL, grading
+    from estimates.inputs import claims, files, grade_table, transfers
+    from estimates.models.resupply import MODEL
 
     params, data, _, result = baseline
     # Everything was read by load: nothing is read again by assess, key_judgments or section.
-    for module in (claims, files, transfers, grading):
+    for module in (claims, files, transfers, grade_table):
         monkeypatch.setattr(module, "read_input", lambda *a, **k: pytest.fail("a file was read again"))
     monkeypatch.setattr(files, "sha256_of", lambda *a, **k: pytest.fail("a file was hashed again"))
     study = MODEL.assess(params, data)  # the model's own stream, as the notebook passes it

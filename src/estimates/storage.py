@@ -64,7 +64,7 @@ def point_link(link: Path, target_name: str) -> None:
         raise
 
 
-#: A run directory's name: ``<UTC timestamp>-<6 hex digits>``, as ``runner.new_run_dir`` makes it.
+#: A run directory's name: ``<UTC timestamp>-<6 hex digits>``, as ``estimates.run.suite.new_run_dir`` makes it.
 RUN_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 

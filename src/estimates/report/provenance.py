@@ -47,7 +47,7 @@ def section_provenance(params: Parameters, model: str, ledger: Ledger,
     return {
         "parameters": rows,
         # An analyst's own ledger (claims_path) may lack claims the schema cites; the briefing says
-        # which (estimates.report.caveats), rather than the run failing on a valid ledger.
+        # which (estimates.core.caveats, through each model's notes), rather than the run failing on a valid ledger.
         "sources": ledger.source_rows([c for c in claim_ids if c in ledger]),
         "data_files": {relative_path(ledger.path): ledger.sha256,
                        **{relative_path(path): digest for path, digest in (files or {}).items()}},

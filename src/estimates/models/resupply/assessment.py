@@ -20,6 +20,7 @@ from estimates.core.randomness import model_rng
 from estimates.core.sobol import SobolResult, sobol_indices
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
+from estimates.inputs.grade_table import GradeTable, load_grade_table
 from estimates.inputs.transfers import (
     Consignment,
     Holding,
@@ -28,7 +29,6 @@ from estimates.inputs.transfers import (
 )
 from estimates.models.attrition import assessment as attrition
 from estimates.models.resupply.capability import ResupplyModel, build_model
-from estimates.models.resupply.grading import GradeTable, load_grade_table
 from estimates.models.resupply.simulation import ResupplySimulation, simulate
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
