@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -30,11 +31,16 @@ def installed(tmp_path_factory) -> Path:
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
-    wheels = venv.parent / "wheels"
+    wheels, source = venv.parent / "wheels", venv.parent / "source"
+    # A copy of what the wheel is built from, so the build leaves nothing in the checkout.
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(PROJECT / name, source / name)
+    shutil.copytree(PROJECT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     quiet = ["--quiet", "--no-deps", "--disable-pip-version-check"]
-    # Built here, with the test environment's setuptools: nothing is downloaded.
+    # Built with the test environment's setuptools: nothing is downloaded.
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", *quiet, "--no-build-isolation", "-w", str(wheels),
-                            str(PROJECT)], capture_output=True, text=True, timeout=600)
+                            str(source)], capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr
     [wheel] = wheels.glob("estimates-*.whl")
     done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", *quiet, str(wheel)],
