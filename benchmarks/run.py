@@ -219,7 +219,7 @@ def memory() -> None:
         done = subprocess.run([sys.executable, "-c", MEMORY_RESUPPLY, str(n)], capture_output=True, text=True,
                               check=True)
         seconds, before, peak = (float(x) for x in done.stdout.split())
-        line(f"resupply.assess, {n:.0e} draws", f"peak RSS {peak / 1024:.0f} MiB (after imports "
+        line(f"resupply simulate, {n:.0e} draws", f"peak RSS {peak / 1024:.0f} MiB (after imports "
              f"{before / 1024:.0f} MiB), {seconds:.1f} s", "10^7 draws < 1 GiB" if n == 10**7 else "",
              peak / 1024 < 1024 if n == 10**7 else None)
 
