@@ -257,3 +257,14 @@ def test_parser_reads_argument_types():
     args = cli._parser().parse_args(["run", "--params", "a.yaml", "-p", "seed", "3", "--out", "x"])
     assert isinstance(args, argparse.Namespace)
     assert (args.params, args.parameter, args.out, args.seed) == (Path("a.yaml"), [["seed", "3"]], Path("x"), None)
+
+
+@pytest.mark.parametrize(("argv", "hint"), [(["bogus"], "see 'estimates --help'"),
+                                            (["run", "-p", "seed"], "see 'estimates run --help'"),
+                                            (["sweep"], "see 'estimates sweep --help'")])
+def test_usage_errors_point_to_the_right_help(argv, hint, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(f"({hint})") and len(err.strip().splitlines()) == 1

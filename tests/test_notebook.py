@@ -57,3 +57,30 @@ def test_notebook_is_thin(path):
         if cell.cell_type == "code":
             for line in cell.source.splitlines():
                 assert not line.lstrip().startswith(("def ", "class ", "for ", "while ")), line
+
+
+def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
+    # Papermill only warns about a name the notebook does not declare; the validation cell refuses it.
+    papermill = Path(sys.executable).with_name("papermill")
+    done = subprocess.run([str(papermill), str(NOTEBOOK.with_name("lanchester.ipynb")), str(tmp_path / "out.ipynb"),
+                           "-p", "btg_inefective", "35"], capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0
+    assert "unknown parameter 'btg_inefective'; did you mean 'btg_ineffective'?" in done.stderr
+
+
+def test_injected_names_are_read_from_papermills_cell_only():
+    from estimates.parameters.schema import ParameterError, from_namespace, injected_names
+
+    history = ["", "as_of = '2022-04-06'", "# Parameters\nbtg_ineffective = 30\nbtg_inefective = 35\n"]
+    assert injected_names(history) == ["btg_ineffective", "btg_inefective"]
+    assert injected_names(["x = 1", "# a comment\ny = 2"]) == []  # JupyterLab: nothing injected
+    namespace = {**schema_defaults("lanchester"), "In": history}
+    with pytest.raises(ParameterError, match="^unknown parameter 'btg_inefective'; did you mean 'btg_ineffective'"):
+        from_namespace("lanchester", namespace)
+    assert from_namespace("lanchester", {**namespace, "In": history[:2]}).btg_ineffective == 29
+
+
+def schema_defaults(model: str) -> dict:
+    from estimates.parameters.schema import Parameters
+
+    return Parameters().for_model(model)

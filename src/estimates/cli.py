@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
     """Argument errors exit 2 with a single line, like every other invalid input."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_INVALID, f"estimates: error: {message} (see 'estimates {self.prog.split()[-1]} --help')\n")
+        # The top-level parser's prog is "estimates", a subcommand's "estimates run".
+        self.exit(EXIT_INVALID, f"estimates: error: {message} (see '{self.prog} --help')\n")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ checked the same way.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import difflib
 import math
@@ -253,7 +254,33 @@ def from_namespace(model: str, namespace: dict[str, Any]) -> Parameters:
     missing = [name for name in names_for(model) if name not in namespace]
     if missing:
         raise ParameterError(f"parameter '{missing[0]}': not set in the notebook's parameters cell")
+    # Papermill itself only warns about a name the notebook does not declare, and runs the default.
+    unknown = [name for name in injected_names(namespace.get("In", ())) if name not in Parameters.model_fields]
+    if unknown:
+        raise ParameterError(_unknown_message(unknown[0], list(Parameters.model_fields)))
     return validate({name: namespace[name] for name in names_for(model)})
+
+
+#: First line of the cell papermill injects after a notebook's ``parameters`` cell.
+INJECTED_HEADER = "# Parameters"
+
+
+def injected_names(history) -> list[str]:
+    r"""Names papermill injected, from a kernel's input history (IPython's ``In``): those assigned
+    in the latest cell that starts with papermill's header; none outside papermill.
+
+    >>> injected_names(["x = 1", "# Parameters\nbtg_inefective = 35\nseed = 1\n", "y = 2"])
+    ['btg_inefective', 'seed']
+    """
+    for source in reversed(list(history)):
+        if isinstance(source, str) and source.lstrip().startswith(INJECTED_HEADER):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [target.id for node in tree.body if isinstance(node, ast.Assign)
+                    for target in node.targets if isinstance(target, ast.Name)]
+    return []
 
 
 def parameters_cell(model: str) -> str:
