@@ -69,7 +69,11 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
 
 
 def test_injected_names_are_read_from_papermills_cell_only():
-    from estimates.parameters.schema import ParameterError, from_namespace, injected_names
+    from estimates.parameters.schema import (
+        ParameterError,
+        from_namespace,
+        injected_names,
+    )
 
     history = ["", "as_of = '2022-04-06'", "# Parameters\nbtg_ineffective = 30\nbtg_inefective = 35\n"]
     assert injected_names(history) == ["btg_ineffective", "btg_inefective"]

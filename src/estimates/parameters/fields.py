@@ -21,17 +21,22 @@ class ParameterError(ValueError):
 
 def param(kind: Any, default: Any, *, help: str, unit: str, source: str, ge: float | None = None,
           le: float | None = None, plausible: tuple[Any, Any] | None = None,
-          strict: bool | None = None) -> tuple[Any, Any]:
+          strict: bool | None = None, states_claim: bool = False) -> tuple[Any, Any]:
     """One parameter: ``(type, pydantic field)``.
 
     ``source`` is ``"claim:<id>"`` for a reported value (a row of the claims ledger) or
     :data:`ASSUMPTION`; ``plausible`` is the range the term sensitivity varies it over.
+    ``states_claim``: the value is what that claim reports (its quantity, or within its range), so
+    a run with another value is a scenario, not reporting; otherwise the claim is only the context
+    the value was set from.
 
     >>> kind, field = param(int, 3, unit="ships", source="claim:caspian-three-ships", help="Ships.", ge=0)
     >>> kind, field.default, field.json_schema_extra["unit"]
     (<class 'int'>, 3, 'ships')
     """
-    extra = {"unit": unit, "source": source, "plausible": plausible}
+    if states_claim and not source.startswith("claim:"):
+        raise ValueError("states_claim needs a claim as the source")
+    extra = {"unit": unit, "source": source, "plausible": plausible, "states_claim": states_claim}
     return kind, Field(default, ge=ge, le=le, description=help, json_schema_extra=extra, strict=strict)
 
 

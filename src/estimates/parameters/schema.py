@@ -128,6 +128,8 @@ class ParameterSpec:
     source: str
     models: tuple[str, ...]
     help: str
+    #: The value is what its source claim reports (see :func:`estimates.parameters.fields.param`).
+    states_claim: bool = False
 
     @property
     def allowed(self) -> str:
@@ -165,6 +167,7 @@ def specs() -> list[ParameterSpec]:
                 source=extra.get("source", ASSUMPTION),
                 models=_USED_BY[name],
                 help=field.description or "",
+                states_claim=bool(extra.get("states_claim")),
             )
         )
     return rows

@@ -40,12 +40,12 @@ SHARED = {
     # --- the reported counts -------------------------------------------------------------------
     "btg_committed": param(
         int,
-        125, ge=1, le=1000, unit="BTG", source="claim:btg-committed-125",
+        125, ge=1, le=1000, unit="BTG", states_claim=True, source="claim:btg-committed-125",
         plausible=(120, 130), help="Battalion tactical groups committed at the start of the invasion.",
     ),
     "btg_ineffective": param(
         int,
-        29, ge=0, le=1000, unit="BTG", source="claim:btg-ineffective-29",
+        29, ge=0, le=1000, unit="BTG", states_claim=True, source="claim:btg-ineffective-29",
        
         plausible=(25, 38), help="BTGs reported combat-ineffective at the as-of date.",
     ),

@@ -35,6 +35,7 @@ from estimates.core.wording import SCALE, long_date, percent, points
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
+from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
 
 #: The briefing's title; the models it covers follow it as a subtitle (their ``Section.title``).
@@ -67,6 +68,10 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
+    # Values that depart from what their claims report: said on every page, never called reported.
+    scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources})
+    assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
+    env.globals["scenario"] = {row["name"]: row for row in scenario}
     for number, row in enumerate(judgments, start=1):
         row["number"] = number
         row["confidence"] = confidence.rate(row["judgment"], {s["claim_id"]: s for s in sources})
@@ -115,8 +120,10 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         changes=changes,
         sources=sources,
         used_by=_used_by(parameters, judgments),
-        reported=[p for p in parameters if p["kind"] == "reported"],
-        assumptions=[p for p in parameters if p["kind"] != "reported"],
+        scenario=scenario,
+        reported=[p for p in parameters if p["kind"] == "reported" and p["name"] not in assumed],
+        assumptions=[{**p, **assumed.get(p["name"], {})} for p in parameters
+                     if p["kind"] != "reported" or p["name"] in assumed],
         parameters=parameters,
         scale=SCALE,
         rule=confidence.RULE,

@@ -31,13 +31,13 @@ PARAMETERS = {
     # --- the "75%" read both ways --------------------------------------------------------------
     "committed_share_of_army": param(
         float,
-        0.75, ge=0.01, le=1.0, unit="fraction", source="claim:btg-committed-share-75",
+        0.75, ge=0.01, le=1.0, unit="fraction", states_claim=True, source="claim:btg-committed-share-75",
         plausible=(0.65, 0.8),
         help="Reading 1 of the '75%': the committed force's share of the whole army (seed).",
     ),
     "committed_share_of_army_alt": param(
         float,
-        0.65, ge=0.01, le=1.0, unit="fraction", source="claim:ukmod-committed-share-65",
+        0.65, ge=0.01, le=1.0, unit="fraction", states_claim=True, source="claim:ukmod-committed-share-65",
         plausible=(0.6, 0.7),
         help="The UK MoD's share of ground combat strength committed, for comparison.",
     ),
@@ -48,17 +48,17 @@ PARAMETERS = {
     ),
     "btg_total_low": param(
         int,
-        168, ge=1, le=5000, unit="BTG", source="claim:btg-total-2021",
+        168, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
         help="Lower end of the stated late-2021 total of Russian BTGs.",
     ),
     "btg_total_high": param(
         int,
-        170, ge=1, le=5000, unit="BTG", source="claim:btg-total-2021",
+        170, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
         help="Upper end of the stated late-2021 total of Russian BTGs.",
     ),
     "combat_power_retained": param(
         float,
-        0.75, ge=0.0, le=1.0, unit="fraction", source="claim:us-combat-power-retained-75",
+        0.75, ge=0.0, le=1.0, unit="fraction", states_claim=True, source="claim:us-combat-power-retained-75",
         plausible=(0.7, 0.8),
         help="Reading 2 of the '75%': share of its starting combat power Russia retained.",
     ),

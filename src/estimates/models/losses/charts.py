@@ -27,7 +27,7 @@ def loss_crosscheck(counts, *, reported: int, interval=None, as_of=None, ax=None
         top = float(share.max()) if share.size else 1.0
         ax.plot([get("low"), get("high")], [-0.06 * top] * 2, lw=3, color=PALETTE[0],
                 label=f"{get('level'):.0%} interval")
-    ax.axvline(reported, color=PALETTE[3], ls="--", lw=1.2, label=f"reported: {reported}")
+    ax.axvline(reported, color=PALETTE[3], ls="--", lw=1.2, label=f"count used: {reported}")
     when = f", to {pd.Timestamp(as_of):%-d %b %Y}" if as_of is not None else ""
     ax.set_title(f"Ineffective BTGs implied by Ukraine's claimed armour losses{when}", fontsize="medium")
     ax.set_xlabel("combat-ineffective BTGs (threshold model)")
@@ -53,7 +53,7 @@ def loss_sensitivity_grid(table: pd.DataFrame, *, reported: int | None = None, a
                 cmap="vlag", center=center, annot_kws={"fontsize": "x-small"},
                 cbar_kws={"label": "median ineffective BTGs"})
     ax.set_title("Ineffective BTGs implied by claimed armour losses: sensitivity"
-                 + (f" (reported {reported})" if reported is not None else ""), fontsize="medium")
+                 + (f" (count used {reported})" if reported is not None else ""), fontsize="medium")
     ax.set_xlabel("Dirichlet concentration of losses over BTGs (larger = more even)")
     ax.set_ylabel("over-count factor (claimed / true)")
     return ax
@@ -84,7 +84,7 @@ def figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     figures = [("losses_implied", ax.figure,
                 f"Bar chart of the number of combat-ineffective BTGs implied by Ukraine's claimed armour losses "
                 f"to {section['as_of']}: median {ineffective['quantiles']['0.5']:g}, 90% interval "
-                f"{interval['low']:g} to {interval['high']:g}; {p:.0%} of simulations reach the reported {reported}.")]
+                f"{interval['low']:g} to {interval['high']:g}; {p:.0%} of simulations reach the count this run uses, {reported}.")]
     table = pd.DataFrame(section["sensitivity"])
     if len(table) > 1:
         ax = loss_sensitivity_grid(table, reported=reported)

@@ -79,7 +79,7 @@ PARAMETERS = {
     ),
     "ship_count": param(
         int,
-        3, ge=0, le=100, unit="ships", source="claim:caspian-three-ships",
+        3, ge=0, le=100, unit="ships", states_claim=True, source="claim:caspian-three-ships",
         plausible=(1, 5), help="Cargo ships sailing Bandar Anzali to Astrakhan.",
     ),
     "ship_capacity_tonnes_low": param(
