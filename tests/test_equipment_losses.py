@@ -201,6 +201,6 @@ def test_plot_draws_the_implied_count_and_its_grid():
     figure = result.plot()
     assert len([ax for ax in figure.axes if ax.get_label() != "<colorbar>"]) == 2
     _, ax = plt.subplots()
-    assert result.plot(ax=ax) is ax and "reported: 29" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert result.plot(ax=ax) is ax and "count used: 29" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert not result.summary().empty and "<table" in result._repr_html_()
     plt.close("all")
