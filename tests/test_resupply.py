@@ -202,13 +202,15 @@ def test_probabilities_count_every_draw_beyond_the_quantile_subsample(baseline, 
 
 
 def test_load_reads_every_file_once_with_its_hash():
-    from estimates.inputs.files import sha256_of
+    import hashlib
+
     from estimates.paths import HOLDINGS, TRANSFERS, project_path
 
     params = validate(QUICK)
     data = resupply_analysis.load(params)
     ledger, grades = project_path(params.claims_path), project_path(params.grades_path)
-    assert data.files == {path: sha256_of(path) for path in (ledger, TRANSFERS, HOLDINGS, grades)}
+    assert data.files == {path: hashlib.sha256(path.read_bytes()).hexdigest()
+                          for path in (ledger, TRANSFERS, HOLDINGS, grades)}
     assert data.attrition.ledger is data.ledger
 
 
@@ -222,6 +224,7 @@ def test_a_bad_grade_table_is_an_input_error_naming_the_parameter(tmp_path):
 
 
 def test_assess_without_sensitivity_is_the_simulation_and_its_judgments(baseline, monkeypatch):
+    from estimates import storage
     from estimates.inputs import claims, files, grade_table, transfers
     from estimates.models.resupply import MODEL
 
@@ -229,7 +232,7 @@ def test_assess_without_sensitivity_is_the_simulation_and_its_judgments(baseline
     # Everything was read by load: nothing is read again by assess, key_judgments or section.
     for module in (claims, files, transfers, grade_table):
         monkeypatch.setattr(module, "read_input", lambda *a, **k: pytest.fail("a file was read again"))
-    monkeypatch.setattr(files, "sha256_of", lambda *a, **k: pytest.fail("a file was hashed again"))
+    monkeypatch.setattr(storage, "sha256_file", lambda *a, **k: pytest.fail("a file was hashed again"))
     study = MODEL.assess(params, data)  # the model's own stream, as the notebook passes it
     assert study.simulation.to_dict() == result.to_dict()
     assert study.judgments == study.simulation.judgments

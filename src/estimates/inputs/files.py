@@ -4,13 +4,12 @@ Every loader in :mod:`estimates.inputs` reads its file through :func:`read_input
 file, a directory, a device that never ends or text that is not UTF-8 gives the same one-line
 :class:`LedgerError`. A model's ``load`` reads each file a path parameter names through
 :func:`load_parameter_file`, which turns that error into an :class:`~estimates.errors.InputError`
-naming the parameter (exit 2 before any kernel starts) and returns a :class:`Loaded`: the value,
-the path and the file's SHA-256 for provenance.
+naming the parameter (exit 2 before any kernel starts) and returns a :class:`Loaded`: the value
+(which carries the file's SHA-256) and the path.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
@@ -44,20 +43,12 @@ def read_input(path: Path, what: str) -> tuple[bytes, str]:
 
 @dataclass(frozen=True)
 class Loaded(Generic[T]):
-    """What a loader returned for one file, where the file is, and the SHA-256 of its bytes."""
+    """What a loader returned for one file, and where the file is. The file's SHA-256 is in the
+    value (``Ledger.sha256``, ``GradeTable.sha256``, ``attrs["sha256"]``): each loader hashes the
+    bytes it read, so no file is read twice."""
 
     value: T
     path: Path
-    sha256: str
-
-    @property
-    def files(self) -> dict[Path, str]:
-        """``{path: sha256}``, as a section's provenance records its data files."""
-        return {self.path: self.sha256}
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def load_parameter_file(params: Any, name: str, loader: Callable[[Path], T]) -> Loaded[T]:
@@ -70,4 +61,4 @@ def load_parameter_file(params: Any, name: str, loader: Callable[[Path], T]) -> 
         value = loader(path)
     except LedgerError as error:
         raise InputError(f"parameter '{name}': {error}") from None
-    return Loaded(value, path, sha256_of(path))
+    return Loaded(value, path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import functools
 import math
 import reprlib
 from dataclasses import dataclass
@@ -151,6 +152,12 @@ def _type_name(annotation: Any) -> str:
 
 def specs() -> list[ParameterSpec]:
     """Every parameter with its type, default, range, unit, source and help, in schema order."""
+    return list(_specs())
+
+
+@functools.cache
+def _specs() -> tuple[ParameterSpec, ...]:
+    # The schema is fixed once the registry is imported; spec() and names_for() are called in loops.
     rows = []
     for name, field in Parameters.model_fields.items():
         bounds = {type(m).__name__: m for m in field.metadata}
@@ -170,7 +177,7 @@ def specs() -> list[ParameterSpec]:
                 states_claim=bool(extra.get("states_claim")),
             )
         )
-    return rows
+    return tuple(rows)
 
 
 def specs_frame():
@@ -186,10 +193,15 @@ def specs_frame():
 
 
 def spec(name: str) -> ParameterSpec:
-    for row in specs():
-        if row.name == name:
-            return row
-    raise KeyError(name)
+    found = _by_name().get(name)
+    if found is None:
+        raise KeyError(name)
+    return found
+
+
+@functools.cache
+def _by_name() -> dict[str, ParameterSpec]:
+    return {row.name: row for row in _specs()}
 
 
 def names_for(model: str) -> list[str]:

@@ -20,7 +20,7 @@ from estimates.core.judgments import Judgment
 from estimates.core.wording import long_date
 from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
-from estimates.inputs.files import load_parameter_file, sha256_of
+from estimates.inputs.files import load_parameter_file
 from estimates.inputs.loss_claims import (
     claimed_losses,
     load_equipment_losses,
@@ -36,6 +36,7 @@ from estimates.models.losses.crosscheck import (
 )
 from estimates.parameters.schema import Parameters
 from estimates.paths import HOLDINGS
+from estimates.storage import sha256_file
 
 #: Claims the judgment rests on: the loss claims, the Oryx bound behind the over-count, the
 #: holdings per BTG and the count it is set beside.
@@ -76,7 +77,7 @@ def load(params: Parameters) -> LossesData:
     equipment = load_parameter_file(params, "losses_path", lambda path: load_equipment_losses(path, consistent=True))
     holdings, _ = load_holdings(HOLDINGS)
     return LossesData(ledger=ledger.value, equipment=equipment.value, equipment_path=equipment.path,
-                      oryx=load_oryx(), holdings=armour_per_btg(holdings), holdings_sha256=sha256_of(HOLDINGS))
+                      oryx=load_oryx(), holdings=armour_per_btg(holdings), holdings_sha256=sha256_file(HOLDINGS))
 
 
 def check(params: Parameters, data: LossesData) -> None:

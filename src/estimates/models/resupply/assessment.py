@@ -86,7 +86,9 @@ def load(params: Parameters) -> ResupplyData:
     grades = load_parameter_file(params, "grades_path", load_grade_table)
     consignments, transfers_hash = load_transfers(TRANSFERS)
     holdings, holdings_hash = load_holdings(HOLDINGS)
-    files = {**ledger.files, TRANSFERS: transfers_hash, HOLDINGS: holdings_hash, **grades.files}
+    # Each loader hashes the bytes it read: no file is read a second time for its hash.
+    files = {ledger.path: ledger.value.sha256, TRANSFERS: transfers_hash, HOLDINGS: holdings_hash,
+             grades.path: grades.value.sha256}
     return ResupplyData(ledger.value, consignments, holdings, grades.value, files)
 
 
