@@ -53,6 +53,35 @@ def test_parallel_notebooks_never_change_the_process_directory(tmp_path, monkeyp
     assert failure is None and set(records) == {"after", "left", "right"}
 
 
+def test_kernels_talk_over_their_own_unix_sockets(tmp_path, monkeypatch):
+    # Over TCP the client picks a free port and the kernel binds it later; in between another
+    # kernel could take it, and CI once saw a kernel die with "Address already in use".
+    import glob
+    import os
+
+    started = []
+    manager_class = execute._Kernels.manager_class
+
+    def recording(kernels):
+        cls = manager_class(kernels)
+
+        class Recording(cls):
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                started.append((self.transport, self.ip))
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        return Recording
+
+    monkeypatch.setattr(execute._Kernels, "manager_class", recording)
+    monkeypatch.setenv(plan.SUITE_DIR_ENV, str(FIXTURES / "parallel"))
+    records, failure = execute.execute_notebooks(plan.default_suite(), validate(QUICK), tmp_path, jobs=2)
+    assert failure is None and len(started) == 3
+    assert {transport for transport, _ in started} == {"ipc"}
+    paths = [ip for _, ip in started]
+    assert all(os.path.isabs(path) for path in paths) and len(set(paths)) == 3
+    assert not [f for path in paths for f in glob.glob(path + "-*")], "socket files left behind"
+
+
 def test_dependents_of_a_failed_notebook_are_skipped(tmp_path):
     suite = (plan.NotebookSpec("failing", FIXTURES / "failing.ipynb"),
              plan.NotebookSpec("after", FIXTURES / "parallel" / "after.ipynb", depends=("failing",)))

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -37,16 +39,16 @@ def execute(spec: NotebookSpec, params: Parameters, run_dir: Path, kernels: _Ker
     import papermill
 
     output = run_dir / f"{spec.name}.ipynb"
-    tracking = {} if kernels is None else {"kernel_manager_class": kernels.manager_class()}
+    manager = (kernels or _Kernels()).manager_class()
     papermill.execute_notebook(
         str(spec.path), str(output), parameters=params.for_model(spec.name),
         kernel_name=KERNEL, progress_bar=False,
         # The kernel starts in the run directory. Not papermill's `cwd=`: that os.chdir()s the whole
         # process, which races when notebooks run in threads side by side.
         resources={"metadata": {"path": str(run_dir)}},
-        # The kernel's own start-up warnings (e.g. about local TCP) are noise to a cron log.
+        # The kernel's own start-up warnings are noise to a cron log.
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        shutdown_kernel="immediate", **tracking,
+        shutdown_kernel="immediate", kernel_manager_class=manager,
     )
     return output
 
@@ -73,10 +75,24 @@ class _Kernels:
 
     def manager_class(self):
         from jupyter_client.manager import AsyncKernelManager
+        from traitlets import default
 
         kernels = self
 
         class TrackedKernelManager(AsyncKernelManager):
+            # Unix sockets, not TCP: a TCP port is picked free by the client and bound later by
+            # the kernel, and in between another kernel (or anything on the machine) can take it;
+            # the kernel then dies with "Address already in use". Each kernel's socket paths are
+            # absolute and its own (jupyter_client's default is relative to the working directory,
+            # which the kernel does not share with this process).
+            @default("transport")
+            def _transport_default(self):
+                return "ipc"
+
+            @default("ip")
+            def _ip_default(self):
+                return os.path.join(tempfile.gettempdir(), f"estimates-kernel-{uuid.uuid4().hex}")
+
             async def _async_launch_kernel(self, kernel_cmd, **kw):
                 with kernels._lock:
                     if kernels.stopping:
