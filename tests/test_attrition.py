@@ -125,8 +125,8 @@ def test_chunking_does_not_change_the_distribution(monkeypatch):
 @settings(max_examples=15, deadline=None)
 @given(st.integers(min_value=0, max_value=100))
 def test_more_ineffective_means_higher_hazard(k):
-    low = validate({"btg_ineffective": k, **QUICK, "count_uncertainty": 0, "denominator_uncertainty": 0})
-    high = validate({"btg_ineffective": k + 10, **QUICK, "count_uncertainty": 0, "denominator_uncertainty": 0})
+    low = validate({"units_ineffective": k, **QUICK, "count_uncertainty": 0, "denominator_uncertainty": 0})
+    high = validate({"units_ineffective": k + 10, **QUICK, "count_uncertainty": 0, "denominator_uncertainty": 0})
     a = assess(low, model_rng(1, "attrition")).hazard_quantiles()["per_day_process"]["0.5"]
     b = assess(high, model_rng(1, "attrition")).hazard_quantiles()["per_day_process"]["0.5"]
     assert b > a
@@ -142,7 +142,7 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
 
 
 def test_assessment_uses_the_parameters_given():
-    params = validate({**QUICK, "btg_committed": 200, "btg_ineffective": 61, "as_of": dt.date(2022, 4, 11)})
+    params = validate({**QUICK, "units_committed": 200, "units_ineffective": 61, "as_of": dt.date(2022, 4, 11)})
     result = assess(params, model_rng(params.seed, "attrition"))
     assert result.as_of_day == 47
     cp = result.proportion.clopper_pearson(0.95)
@@ -165,7 +165,7 @@ def test_judgments_use_events_and_mc_errors():
 
 def test_all_ineffective_and_none_ineffective_run():
     for k in (0, 125):
-        params = validate({**QUICK, "btg_ineffective": k})
+        params = validate({**QUICK, "units_ineffective": k})
         result = assess(params, model_rng(1, "attrition")).to_dict()
         assert 0.0 <= result["judgments"][0]["probability"]["probability"] <= 1.0
 
@@ -247,6 +247,6 @@ def test_result_shows_itself_and_its_section_feeds_the_briefing():
     section = MODEL.section(params, data, result)
     assert list(MODEL.tables(section)["attrition_projection"]["day"]) == section["projection"]["days"]
     assert MODEL.notes(section) == []  # the seed's inputs are unremarkable
-    none = MODEL.section(validate({**QUICK, "n_samples": 1000, "btg_ineffective": 0}), data,
-                         MODEL.assess(validate({**QUICK, "n_samples": 1000, "btg_ineffective": 0}), data))
+    none = MODEL.section(validate({**QUICK, "n_samples": 1000, "units_ineffective": 0}), data,
+                         MODEL.assess(validate({**QUICK, "n_samples": 1000, "units_ineffective": 0}), data))
     assert MODEL.notes(none)[0].startswith("None of the 125 committed BTGs")

@@ -73,7 +73,7 @@ def _alias_bomb() -> str:
     # Each level repeats the one before ten times: 10**5 items once expanded, 10**9 with nine levels.
     levels = ['&a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     levels += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 5)]
-    return "btg_committed: [" + ", ".join(levels) + "]\n"
+    return "units_committed: [" + ", ".join(levels) + "]\n"
 
 
 def _huge_field(rows):
@@ -117,8 +117,8 @@ CASES = {
         _p("count_uncertainty", "-1"),
         r"parameter 'count_uncertainty': .*allowed: an integer from 0 to 100; got -1$"),
     "fractional-count": (
-        _p("btg_ineffective", "29.5"),
-        r"parameter 'btg_ineffective': .*allowed: an integer from 0 to 1000; got 29\.5$"),
+        _p("units_ineffective", "29.5"),
+        r"parameter 'units_ineffective': .*allowed: an integer from 0 to 1000; got 29\.5$"),
     "probability-above-1": (
         _p("threshold_share", "1.5"),
         r"parameter 'threshold_share': .*allowed: a number from 0\.0 to 1\.0; got 1\.5$"),
@@ -126,11 +126,11 @@ CASES = {
         _p("combat_power_retained", "-0.1"),
         r"parameter 'combat_power_retained': .*allowed: a number from 0\.0 to 1\.0; got -0\.1$"),
     "interval-low-above-high": (
-        _p("btg_total_low", "171"),
-        r"parameter 'btg_total_low': must be at most btg_total_high \(170\); got 171$"),
+        _p("units_total_low", "171"),
+        r"parameter 'units_total_low': must be at most units_total_high \(170\); got 171$"),
     "ineffective-above-committed-both-given": (
-        _p("btg_committed", "20", "btg_ineffective", "21"),
-        r"parameter 'btg_ineffective': must be at most btg_committed \(20\); got 21$"),
+        _p("units_committed", "20", "units_ineffective", "21"),
+        r"parameter 'units_ineffective': must be at most units_committed \(20\); got 21$"),
     "outside-declared-range": (
         _p("horizon_days", "1000"),
         r"parameter 'horizon_days': .*allowed: an integer from 1 to 730; got 1000$"),
@@ -141,14 +141,14 @@ CASES = {
         _p("committed_share_of_army_alt", "0.02"),
         r"parameter 'share_rounding': must be smaller than both committed shares \(0\.75, 0\.02\); got 0\.025$"),
     "boolean-for-count": (
-        _p("btg_committed", "true"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got True$"),
+        _p("units_committed", "true"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got True$"),
     "text-for-number": (
         _p("hazard_shape", "fast"),
         r"parameter 'hazard_shape': .*allowed: a number from 0\.2 to 5\.0; got 'fast'$"),
     "list-for-count": (
-        _p("btg_committed", "[125, 130]"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got \[125, 130\]$"),
+        _p("units_committed", "[125, 130]"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got \[125, 130\]$"),
     "number-for-date": (
         _p("as_of", "42"),
         r"parameter 'as_of': .*allowed: a date from 2022-02-25 to 2030-12-31; got 42$"),
@@ -182,7 +182,7 @@ CASES = {
     "params-alias-bomb": (
         # Must be refused without expanding the aliases into the message (a billion laughs).
         _params_file(_alias_bomb(), "laughs.yaml"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got \[\[.{0,400}$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got \[\[.{0,400}$"),
     "params-not-utf8": (
         _params_file(b"seed: \xff\xfe\n", "latin.yaml"),
         r"--params \S*latin\.yaml: cannot read \('utf-8' codec can't decode byte 0xff in position 6"),
@@ -190,7 +190,7 @@ CASES = {
         lambda inputs: ["--params", str(inputs)],
         r"--params \S*inputs: cannot read \(\[Errno 21\] Is a directory"),
     "params-number-as-name": (
-        _params_file("125: btg_committed\n", "keys.yaml"),
+        _params_file("125: units_committed\n", "keys.yaml"),
         r"unknown parameter '125' \(run 'estimates params' for the list\)$"),
     "params-name-with-newline": (
         _params_file('"btg\\ncommitted": 125\n', "newline.yaml"),
@@ -248,12 +248,12 @@ CASES = {
         _p("as_of", "2027-01-01"),
         r"parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
     "statement-above-the-committed-force": (
-        _p("btg_committed", "30"),
+        _p("units_committed", "30"),
         r"parameter 'statements_path': data/btg_statements\.csv: line 3: statement 'bbc-37-38' needs at least 37 "
-        r"BTGs ineffective, more than the 35 committed at most \(btg_committed \+ denominator_uncertainty\)$"),
+        r"BTGs ineffective, more than the 35 committed at most \(units_committed \+ denominator_uncertainty\)$"),
     "strength-below-claimed-losses": (
-        _p("russian_initial_strength", "1000"),
-        r"parameter 'russian_initial_strength': must exceed the 18,600 personnel losses claimed by "
+        _p("initial_strength", "1000"),
+        r"parameter 'initial_strength': must exceed the 18,600 personnel losses claimed by "
         r"2022-04-06; got 1000$"),
     "pooling-shape-low-above-high": (
         _p("pooling_shape_low", "3.0"),
@@ -458,11 +458,11 @@ ONE_CLAIM_SENTENCES = ["claims the inputs cite are not in the claims ledger read
 UNUSUAL = {
     # name -> (arguments after `run`, given the inputs folder; what the briefing must say)
     "none-ineffective": (
-        lambda inputs: ["-p", "btg_ineffective", "0"],
+        lambda inputs: ["-p", "units_ineffective", "0"],
         ["None of the 125 committed BTGs was reported combat-ineffective",
          "cannot show that it is zero"]),
     "all-ineffective": (
-        lambda inputs: ["-p", "btg_ineffective", "125"],
+        lambda inputs: ["-p", "units_ineffective", "125"],
         ["All 125 committed BTGs were reported combat-ineffective",
          "cannot bound the per-BTG probability or the daily hazard from above"]),
     "one-claim-ledger": (_ledger(_one_claim), ONE_CLAIM_SENTENCES),

@@ -112,7 +112,7 @@ def test_briefing_with_what_changed_in_chromium(browser, baseline_run, tmp_path_
     try:
         _check_page(page, errors, requests, path)
         section = page.locator("#what-changed")
-        assert section.is_visible() and "btg_ineffective" in section.inner_text()
+        assert section.is_visible() and "units_ineffective" in section.inner_text()
     finally:
         context.close()
 

@@ -156,13 +156,13 @@ def test_every_parameter_source_names_a_claim_in_the_ledger(ledger):
 # Parameter defaults that are read straight off a claim: (parameter, claim id, claim field).
 # denominator_uncertainty (5 = 125 - about 120) is derived, not stated, so it is not listed.
 DEFAULT_FROM_CLAIM = [
-    ("btg_committed", "btg-committed-125", "quantity"),
-    ("btg_ineffective", "btg-ineffective-29", "quantity"),
+    ("units_committed", "btg-committed-125", "quantity"),
+    ("units_ineffective", "btg-ineffective-29", "quantity"),
     ("committed_share_of_army", "btg-committed-share-75", "quantity"),
     ("committed_share_of_army_alt", "ukmod-committed-share-65", "quantity"),
     ("combat_power_retained", "us-combat-power-retained-75", "quantity"),
-    ("btg_total_low", "btg-total-2021", "quantity_low"),
-    ("btg_total_high", "btg-total-2021", "quantity_high"),
+    ("units_total_low", "btg-total-2021", "quantity_low"),
+    ("units_total_high", "btg-total-2021", "quantity_high"),
     ("as_of", "campaign-six-weeks", "event_date"),
 ]
 

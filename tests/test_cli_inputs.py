@@ -45,19 +45,19 @@ CASES = {
         r"unknown parameter 'btg_destroyed' \(run 'estimates params' for the list\)$"),
     "misspelt-name": (
         _p("btg_commited", "125"),
-        r"unknown parameter 'btg_commited'; did you mean 'btg_committed'\?"),
+        r"unknown parameter 'btg_commited'; did you mean 'units_committed'\?"),
     "not-a-number": (
-        _p("btg_committed", "abc"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got 'abc'$"),
+        _p("units_committed", "abc"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 'abc'$"),
     "float-for-int": (
-        _p("btg_committed", "2.5"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got 2\.5$"),
+        _p("units_committed", "2.5"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 2\.5$"),
     "ineffective-above-committed": (
-        _p("btg_ineffective", "130"),
-        r"parameter 'btg_ineffective': must be at most btg_committed \(125\); got 130$"),
+        _p("units_ineffective", "130"),
+        r"parameter 'units_ineffective': must be at most units_committed \(125\); got 130$"),
     "committed-zero": (
-        _p("btg_committed", "0"),
-        r"parameter 'btg_committed': .*allowed: an integer from 1 to 1000; got 0$"),
+        _p("units_committed", "0"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 0$"),
     "yaml-nan": (
         _p("overdispersion", ".nan"),
         r"parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got nan$"),
@@ -74,13 +74,13 @@ CASES = {
         lambda tmp: (["--seed", "x"], None),
         r"parameter 'seed': .*allowed: an integer from 0 to 4294967295; got 'x'$"),
     "p-without-value": (
-        lambda tmp: (["-p", "btg_committed"], None),
+        lambda tmp: (["-p", "units_committed"], None),
         r"argument -p/--parameter: expected 2 arguments \(see 'estimates run --help'\)$"),
     "params-missing": (
         lambda tmp: (["--params", str(tmp / "missing.yaml")], None),
         r"--params .*missing\.yaml: file not found$"),
     "params-syntax-error": (
-        _params_file("broken.yaml", "btg_committed: [125\nseed: 1\n"),
+        _params_file("broken.yaml", "units_committed: [125\nseed: 1\n"),
         r"--params .*broken\.yaml: YAML syntax error at line 2, column \d+: "),
     "params-empty": (
         _params_file("empty.yaml", ""),
@@ -89,11 +89,11 @@ CASES = {
         _params_file("comments.yaml", "# nothing set yet\n"),
         r"--params .*comments\.yaml: the file is empty; expected a mapping of parameter names to values$"),
     "params-list": (
-        _params_file("list.yaml", "- btg_committed\n- 125\n"),
+        _params_file("list.yaml", "- units_committed\n- 125\n"),
         r"--params .*list\.yaml: expected a mapping of parameter names to values, got a list$"),
     "params-bad-value": (
-        _params_file("values.yaml", "btg_committed: 125\nbtg_ineffective: 126\n"),
-        r"parameter 'btg_ineffective': must be at most btg_committed \(125\); got 126$"),
+        _params_file("values.yaml", "units_committed: 125\nbtg_ineffective: 126\n"),
+        r"parameter 'units_ineffective': must be at most units_committed \(125\); got 126$"),
     "params-python-tag": (
         # Would run a shell command under yaml.load / unsafe_load; safe_load must refuse the tag.
         lambda tmp: _params_file(
@@ -224,13 +224,13 @@ def test_defaults_when_nothing_is_given():
 
 def test_params_file_overrides_defaults_and_p_overrides_the_file(tmp_path):
     path = tmp_path / "scenario.yaml"
-    path.write_text("btg_committed: 130\nbtg_ineffective: 35\nprior: uniform\n", encoding="utf-8")
+    path.write_text("units_committed: 130\nbtg_ineffective: 35\nprior: uniform\n", encoding="utf-8")
     from_file = _resolve("--params", str(path))
-    assert (from_file.btg_committed, from_file.btg_ineffective, from_file.prior) == (130, 35, "uniform")
+    assert (from_file.units_committed, from_file.units_ineffective, from_file.prior) == (130, 35, "uniform")
     assert from_file.hazard_shape == Parameters().hazard_shape  # untouched names keep their defaults
 
-    both = _resolve("--params", str(path), "-p", "btg_ineffective", "40", "-p", "prior", "jeffreys")
-    assert (both.btg_committed, both.btg_ineffective, both.prior) == (130, 40, "jeffreys")
+    both = _resolve("--params", str(path), "-p", "units_ineffective", "40", "-p", "prior", "jeffreys")
+    assert (both.units_committed, both.units_ineffective, both.prior) == (130, 40, "jeffreys")
 
 
 def test_last_p_wins():
@@ -249,8 +249,8 @@ def test_p_values_are_typed_like_yaml():
 
 
 def test_resolve_raises_input_error_not_parameter_error():
-    with pytest.raises(errors.InputError, match=r"^parameter 'btg_committed': "):
-        _resolve("-p", "btg_committed", "-5")
+    with pytest.raises(errors.InputError, match=r"^parameter 'units_committed': "):
+        _resolve("-p", "units_committed", "-5")
 
 
 def test_parser_reads_argument_types():

@@ -24,8 +24,8 @@ def _source(claim_id, grade, originator):
 def _judgment(claim_ids, holds=True, tested=True):
     judgment = {"id": "j", "claim_ids": list(claim_ids)}
     if tested:
-        judgment["sensitivity"] = {"holds": holds, "changed_by": [] if holds else ["btg_ineffective"],
-                                   "parameters": ["btg_ineffective", "hazard_shape"],
+        judgment["sensitivity"] = {"holds": holds, "changed_by": [] if holds else ["units_ineffective"],
+                                   "parameters": ["units_ineffective", "hazard_shape"],
                                    "probability_range": [0.2, 0.6 if not holds else 0.4]}
     return judgment
 
@@ -100,33 +100,33 @@ def test_rule_text_matches_the_constants():
 
 def _toy(params):
     # A deterministic stand-in for a model: probability = reported count / 60 (29 -> 0.483).
-    return [Judgment("toy", "x happens", ExactProbability(params.btg_ineffective / 60, "toy"), "toy")]
+    return [Judgment("toy", "x happens", ExactProbability(params.units_ineffective / 60, "toy"), "toy")]
 
 
 def test_term_sensitivity_of_a_toy_model():
     params = validate({})
-    [judgment] = with_term_sensitivity(_toy(params), params, _toy, ["btg_ineffective", "hazard_shape"])
+    [judgment] = with_term_sensitivity(_toy(params), params, _toy, ["units_ineffective", "hazard_shape"])
     s = judgment.sensitivity
-    # btg_ineffective plausible 25..38: 25/60 = 0.417 (unlikely), 38/60 = 0.633 (likely); hazard_shape no effect.
+    # units_ineffective plausible 25..38: 25/60 = 0.417 (unlikely), 38/60 = 0.633 (likely); hazard_shape no effect.
     assert [(v.parameter, v.value) for v in s.variations] == [
-        ("btg_ineffective", 25), ("btg_ineffective", 38), ("hazard_shape", 0.7), ("hazard_shape", 1.3)]
-    assert s.changed_by == ("btg_ineffective",) and not s.holds
+        ("units_ineffective", 25), ("units_ineffective", 38), ("hazard_shape", 0.7), ("hazard_shape", 1.3)]
+    assert s.changed_by == ("units_ineffective",) and not s.holds
     assert s.probability_range == pytest.approx((25 / 60, 38 / 60))
-    assert judgment.to_dict()["sensitivity"]["changed_by"] == ["btg_ineffective"]
+    assert judgment.to_dict()["sensitivity"]["changed_by"] == ["units_ineffective"]
 
 
 def test_term_sensitivity_skips_combinations_the_schema_rejects():
-    params = validate({"btg_committed": 30, "btg_ineffective": 29})
-    [judgment] = with_term_sensitivity(_toy(params), params, _toy, ["btg_ineffective"])
+    params = validate({"units_committed": 30, "units_ineffective": 29})
+    [judgment] = with_term_sensitivity(_toy(params), params, _toy, ["units_ineffective"])
     # 38 ineffective of 30 committed is invalid: skipped and said so, not silently dropped.
     assert [v.value for v in judgment.sensitivity.variations] == [25]
     [(name, value, reason)] = judgment.sensitivity.skipped
-    assert (name, value) == ("btg_ineffective", 38) and "btg_committed" in reason
+    assert (name, value) == ("units_ineffective", 38) and "units_committed" in reason
 
 
 def test_attrition_varies_uncertain_inputs_not_the_question():
     names = MODELS["attrition"].sensitivity_inputs()
-    assert "btg_ineffective" in names and "hazard_shape" in names and "combat_power_retained" in names
+    assert "units_ineffective" in names and "hazard_shape" in names and "combat_power_retained" in names
     assert not set(names) & {"horizon_days", "threshold_share", "seed", "n_samples"}
 
 
@@ -142,10 +142,10 @@ def test_attrition_judgments_name_their_claims():
 def test_recorded_sensitivity_is_the_package_recomputation(baseline_results):
     # The notebook records; the numbers must be what the package gives for the same inputs.
     recorded = {j["id"]: j for j in baseline_results["attrition"]["judgments"]}
-    varied = validate({**QUICK, "btg_ineffective": 38})
+    varied = validate({**QUICK, "units_ineffective": 38})
     for judgment in MODELS["attrition"].key_judgments(varied):
         [row] = [v for v in recorded[judgment.id]["sensitivity"]["variations"]
-                 if v["parameter"] == "btg_ineffective" and v["value"] == 38]
+                 if v["parameter"] == "units_ineffective" and v["value"] == 38]
         assert row["probability"] == judgment.probability.probability
 
 
@@ -158,4 +158,4 @@ def test_baseline_confidence_levels(baseline_results):
     threshold, rate = levels["attrition-threshold"], levels["attrition-rate-above-implied-loss"]
     assert (threshold.evidence_level, threshold.term_holds, threshold.level) == ("moderate", False, "low")
     assert (rate.evidence_level, rate.term_holds, rate.level) == ("high", False, "moderate")
-    assert "btg_ineffective" in threshold.changed_by and "btg_ineffective" in rate.changed_by
+    assert "units_ineffective" in threshold.changed_by and "units_ineffective" in rate.changed_by

@@ -72,7 +72,7 @@ def test_loss_judgment_is_the_threshold_models_probability(losses):
 
 def test_loss_term_sensitivity_leaves_the_question_alone():
     inputs = MODELS["losses"].sensitivity_inputs()
-    assert "as_of" not in inputs and "btg_ineffective" not in inputs
+    assert "as_of" not in inputs and "units_ineffective" not in inputs
     assert {"overcount_low", "overcount_high", "loss_concentration"} <= set(inputs)
 
 

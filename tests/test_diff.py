@@ -18,7 +18,7 @@ from estimates.report import diff
 from .conftest import QUICK, quick_flags, run_cli
 
 #: The second run of the real suite: the baseline with more BTGs reported ineffective.
-CHANGED = {"btg_ineffective": 35}
+CHANGED = {"units_ineffective": 35}
 _RUNS: dict[Path, Path] = {}
 
 
@@ -49,7 +49,7 @@ def test_the_runner_compares_with_the_previous_run(baseline_run, changed_run):
     compared = manifest["compared_with"]
     assert compared["run_id"] == baseline_run.name
     assert [(i["kind"], i["name"], i["old"], i["new"]) for i in compared["inputs"]
-            if i["kind"] != "code"] == [("parameter", "btg_ineffective", 29, 35)]
+            if i["kind"] != "code"] == [("parameter", "units_ineffective", 29, 35)]
     # The comparison is not a result of this run: results.json holds no trace of it.
     assert "compared_with" not in (changed_run / "results.json").read_text()
 
@@ -60,7 +60,7 @@ def test_more_losses_move_the_attrition_judgments_and_name_the_count(baseline_ru
     for judgment_id in ("attrition-threshold", "attrition-rate-above-implied-loss"):
         move = moves[judgment_id]
         assert move.moved and move.delta > 0.1  # 35 rather than 29 of 125 ineffective
-        assert [c.name for c in move.causes] == ["btg_ineffective"]
+        assert [c.name for c in move.causes] == ["units_ineffective"]
         # With one parameter changed, reverting it accounts for the whole move.
         assert move.causes[0].effect == pytest.approx(move.delta, abs=1e-12)
     # Judgments that did not move name no cause, and no cause is ever a parameter that did not change.
@@ -75,9 +75,9 @@ def test_estimates_diff_prints_the_same_comparison(baseline_run, changed_run):
     assert done.returncode == 0, done.stderr
     expected = diff.compare(diff.load_run(baseline_run), diff.load_run(changed_run)).text()
     assert done.stdout == expected
-    assert "btg_ineffective: 29 -> 35" in done.stdout
+    assert "units_ineffective: 29 -> 35" in done.stdout
     threshold = re.search(r"^  attrition-threshold: moved \+[\d.]+ points.*\n(    .*\n)*", done.stdout, re.M)
-    assert threshold and "caused by: btg_ineffective" in threshold.group(0)
+    assert threshold and "caused by: units_ineffective" in threshold.group(0)
     assert "\x1b[" not in done.stdout
 
 
@@ -93,7 +93,7 @@ def test_briefing_shows_what_changed(baseline_run, changed_run):
     section = section[: section.index("</section>")]
     assert "What changed since" in section and baseline_run.name in section
     row = re.search(r'<tr id="change-attrition-threshold".*?</tr>', section, re.S).group(0)
-    assert "<code>btg_ineffective</code>" in row and "points" in row
+    assert "<code>units_ineffective</code>" in row and "points" in row
     # The parameters that did not change are named nowhere in the section.
     assert "hazard_shape" not in section and "<code>seed</code>" not in section
     assert (changed_run / "changes.csv").is_file()
@@ -136,11 +136,11 @@ def test_each_judgment_names_only_the_parameters_that_moved_it(record):
 
 
 def test_two_parameters_acting_together_are_reported_as_such(record):
-    old = record("old", btg_ineffective=33, hazard_shape=1.2)
+    old = record("old", units_ineffective=33, hazard_shape=1.2)
     new = record("new")
     [threshold] = [j for j in diff.compare(old, new).judgments if j.id == "attrition-threshold"]
     named = {c.name: c.effect for c in threshold.causes}
-    assert {"btg_ineffective", "hazard_shape"} <= set(named)
+    assert {"units_ineffective", "hazard_shape"} <= set(named)
     # The single reverts plus the interaction add up to the whole move (same code and data).
     assert sum(named.values()) == pytest.approx(threshold.delta, abs=1e-12)
 

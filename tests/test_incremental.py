@@ -129,7 +129,7 @@ def test_parameter_change_executes_and_force_re_executes(baseline_root, baseline
         assert failure is None
         return entries["attrition"] | {"record": records["attrition"]}
 
-    changed = run("changed", {**QUICK, "btg_ineffective": 35})
+    changed = run("changed", {**QUICK, "units_ineffective": 35})
     assert changed["status"] == "succeeded" and changed["record"]["reported"]["ineffective"] == 35
     same = run("same", QUICK)
     assert (same["status"], same["reused_from"]) == ("reused", f"{baseline_run.name}/attrition.ipynb")

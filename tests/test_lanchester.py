@@ -335,7 +335,7 @@ def test_load_reads_every_file_once_and_assess_reads_none(monkeypatch):
 
 @pytest.mark.parametrize("changes, message", [
     ({"as_of": "2027-01-01"}, r"^parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
-    ({"russian_initial_strength": 1000}, r"^parameter 'russian_initial_strength': must exceed the 18,600 personnel "
+    ({"initial_strength": 1000}, r"^parameter 'initial_strength': must exceed the 18,600 personnel "
                                          r"losses claimed by 2022-04-06; got 1000$"),
 ])
 def test_data_dependent_inputs_are_input_errors_naming_the_parameter(changes, message):

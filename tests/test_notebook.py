@@ -16,11 +16,11 @@ NOTEBOOK = NOTEBOOK_DIR / "attrition.ipynb"
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
-    """`papermill notebooks/attrition.ipynb out.ipynb -p btg_ineffective 35` with the quick profile."""
+    """`papermill notebooks/attrition.ipynb out.ipynb -p units_ineffective 35` with the quick profile."""
     out = tmp_path_factory.mktemp("nb") / "out.ipynb"
     papermill = Path(sys.executable).with_name("papermill")
     done = subprocess.run(
-        [str(papermill), str(NOTEBOOK), str(out), "-p", "btg_ineffective", "35", "-p", "n_samples", "3000",
+        [str(papermill), str(NOTEBOOK), str(out), "-p", "units_ineffective", "35", "-p", "n_samples", "3000",
          "--no-progress-bar"],
         capture_output=True, text=True, timeout=600,
     )
@@ -43,9 +43,9 @@ def test_recorded_intervals_are_for_the_given_parameters(executed):
 
 def test_changed_parameter_is_flagged_in_provenance(executed):
     rows = {row["name"]: row for row in executed["attrition"]["parameters"]}
-    assert rows["btg_ineffective"]["is_default"] is False
-    assert rows["btg_committed"]["is_default"] is True
-    assert rows["btg_ineffective"]["claim_id"] == "btg-ineffective-29"
+    assert rows["units_ineffective"]["is_default"] is False
+    assert rows["units_committed"]["is_default"] is True
+    assert rows["units_ineffective"]["claim_id"] == "btg-ineffective-29"
     assert rows["overdispersion"]["kind"] == "assumption"
 
 
@@ -65,7 +65,7 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
     done = subprocess.run([str(papermill), str(NOTEBOOK.with_name("lanchester.ipynb")), str(tmp_path / "out.ipynb"),
                            "-p", "btg_inefective", "35"], capture_output=True, text=True, timeout=600)
     assert done.returncode != 0
-    assert "unknown parameter 'btg_inefective'; did you mean 'btg_ineffective'?" in done.stderr
+    assert "unknown parameter 'btg_inefective'; did you mean 'units_ineffective'?" in done.stderr
 
 
 def test_injected_names_are_read_from_papermills_cell_only():
@@ -76,12 +76,12 @@ def test_injected_names_are_read_from_papermills_cell_only():
     )
 
     history = ["", "as_of = '2022-04-06'", "# Parameters\nbtg_ineffective = 30\nbtg_inefective = 35\n"]
-    assert injected_names(history) == ["btg_ineffective", "btg_inefective"]
+    assert injected_names(history) == ["units_ineffective", "btg_inefective"]
     assert injected_names(["x = 1", "# a comment\ny = 2"]) == []  # JupyterLab: nothing injected
     namespace = {**schema_defaults("lanchester"), "In": history}
-    with pytest.raises(ParameterError, match="^unknown parameter 'btg_inefective'; did you mean 'btg_ineffective'"):
+    with pytest.raises(ParameterError, match="^unknown parameter 'btg_inefective'; did you mean 'units_ineffective'"):
         from_namespace("lanchester", namespace)
-    assert from_namespace("lanchester", {**namespace, "In": history[:2]}).btg_ineffective == 29
+    assert from_namespace("lanchester", {**namespace, "In": history[:2]}).units_ineffective == 29
 
 
 def schema_defaults(model: str) -> dict:

@@ -92,8 +92,8 @@ def test_day_number_counts_days(date, shift):
 def test_parameters_are_frozen():
     p = Parameters()
     with pytest.raises(ValidationError, match="frozen"):
-        p.btg_committed = 1  # type: ignore[misc]
-    assert p.btg_committed == 125
+        p.units_committed = 1  # type: ignore[misc]
+    assert p.units_committed == 125
 
 
 # --- one test per validation message ---------------------------------------------------------------
@@ -103,15 +103,15 @@ INVALID = [
     ("unknown-name", {"btg_destroyed": 3},
      r"^unknown parameter 'btg_destroyed' \(run 'estimates params' for the list\)$"),
     ("misspelt-name", {"btg_commited": 125},
-     r"^unknown parameter 'btg_commited'; did you mean 'btg_committed'\? \(run 'estimates params' for the list\)$"),
-    ("string-for-int", {"btg_committed": "125"},
-     r"^parameter 'btg_committed': input should be a valid integer; allowed: an integer from 1 to 1000; got '125'$"),
-    ("float-for-int", {"btg_committed": 2.5},
-     r"^parameter 'btg_committed': .*; allowed: an integer from 1 to 1000; got 2\.5$"),
+     r"^unknown parameter 'btg_commited'; did you mean 'units_committed'\? \(run 'estimates params' for the list\)$"),
+    ("string-for-int", {"units_committed": "125"},
+     r"^parameter 'units_committed': input should be a valid integer; allowed: an integer from 1 to 1000; got '125'$"),
+    ("float-for-int", {"units_committed": 2.5},
+     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 1000; got 2\.5$"),
     ("whole-float-for-int", {"n_samples": 5000.0},
      r"^parameter 'n_samples': .*; allowed: an integer from 1000 to 2000000; got 5000\.0$"),
-    ("bool-for-int", {"btg_committed": True},
-     r"^parameter 'btg_committed': .*; allowed: an integer from 1 to 1000; got True$"),
+    ("bool-for-int", {"units_committed": True},
+     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 1000; got True$"),
     ("nan", {"overdispersion": float("nan")},
      r"^parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got nan$"),
     ("inf", {"hazard_shape": float("inf")},
@@ -122,10 +122,10 @@ INVALID = [
      r"^parameter 'threshold_share': .*less than or equal to 1; allowed: a number from 0\.0 to 1\.0; got 1\.5$"),
     ("seed-too-large", {"seed": 2**32},
      r"^parameter 'seed': .*; allowed: an integer from 0 to 4294967295; got 4294967296$"),
-    ("ineffective-above-committed", {"btg_committed": 100, "btg_ineffective": 101},
-     r"^parameter 'btg_ineffective': must be at most btg_committed \(100\); got 101$"),
-    ("total-low-above-high", {"btg_total_low": 171},
-     r"^parameter 'btg_total_low': must be at most btg_total_high \(170\); got 171$"),
+    ("ineffective-above-committed", {"units_committed": 100, "units_ineffective": 101},
+     r"^parameter 'units_ineffective': must be at most units_committed \(100\); got 101$"),
+    ("total-low-above-high", {"units_total_low": 171},
+     r"^parameter 'units_total_low': must be at most units_total_high \(170\); got 171$"),
     ("rounding-not-below-shares", {"share_rounding": 0.2, "committed_share_of_army_alt": 0.2},
      r"^parameter 'share_rounding': must be smaller than both committed shares \(0\.75, 0\.2\); got 0\.2$"),
     ("prior-not-allowed", {"prior": "flat"},
@@ -157,15 +157,15 @@ def test_non_mapping_is_rejected():
 def test_unknown_name_is_reported_before_bad_values():
     # Both are wrong; the name is the more basic mistake, so it is the one reported.
     with pytest.raises(ParameterError, match=r"^unknown parameter 'sed'; did you mean 'seed'\?"):
-        validate({"btg_committed": "many", "sed": 1})
+        validate({"units_committed": "many", "sed": 1})
 
 
 # Values that keep the combination rules out of the way while one parameter sits at an edge.
 _COMPANIONS = {
-    "btg_committed": {"btg_ineffective": 0},
-    "btg_ineffective": {"btg_committed": 1000},
-    "btg_total_low": {"btg_total_high": 5000},
-    "btg_total_high": {"btg_total_low": 1},
+    "units_committed": {"units_ineffective": 0},
+    "units_ineffective": {"units_committed": 1000},
+    "units_total_low": {"units_total_high": 5000},
+    "units_total_high": {"units_total_low": 1},
     "committed_share_of_army": {"share_rounding": 0.0},
     "committed_share_of_army_alt": {"share_rounding": 0.0},
     "share_rounding": {"committed_share_of_army": 1.0, "committed_share_of_army_alt": 1.0},
@@ -282,15 +282,15 @@ def test_there_is_a_notebook_to_check():
 
 def test_from_namespace_rejects_a_missing_name():
     namespace = Parameters().model_dump(mode="json")
-    del namespace["btg_committed"]
-    missing = r"^parameter 'btg_committed': not set in the notebook's parameters cell$"
+    del namespace["units_committed"]
+    missing = r"^parameter 'units_committed': not set in the notebook's parameters cell$"
     with pytest.raises(ParameterError, match=missing):
         from_namespace("attrition", namespace)
 
 
 def test_from_namespace_validates_what_it_reads():
-    namespace = Parameters().model_dump(mode="json") | {"btg_ineffective": 200}
-    with pytest.raises(ParameterError, match=r"^parameter 'btg_ineffective': must be at most btg_committed"):
+    namespace = Parameters().model_dump(mode="json") | {"units_ineffective": 200}
+    with pytest.raises(ParameterError, match=r"^parameter 'units_ineffective': must be at most units_committed"):
         from_namespace("attrition", namespace)
 
 
@@ -302,8 +302,8 @@ def test_from_namespace_validates_what_it_reads():
 @example((1000, 1000))
 def test_any_k_of_n_validates(kn):
     k, n = kn
-    p = validate({"btg_ineffective": k, "btg_committed": n})
-    assert (p.btg_ineffective, p.btg_committed) == (k, n)
+    p = validate({"units_ineffective": k, "units_committed": n})
+    assert (p.units_ineffective, p.units_committed) == (k, n)
 
 
 @settings(derandomize=True)
@@ -312,6 +312,6 @@ def test_any_k_of_n_validates(kn):
 @example((1000, 999))
 def test_k_above_n_never_validates(kn):
     k, n = kn
-    rule = rf"^parameter 'btg_ineffective': must be at most btg_committed \({n}\); got {k}$"
+    rule = rf"^parameter 'units_ineffective': must be at most units_committed \({n}\); got {k}$"
     with pytest.raises(ParameterError, match=rule):
-        validate({"btg_ineffective": k, "btg_committed": n})
+        validate({"units_ineffective": k, "units_committed": n})

@@ -210,12 +210,12 @@ def test_load_reads_the_ledger_and_the_statements_once_and_assess_reads_nothing(
 
 
 def test_a_statement_above_the_committed_force_is_an_input_error_naming_the_file():
-    params = validate({"btg_committed": 30})
+    params = validate({"units_committed": 30})
     model = MODELS["pooling"]
     data = model.load(params, check=False)
     with pytest.raises(InputError, match=r"^parameter 'statements_path': data/btg_statements\.csv: line 3: statement "
                                          r"'bbc-37-38' needs at least 37 BTGs ineffective, more than the 35 "
-                                         r"committed at most \(btg_committed \+ denominator_uncertainty\)$"):
+                                         r"committed at most \(units_committed \+ denominator_uncertainty\)$"):
         model.implementation.check(params, data)
 
 

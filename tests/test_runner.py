@@ -60,8 +60,8 @@ def test_every_mc_probability_has_its_error(baseline_results):
 
 
 def test_parameters_reach_the_results(tmp_path):
-    # `estimates run -p btg_committed 200 -p btg_ineffective 61` gives intervals for 61 of 200.
-    done = run_cli("run", "--out", str(tmp_path), *quick_flags(btg_committed=200, btg_ineffective=61))
+    # `estimates run -p units_committed 200 -p units_ineffective 61` gives intervals for 61 of 200.
+    done = run_cli("run", "--out", str(tmp_path), *quick_flags(units_committed=200, units_ineffective=61))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("briefing.html")
     results = json.loads((tmp_path / "latest" / "results.json").read_text())

@@ -56,31 +56,31 @@ def _grid(tmp_path: Path, text: str) -> Path:
 
 def test_grid_is_a_cartesian_product_in_order(tmp_path):
     grid = sweep.load_grid(_grid(tmp_path, "n_samples: 2000\nbtg_ineffective: [25, 35]\nhazard_shape: [0.8, 1.0, 1.2]\n"))
-    assert grid.swept == ("btg_ineffective", "hazard_shape")
+    assert grid.swept == ("units_ineffective", "hazard_shape")
     assert grid.fixed == {"n_samples": 2000}
     assert [grid.swept_values(i) for i in range(len(grid.scenarios))] == [
-        {"btg_ineffective": k, "hazard_shape": s} for k in (25, 35) for s in (0.8, 1.0, 1.2)]
+        {"units_ineffective": k, "hazard_shape": s} for k in (25, 35) for s in (0.8, 1.0, 1.2)]
     assert all(p.n_samples == 2000 for p in grid.scenarios)
     assert grid.models == tuple(spec.name for spec in plan.SUITE if spec.name in MODELS)
 
 
 def test_grid_as_a_list_of_scenarios(tmp_path):
-    grid = sweep.load_grid(_grid(tmp_path, "seed: 7\nscenarios:\n  - {btg_ineffective: 29}\n"
-                                           "  - {btg_ineffective: 35, btg_committed: 120}\n"))
-    assert grid.swept == ("btg_ineffective", "btg_committed")
+    grid = sweep.load_grid(_grid(tmp_path, "seed: 7\nscenarios:\n  - {units_ineffective: 29}\n"
+                                           "  - {units_ineffective: 35, units_committed: 120}\n"))
+    assert grid.swept == ("units_ineffective", "units_committed")
     assert [grid.swept_values(i) for i in range(2)] == [
-        {"btg_ineffective": 29, "btg_committed": 125}, {"btg_ineffective": 35, "btg_committed": 120}]
+        {"units_ineffective": 29, "units_committed": 125}, {"units_ineffective": 35, "units_committed": 120}]
     assert {p.seed for p in grid.scenarios} == {7}
 
 
 BAD_GRIDS = {
-    "bad-scenario": ("btg_committed: 125\nbtg_ineffective: [25, 29, 200]\n",
-                     r"--grid .*grid\.yaml: scenario 3 \(btg_ineffective=200\): parameter 'btg_ineffective': "
-                     r"must be at most btg_committed \(125\); got 200$"),
+    "bad-scenario": ("units_committed: 125\nbtg_ineffective: [25, 29, 200]\n",
+                     r"--grid .*grid\.yaml: scenario 3 \(units_ineffective=200\): parameter 'units_ineffective': "
+                     r"must be at most units_committed \(125\); got 200$"),
     "unknown-parameter": ("btg_destroyed: [1, 2]\n",
                           r"scenario 1 \(btg_destroyed=1\): unknown parameter 'btg_destroyed'"),
-    "empty-list": ("btg_ineffective: []\n", r"'btg_ineffective' has an empty list of values$"),
-    "lists-beside-scenarios": ("hazard_shape: [1.0]\nscenarios:\n  - {btg_ineffective: 29}\n",
+    "empty-list": ("units_ineffective: []\n", r"'units_ineffective' has an empty list of values$"),
+    "lists-beside-scenarios": ("hazard_shape: [1.0]\nscenarios:\n  - {units_ineffective: 29}\n",
                                r"'hazard_shape' has a list of values beside 'scenarios'"),
     "scenarios-not-mappings": ("scenarios: [29, 35]\n", r"'scenarios' must be a non-empty list of mappings"),
     "unknown-model": ("models: [lancaster]\nseed: [1, 2]\n", r"model 'lancaster' cannot be swept"),
@@ -146,7 +146,7 @@ def test_cluster_table_matches_scenarios_run_one_by_one(swept):
     one_by_one = sweep.build_table(grid, [sweep.scenario_row(grid.values(i), grid.models)
                                           for i in range(len(grid.scenarios))])
     pd.testing.assert_frame_equal(outcome.table, one_by_one)
-    assert list(one_by_one.columns[:2]) == ["btg_ineffective", "hazard_shape"]
+    assert list(one_by_one.columns[:2]) == ["units_ineffective", "hazard_shape"]
     assert len(one_by_one) == 4
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), one_by_one)
     from_csv = pd.read_csv(out / "sweep.csv", index_col="scenario")
@@ -216,7 +216,7 @@ def test_failing_scenario_fails_the_sweep(client, tmp_path, monkeypatch):
     grid = sweep.ScenarioGrid(grid.path, grid.swept, grid.fixed, grid.scenarios, ("attrition", "ghost"))
     outcome = sweep.run_sweep(grid, tmp_path / "sweep", client=client)
     assert outcome.exit_code == 1
-    assert re.match(r"estimates: sweep failed: scenario \d \(btg_ineffective=\d+, hazard_shape=[\d.]+\): "
+    assert re.match(r"estimates: sweep failed: scenario \d \(units_ineffective=\d+, hazard_shape=[\d.]+\): "
                     r"KeyError: 'ghost'$", outcome.message), outcome.message
     assert not (tmp_path / "sweep" / "sweep.csv").exists()
 
@@ -229,5 +229,5 @@ def test_a_bad_ledger_in_a_grid_is_refused_before_any_work(tmp_path, monkeypatch
     (tmp_path / "mine.csv").write_text("claim_id,statement\n")
     grid = tmp_path / "grid.yaml"
     grid.write_text("claims_path: mine.csv\nbtg_ineffective: [29, 35]\n")
-    with pytest.raises(InputError, match=r"scenario 1 \(btg_ineffective=29\): parameter 'claims_path': .*mine.csv"):
+    with pytest.raises(InputError, match=r"scenario 1 \(units_ineffective=29\): parameter 'claims_path': .*mine.csv"):
         load_grid(grid)

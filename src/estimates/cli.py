@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="run the notebook suite and write a briefing")
+    run.add_argument("--case", type=Path, metavar="DIR",
+                     help="case folder (case.yaml and its data files; default: the bundled case); same as -p case DIR")
     run.add_argument("--params", type=Path, metavar="FILE.yaml", help="YAML mapping of parameter values")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="set one parameter (repeatable); overrides --params")
@@ -66,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="also run the notebook suite for each scenario (a full report per scenario)")
 
     commands.add_parser("params", help="list every parameter with type, default, range, unit and source")
+
+    case = commands.add_parser("case", help="work with case folders")
+    case_commands = case.add_subparsers(dest="case_command", required=True, parser_class=_Parser)
+    new = case_commands.add_parser("new", help="write a complete, editable copy of a case to a new folder")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new case folder (must not exist, or be empty)")
+    new.add_argument("--from", dest="source", type=Path, metavar="CASE",
+                     help="the case to copy (default: the bundled case)")
     return parser
 
 
@@ -80,10 +89,10 @@ def _positive_int(text: str) -> int:
 
 
 def resolve_parameters(args: argparse.Namespace):
-    """Schema defaults < ``--params`` file < ``-p``; ``--seed N`` is ``-p seed N``."""
+    """Schema defaults < ``case.yaml`` < ``--params`` file < ``-p``; ``--seed N`` is ``-p seed N``."""
     from estimates.parameters.files import resolve
 
-    return resolve(args.params, args.parameter, args.seed)
+    return resolve(args.params, args.parameter, args.seed, case=args.case)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -160,6 +169,14 @@ def _params() -> int:
     return EXIT_OK
 
 
+def _case(args: argparse.Namespace) -> int:
+    from estimates.run.scaffold import new_case
+
+    folder = new_case(args.folder, args.source)
+    print(f"case: {folder}\nedit {folder / 'case.yaml'} and its data files, then: estimates run --case {args.folder}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -169,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "case":
+            return _case(args)
         return _params()
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)

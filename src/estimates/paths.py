@@ -12,6 +12,8 @@ DATA_DIR = PROJECT_DIR / "data"
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 DEFAULT_OUTPUT_ROOT = Path("reports")
 
+#: The bundled case (the seed's spring-2022 report): ``case.yaml`` and the files it names.
+BUNDLED_CASE = DATA_DIR
 CLAIMS_LEDGER = DATA_DIR / "claims.csv"
 TEMPLATE_DIR = PACKAGE_DIR / "report" / "templates"
 RESULTS_SCHEMA = PACKAGE_DIR / "report" / "schemas" / "results.schema.json"

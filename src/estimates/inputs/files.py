@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 from estimates.errors import InputError
-from estimates.paths import project_path
 
 T = TypeVar("T")
 
@@ -54,9 +53,9 @@ class Loaded(Generic[T]):
 def load_parameter_file(params: Any, name: str, loader: Callable[[Path], T]) -> Loaded[T]:
     """Load the file path parameter ``name`` points to; :class:`InputError` naming it if it is bad.
 
-    A relative path is taken from the project directory (:func:`estimates.paths.project_path`).
+    A relative path is taken from the case folder (``params.path``).
     """
-    path = project_path(getattr(params, name))
+    path = params.path(name)
     try:
         value = loader(path)
     except LedgerError as error:

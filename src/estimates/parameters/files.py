@@ -49,12 +49,15 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = (), seed: str | None = None):
-    """Validated parameters from schema defaults < a ``--params`` file < ``-p`` pairs < ``--seed``.
+def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = (), seed: str | None = None,
+            case: Path | None = None):
+    """Validated parameters from schema defaults < ``case.yaml`` < a ``--params`` file < ``-p``
+    pairs < ``--seed``; ``case`` (``--case``) is ``-p case DIR``.
 
-    Path parameters a user typed are made absolute from the current directory first.
+    Path parameters a user typed, and the case folder, are made absolute from the current
+    directory first; paths inside ``case.yaml`` are taken from the case folder.
     """
-    from estimates.parameters.schema import ParameterError, validate
+    from estimates.parameters.schema import ParameterError, with_case
 
     values: dict[str, Any] = {}
     if params_file is not None:
@@ -63,9 +66,11 @@ def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = 
         values[name] = parse_value(text)
     if seed is not None:
         values["seed"] = parse_value(seed)
+    if case is not None:
+        values["case"] = str(case)
     absolute_paths(values)
     try:
-        return validate(values)
+        return with_case(values)
     except ParameterError as error:
         raise InputError(str(error)) from None
 
@@ -80,5 +85,5 @@ def absolute_paths(values: dict[str, Any]) -> None:
 
     for row in specs():
         value = values.get(row.name)
-        if row.unit == "path" and isinstance(value, str) and value.strip():
+        if row.unit in ("path", "folder") and isinstance(value, str) and value.strip():
             values[row.name] = str(Path.cwd() / Path(value).expanduser())

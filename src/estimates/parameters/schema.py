@@ -18,7 +18,9 @@ import difflib
 import functools
 import math
 import reprlib
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -30,7 +32,9 @@ from pydantic import (
     model_validator,
 )
 
-from estimates.core.calendar import day_number
+from estimates.core.vocabulary import Vocabulary
+from estimates.errors import InputError
+from estimates.inputs.case import Case, load_case
 from estimates.parameters import shared
 from estimates.parameters.fields import ASSUMPTION, ParameterError, ordered_pairs
 from estimates.registry import MODELS
@@ -83,18 +87,47 @@ class _Base(BaseModel):
     # --- derived values ------------------------------------------------------------------------
     @property
     def committed_range(self) -> tuple[int, int]:
-        """The committed force as the integers it may be: ``btg_committed`` +/- ``denominator_uncertainty``."""
-        return (max(1, self.btg_committed - self.denominator_uncertainty),
-                self.btg_committed + self.denominator_uncertainty)
+        """The committed force as the integers it may be: ``units_committed`` +/- ``denominator_uncertainty``."""
+        return (max(1, self.units_committed - self.denominator_uncertainty),
+                self.units_committed + self.denominator_uncertainty)
+
+    @property
+    def case_settings(self) -> Case:
+        """The case this run is of (``case.yaml``), read once per folder."""
+        return load_case(self.case)
+
+    @property
+    def words(self) -> Vocabulary:
+        return self.case_settings.words
+
+    @property
+    def conflict_start(self) -> dt.date:
+        return self.case_settings.conflict_start
+
+    @property
+    def count_as_of(self) -> dt.date:
+        """The date the reported counts describe: ``count_date``, but never after the cut-off."""
+        return min(self.count_date, self.as_of)
 
     @property
     def days_elapsed(self) -> int:
-        """Day number of the as-of date, counting 24 February 2022 as day 1."""
-        return day_number(self.as_of)
+        """Day of the conflict the counts describe (``conflict_start`` is day 1)."""
+        return self.case_settings.day_number(self.count_as_of)
+
+    def day_number(self, date: dt.date) -> int:
+        """Day of the conflict for ``date``."""
+        return self.case_settings.day_number(date)
+
+    def path(self, name: str) -> Path:
+        """The file a path parameter names: absolute as given, else in the case folder."""
+        return self.case_settings.path(getattr(self, name))
 
     def for_model(self, model: str) -> dict[str, Any]:
-        """The JSON-ready values of the parameters a model's notebook declares."""
+        """The JSON-ready values of the parameters a model's notebook declares, paths made absolute
+        (the notebook's kernel runs elsewhere than the case folder)."""
         values = self.model_dump(mode="json")
+        for name in _PATHS:
+            values[name] = str(self.path(name))
         return {name: values[name] for name in names_for(model)}
 
 
@@ -216,6 +249,7 @@ def validate(values: dict[str, Any]) -> Parameters:
     """
     if not isinstance(values, dict):
         raise ParameterError(f"parameters must be a mapping of name to value, got {type(values).__name__}")
+    values = renamed(values)
     known = list(Parameters.model_fields)
     for name in values:
         if name not in Parameters.model_fields:
@@ -227,6 +261,28 @@ def validate(values: dict[str, Any]) -> Parameters:
         return Parameters(**values)
     except ValidationError as error:
         raise ParameterError(_one_line(error, values)) from None
+
+
+def renamed(values: dict[str, Any], *, notice: bool = True) -> dict[str, Any]:
+    """``values`` with old parameter names replaced by their new ones (a one-line notice each)."""
+    out = {}
+    for name, value in values.items():
+        new = shared.RENAMED.get(name) if isinstance(name, str) else None
+        if new is None:
+            out[name] = value
+            continue
+        if new in values:
+            raise ParameterError(f"parameter '{name}' is the old name of '{new}'; give only one of them")
+        if notice:
+            _notice(name, new)
+        out[new] = value
+    return out
+
+
+@functools.cache
+def _notice(old: str, new: str) -> None:
+    print(f"estimates: parameter '{old}' is now called '{new}'; the old name still works for now",
+          file=sys.stderr)
 
 
 def _unknown_message(name: Any, known: list[str]) -> str:
@@ -260,20 +316,68 @@ def _one_line(error: ValidationError, values: dict[str, Any]) -> str:
     return f"parameter '{name}': {rest}"
 
 
+def with_case(given: dict[str, Any]) -> Parameters:
+    """Validated parameters from schema defaults < the case's ``case.yaml`` < ``given``.
+
+    ``given`` holds what the user set (a parameter file, ``-p``, a notebook's edited or injected
+    values), with ``case`` naming the case folder (empty: the bundled case).
+    """
+    if not isinstance(given, dict):
+        raise ParameterError(f"parameters must be a mapping of name to value, got {type(given).__name__}")
+    given = renamed(given)
+    try:
+        case = load_case(given.get("case", ""))
+    except InputError as error:
+        raise ParameterError(f"parameter 'case': {error}") from None
+    check_case(case)
+    from_case = renamed(case.parameters)
+    if "case" in from_case:
+        raise ParameterError(f"{case.folder / 'case.yaml'}: parameters: 'case' cannot be set inside a case")
+    return validate({**from_case, **given})
+
+
+def check_case(case: Case) -> None:
+    """The models a case names exist and have the models they depend on."""
+    where = case.folder / "case.yaml"
+    for name in case.models:
+        if name not in MODELS:
+            raise ParameterError(f"{where}: setting 'models': unknown model '{name}'; allowed: {', '.join(MODELS)}")
+        missing = [d for d in MODELS[name].depends if d not in case.models]
+        if missing:
+            raise ParameterError(f"{where}: setting 'models': '{name}' needs '{missing[0]}', which is not listed")
+
+
 def from_namespace(model: str, namespace: dict[str, Any]) -> Parameters:
     """Validate the parameters a notebook declares, read from its namespace (``globals()``).
 
     A notebook run from JupyterLab or plain papermill is checked exactly as ``estimates run``
-    checks it; parameters of other models keep their defaults.
+    checks it. The values papermill injected, and any the analyst edited in the ``parameters``
+    cell, win over the case's; the rest come from the case (``case.yaml``), then the defaults.
+    Relative paths among them are taken from the kernel's working directory, where papermill was
+    started.
     """
     missing = [name for name in names_for(model) if name not in namespace]
     if missing:
         raise ParameterError(f"parameter '{missing[0]}': not set in the notebook's parameters cell")
+    injected = injected_names(namespace.get("In", ()))
     # Papermill itself only warns about a name the notebook does not declare, and runs the default.
-    unknown = [name for name in injected_names(namespace.get("In", ())) if name not in Parameters.model_fields]
+    unknown = [name for name in injected if name not in Parameters.model_fields and name not in shared.RENAMED]
     if unknown:
         raise ParameterError(_unknown_message(unknown[0], list(Parameters.model_fields)))
-    return validate({name: namespace[name] for name in names_for(model)})
+    defaults = Parameters.model_fields
+    given = {name: namespace[name] for name in injected if name in namespace}
+    given.update({name: namespace[name] for name in names_for(model)
+                  if name not in given and _differs(namespace[name], defaults[name].default)})
+    for name, value in list(given.items()):
+        if name in _PATHS + ("case",) and isinstance(value, str) and value.strip():
+            given[name] = str(Path.cwd() / Path(value).expanduser())
+    return with_case(given)
+
+
+def _differs(value: Any, default: Any) -> bool:
+    if isinstance(default, dt.date) and isinstance(value, str):
+        return value != default.isoformat()
+    return value != default
 
 
 #: First line of the cell papermill injects after a notebook's ``parameters`` cell.

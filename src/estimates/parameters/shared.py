@@ -24,60 +24,86 @@ SHARED = {
     ),
     "as_of": param(
         dt.date,
-        dt.date(2022, 4, 6), ge=dt.date(2022, 2, 25), le=dt.date(2030, 12, 31), unit="date",
-        source="claim:campaign-six-weeks", strict=False,
-        plausible=(dt.date(2022, 4, 1), dt.date(2022, 4, 11)),
-        help="Information cut-off: the date the reported counts describe (day 1 is 2022-02-24).",
+        dt.date(2022, 4, 11), ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31), unit="date",
+        source=ASSUMPTION, strict=False,
+        help="Information cut-off: claims and statements reported after it are not used.",
+    ),
+    "case": param(
+        str,
+        "", unit="folder", source=ASSUMPTION,
+        help="Case folder (case.yaml and its data files); empty for the bundled case.",
     ),
     # --- input files ---------------------------------------------------------------------------
     # Read, never written. The default is the bundled ledger in the project directory; a relative
     # path given to `estimates run` is taken from the current directory (the CLI makes it absolute).
     "claims_path": param(
         str,
-        "data/claims.csv", unit="path", source=ASSUMPTION,
-        help="Claims ledger to read (CSV, columns in data/claims.md); the default is the bundled one.",
+        "claims.csv", unit="path", source=ASSUMPTION,
+        help="Claims ledger to read (CSV, columns in data/claims.md); relative to the case folder.",
+    ),
+    "holdings_path": param(
+        str,
+        "btg_holdings.csv", unit="path", source=ASSUMPTION,
+        help="What one unit holds per capability category (CSV, see data/README.md); relative to the case folder.",
     ),
     # --- the reported counts -------------------------------------------------------------------
-    "btg_committed": param(
+    "units_committed": param(
         int,
-        125, ge=1, le=1000, unit="BTG", states_claim=True, source="claim:btg-committed-125",
-        plausible=(120, 130), help="Battalion tactical groups committed at the start of the invasion.",
+        125, ge=1, le=100_000, unit="units", states_claim=True, source="claim:btg-committed-125",
+        plausible=(120, 130), help="Units committed at the start of the conflict.",
     ),
-    "btg_ineffective": param(
+    "units_ineffective": param(
         int,
-        29, ge=0, le=1000, unit="BTG", states_claim=True, source="claim:btg-ineffective-29",
-       
-        plausible=(25, 38), help="BTGs reported combat-ineffective at the as-of date.",
+        29, ge=0, le=100_000, unit="units", states_claim=True, source="claim:btg-ineffective-29",
+        plausible=(25, 38), help="Units reported combat-ineffective on count_date.",
+    ),
+    "count_date": param(
+        dt.date,
+        dt.date(2022, 4, 6), ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31), unit="date",
+        states_claim=True, source="claim:btg-ineffective-29", strict=False, plausible=(-5, 5),
+        help="The date the reported counts describe (the count's event date; never after as_of).",
     ),
     "count_uncertainty": param(
         int,
-        4, ge=0, le=100, unit="BTG (+/-)", source=ASSUMPTION, plausible=(0, 9),
+        4, ge=0, le=10_000, unit="units (+/-)", source=ASSUMPTION, plausible=(0, 9),
         help="Spread of the ineffective count from what 'combat ineffective' is taken to mean.",
     ),
     "denominator_uncertainty": param(
         int,
-        5, ge=0, le=200, unit="BTG (+/-)", source="claim:cnn-btg-out-of-action",
+        5, ge=0, le=10_000, unit="units (+/-)", source="claim:cnn-btg-out-of-action",
         plausible=(0, 10), help="Spread of the committed count (statements said about 120 or 125).",
     ),
     # --- the process model ---------------------------------------------------------------------
     "prior": param(
         Literal["jeffreys", "uniform"],
         "jeffreys", unit="", source=ASSUMPTION,
-        help="Beta prior for the per-BTG probability of becoming ineffective.",
+        help="Beta prior for the per-unit probability of becoming ineffective.",
     ),
     "overdispersion": param(
         float,
         0.0, ge=0.0, le=0.5, unit="correlation", source=ASSUMPTION,
         plausible=(0.0, 0.05),
-        help="Intra-class correlation of losses (beta-binomial); 0 treats BTGs as independent.",
+        help="Intra-class correlation of losses (beta-binomial); 0 treats units as independent.",
     ),
 }
 
 
 def _count_within_force(p) -> None:
-    if p.btg_ineffective > p.btg_committed:
-        raise ValueError(f"btg_ineffective: must be at most btg_committed ({p.btg_committed}); "
-                         f"got {p.btg_ineffective}")
+    if p.units_ineffective > p.units_committed:
+        raise ValueError(f"units_ineffective: must be at most units_committed ({p.units_committed}); "
+                         f"got {p.units_ineffective}")
 
 
 RULES = (_count_within_force,)
+
+#: Old parameter names still accepted, each with its new name: parameter files, sweep grids and
+#: runs made before the names lost the seed's unit.
+RENAMED = {
+    "btg_committed": "units_committed",
+    "btg_ineffective": "units_ineffective",
+    "btg_total_low": "units_total_low",
+    "btg_total_high": "units_total_high",
+    "loss_share_on_btgs_low": "loss_share_on_units_low",
+    "loss_share_on_btgs_high": "loss_share_on_units_high",
+    "russian_initial_strength": "initial_strength",
+}

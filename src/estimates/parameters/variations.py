@@ -32,10 +32,10 @@ def with_term_sensitivity(
     >>> from estimates.parameters.schema import validate
     >>> from estimates.core.quantities import ExactProbability
     >>> def toy(p):  # probability rises with the reported count: 29 / 60 is 0.48
-    ...     return [Judgment("toy", "x", ExactProbability(p.btg_ineffective / 60, "toy"), "toy")]
-    >>> [j] = with_term_sensitivity(toy(validate({})), validate({}), toy, ["btg_ineffective"])
+    ...     return [Judgment("toy", "x", ExactProbability(p.units_ineffective / 60, "toy"), "toy")]
+    >>> [j] = with_term_sensitivity(toy(validate({})), validate({}), toy, ["units_ineffective"])
     >>> j.sensitivity.term, j.sensitivity.changed_by
-    ('roughly even chance', ('btg_ineffective',))
+    ('roughly even chance', ('units_ineffective',))
     """
     base = params.model_dump()
     found: dict[str, list[Variation]] = {j.id: [] for j in judgments}

@@ -1,6 +1,6 @@
 """Scenario values: inputs that stand for a claim but are set to something the claim does not report.
 
-A parameter declared with ``states_claim`` carries a reported value (``btg_ineffective`` is the 29
+A parameter declared with ``states_claim`` carries a reported value (``units_ineffective`` is the 29
 of claim ``btg-ineffective-29``). A run that sets it to anything else is a scenario: the briefing
 must say what it assumes and what was reported, and never call the assumed value reported.
 """

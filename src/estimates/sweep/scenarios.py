@@ -2,7 +2,7 @@
 
 A grid file (YAML) is either a Cartesian grid, each swept parameter with its list of values::
 
-    btg_ineffective: [25, 29, 35]
+    units_ineffective: [25, 29, 35]
     hazard_shape: [0.8, 1.0, 1.2]
     n_samples: 20000          # a single value is fixed for every scenario
 
@@ -10,8 +10,8 @@ or a list of scenarios, each a mapping, with optional fixed values beside it::
 
     n_samples: 20000
     scenarios:
-      - {btg_ineffective: 29}
-      - {btg_ineffective: 35, btg_committed: 120}
+      - {units_ineffective: 29}
+      - {units_ineffective: 35, units_committed: 120}
 
 An optional ``models: [attrition]`` limits the sweep to some of the suite's models. Every scenario is
 validated like ``estimates run``'s parameters before any work starts. Each scenario is computed by

@@ -283,17 +283,17 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
     """
     t0 = day_number(params.as_of)
     proportion = estimate_proportion(
-        params.btg_ineffective, params.btg_committed,
+        params.units_ineffective, params.units_committed,
         prior=params.prior, overdispersion=params.overdispersion,
     )
     reported = propagate_reporting(
-        params.btg_ineffective, params.btg_committed,
+        params.units_ineffective, params.units_committed,
         count_uncertainty=params.count_uncertainty,
         denominator_uncertainty=params.denominator_uncertainty,
         prior=params.prior, overdispersion=params.overdispersion,
         size=params.n_samples, rng=rng,
     )
-    threshold = params.threshold_share * params.btg_committed
+    threshold = params.threshold_share * params.units_committed
     projection = project_effective(
         reported.committed - reported.ineffective, reported.ineffective, reported.rate,
         as_of_day=t0, horizon_days=params.horizon_days, threshold=threshold, rng=rng,
@@ -308,7 +308,7 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
             id="attrition-threshold",
             statement=(
                 f"effective Russian BTGs fall below {threshold:g} ({params.threshold_share:.0%} of the "
-                f"{params.btg_committed} committed) by {long_date(projection.dates[-1])}"
+                f"{params.units_committed} committed) by {long_date(projection.dates[-1])}"
             ),
             probability=end,
             basis=(
@@ -325,7 +325,7 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
             ),
             probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
             basis=(
-                f"posterior for {params.btg_ineffective} of {params.btg_committed} BTGs with +/-"
+                f"posterior for {params.units_ineffective} of {params.units_committed} BTGs with +/-"
                 f"{params.count_uncertainty} on the count and +/-{params.denominator_uncertainty} on "
                 "the denominator"
             ),

@@ -46,12 +46,12 @@ PARAMETERS = {
         0.025, ge=0.0, le=0.2, unit="fraction (+/-)", source=ASSUMPTION,
         plausible=(0.0, 0.05), help="How far an 'about N%' share may be from N.",
     ),
-    "btg_total_low": param(
+    "units_total_low": param(
         int,
         168, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
         help="Lower end of the stated late-2021 total of Russian BTGs.",
     ),
-    "btg_total_high": param(
+    "units_total_high": param(
         int,
         170, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
         help="Upper end of the stated late-2021 total of Russian BTGs.",

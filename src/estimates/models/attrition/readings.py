@@ -103,7 +103,7 @@ def read_seventy_five(
     return SeventyFiveReadings(
         pool_from_share=_interval(pool, "committed / share, uniform rounding"),
         pool_from_alt_share=_interval(pool_alt, "committed / share, uniform rounding"),
-        stated_total=(params.btg_total_low, params.btg_total_high),
+        stated_total=(params.units_total_low, params.units_total_high),
         lost_equivalents=_interval(lost, "(1 - retained) x committed, uniform rounding"),
         reported_ineffective=proportion.k,
         lost_exceeds_reported=MonteCarloProbability.from_indicator(lost > reported.ineffective),

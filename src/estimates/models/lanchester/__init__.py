@@ -10,6 +10,6 @@ MODEL = Model(
     package=__name__,
     notebook=NOTEBOOK_DIR / "lanchester.ipynb",
     parameters=PARAMETERS,
-    uses=("as_of", "claims_path", "btg_committed", "btg_ineffective", "prior"),
+    uses=("as_of", "case", "claims_path", "units_committed", "units_ineffective", "count_date", "prior"),
     crosscheck=True,
 )

@@ -81,9 +81,9 @@ def check(params: Parameters, data: LanchesterData) -> None:
         raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
                          f"got {params.as_of}")
     claimed = float(claims.loc[claims.index <= str(params.as_of), "personnel"].iloc[-1])
-    if not params.russian_initial_strength > claimed:
-        raise InputError(f"parameter 'russian_initial_strength': must exceed the {claimed:,.0f} personnel "
-                         f"losses claimed by {params.as_of}; got {params.russian_initial_strength:g}")
+    if not params.initial_strength > claimed:
+        raise InputError(f"parameter 'initial_strength': must exceed the {claimed:,.0f} personnel "
+                         f"losses claimed by {params.as_of}; got {params.initial_strength:g}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +199,7 @@ def btg_hazard(params: Parameters) -> dict:
     """The daily BTG hazard the single report implies, -log(1 - p) / t0, at the posterior's
     5%, 50% and 95% points (a monotone map of the Beta posterior, so exact)."""
     a, b = prior_parameters(params.prior)
-    posterior = stats.beta(params.btg_ineffective + a, params.btg_committed - params.btg_ineffective + b)
+    posterior = stats.beta(params.units_ineffective + a, params.units_committed - params.units_ineffective + b)
     levels = (0.05, 0.5, 0.95)
     values = daily_hazard_from_probability(posterior.ppf(levels), params.days_elapsed)
     return {f"{q:g}": float(v) for q, v in zip(levels, values)}
@@ -220,13 +220,13 @@ def assess(params: Parameters, data: LanchesterData, rng=None, *, sensitivity: b
     # day d's figure is the loss after d - 1 days of war.
     elapsed, claimed = window["day"].to_numpy() - 1, window["personnel"].to_numpy()
     enough = len(window) >= 3
-    tempo = lanchester_fit.fit_one_sided(elapsed, claimed, initial_strength=params.russian_initial_strength) \
+    tempo = lanchester_fit.fit_one_sided(elapsed, claimed, initial_strength=params.initial_strength) \
         if enough else None
     return LanchesterAssessment(
         iwo_jima={method: lanchester.iwo_jima(method) for method in lanchester.METHODS},
         tempo=tempo, btg_hazard=btg_hazard(params), as_of_day=params.days_elapsed,
         halves=tempo_by_half(elapsed, claimed) if enough else None,
-        claimed_share=float(claimed[-1] / params.russian_initial_strength),
+        claimed_share=float(claimed[-1] / params.initial_strength),
         history=lanchester_history.fit_history(data.battles),
         history_small_losses=lanchester_history.fit_history(data.battles, loss_cap=SMALL_LOSS_CAP),
     )

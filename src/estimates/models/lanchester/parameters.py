@@ -8,10 +8,10 @@ PARAMETERS = {
     # --- Lanchester: the tempo of the claimed personnel losses -----------------------------------
     "personnel_losses_path": param(
         str,
-        "data/ukraine_losses/russia_losses_personnel.json", unit="path", source="claim:uags-personnel-losses",
+        "ukraine_losses/russia_losses_personnel.json", unit="path", source="claim:uags-personnel-losses",
         help="Daily claimed personnel losses (JSON, see data/ukraine_losses/README.md).",
     ),
-    "russian_initial_strength": param(
+    "initial_strength": param(
         float,
         150_000, ge=1000, le=5_000_000, unit="troops", source="claim:reuters-btg-border-125",
         plausible=(120_000, 190_000),

@@ -11,7 +11,7 @@ MODEL = Model(
     package=__name__,
     notebook=NOTEBOOK_DIR / "losses.ipynb",
     parameters=PARAMETERS,
-    uses=RUN + ("btg_committed", "btg_ineffective", "denominator_uncertainty"),
-    question_parameters=("as_of", "btg_ineffective"),
+    uses=RUN + ("units_committed", "units_ineffective", "count_date", "denominator_uncertainty", "holdings_path"),
+    question_parameters=("as_of", "units_ineffective"),
     crosscheck=True,
 )

@@ -35,8 +35,6 @@ from estimates.models.losses.crosscheck import (
     oryx_overcount_bound,
 )
 from estimates.parameters.schema import Parameters
-from estimates.paths import HOLDINGS
-from estimates.storage import sha256_file
 
 #: Claims the judgment rests on: the loss claims, the Oryx bound behind the over-count, the
 #: holdings per BTG and the count it is set beside.
@@ -62,12 +60,13 @@ class LossesData:
     #: ``tanks_per_btg`` and ``vehicles_per_btg``: 90% intervals from ``data/btg_holdings.csv``.
     holdings: dict
     holdings_sha256: str
+    holdings_path: Path
 
     @property
     def files(self) -> dict[Path, str]:
         """``{path: SHA-256}`` of every file read, the ledger first."""
         return {self.ledger.path: self.ledger.sha256, self.equipment_path: self.equipment.attrs["sha256"],
-                HOLDINGS: self.holdings_sha256, Path(self.oryx.attrs["path"]): self.oryx.attrs["sha256"]}
+                self.holdings_path: self.holdings_sha256, Path(self.oryx.attrs["path"]): self.oryx.attrs["sha256"]}
 
 
 def load(params: Parameters) -> LossesData:
@@ -75,9 +74,11 @@ def load(params: Parameters) -> LossesData:
     BTG holdings."""
     ledger = load_parameter_file(params, "claims_path", load_ledger)
     equipment = load_parameter_file(params, "losses_path", lambda path: load_equipment_losses(path, consistent=True))
-    holdings, _ = load_holdings(HOLDINGS)
+    holdings = load_parameter_file(params, "holdings_path", load_holdings)
+    (held, holdings_sha256) = holdings.value
     return LossesData(ledger=ledger.value, equipment=equipment.value, equipment_path=equipment.path,
-                      oryx=load_oryx(), holdings=armour_per_btg(holdings), holdings_sha256=sha256_file(HOLDINGS))
+                      oryx=load_oryx(), holdings=armour_per_btg(held), holdings_sha256=holdings_sha256,
+                      holdings_path=holdings.path)
 
 
 def check(params: Parameters, data: LossesData) -> None:
@@ -123,7 +124,7 @@ class LossAssessment:
 
 def assess(params: Parameters, data: LossesData, rng: np.random.Generator, *,
            sensitivity: bool = False) -> LossAssessment:
-    """Cross-check ``params.btg_ineffective`` against the losses claimed by ``params.as_of``.
+    """Cross-check ``params.units_ineffective`` against the losses claimed by ``params.as_of``.
 
     With ``sensitivity``, the judgment carries its term sensitivity, recomputed through
     :func:`key_judgments` with ``data`` as read.
@@ -152,14 +153,14 @@ def _assess(params: Parameters, data: LossesData, rng: np.random.Generator, *, g
         overcount_90=(params.overcount_low, params.overcount_high),
         threshold_90=(params.loss_threshold_low, params.loss_threshold_high),
         concentration=params.loss_concentration,
-        share_on_btgs=(params.loss_share_on_btgs_low, params.loss_share_on_btgs_high),
-        n_samples=params.n_samples, reported_ineffective=params.btg_ineffective,
-        reported_committed=params.btg_committed, **extra,
+        share_on_btgs=(params.loss_share_on_units_low, params.loss_share_on_units_high),
+        n_samples=params.n_samples, reported_ineffective=params.units_ineffective,
+        reported_committed=params.units_committed, **extra,
     )
     judgment = Judgment(
         id="losses-at-least-reported",
         statement=(f"Ukraine's claimed armour losses to {long_date(claimed.as_of)}, spread over the committed "
-                   f"BTGs, put at least {params.btg_ineffective} of them past the loss threshold of "
+                   f"BTGs, put at least {params.units_ineffective} of them past the loss threshold of "
                    f"combat ineffectiveness"),
         probability=check.probability_at_least(),
         basis=(f"{check.n_samples} draws: {claimed.tank:,.0f} tanks and {claimed.apc:,.0f} fighting vehicles "

@@ -8,7 +8,7 @@ PARAMETERS = {
     # --- the loss-data cross-check ------------------------------------------------------------------
     "losses_path": param(
         str,
-        "data/ukraine_losses/russia_losses_equipment.json", unit="path", source="claim:uags-armour-losses",
+        "ukraine_losses/russia_losses_equipment.json", unit="path", source="claim:uags-armour-losses",
         help="Daily claimed equipment losses (JSON, see data/ukraine_losses/README.md).",
     ),
     "overcount_low": param(
@@ -40,12 +40,12 @@ PARAMETERS = {
         plausible=(0.3, 10.0),
         help="How evenly losses spread over BTGs: large is even, 1 puts ~60% of losses on a quarter of BTGs.",
     ),
-    "loss_share_on_btgs_low": param(
+    "loss_share_on_units_low": param(
         float,
         0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.5, 0.8),
         help="Share of the armour lost that belonged to the committed BTGs: low end of a 90% interval.",
     ),
-    "loss_share_on_btgs_high": param(
+    "loss_share_on_units_high": param(
         float,
         0.95, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.85, 0.99),
         help="Share of the armour lost that belonged to the committed BTGs: high end of a 90% interval.",

@@ -69,7 +69,7 @@ def check(params: Parameters, data: PoolingData) -> None:
         if smallest > top:
             raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
                              f"statement '{statement.observation_id}' needs at least {smallest} BTGs "
-                             f"ineffective, more than the {top} committed at most (btg_committed + "
+                             f"ineffective, more than the {top} committed at most (units_committed + "
                              f"denominator_uncertainty)")
 
 
@@ -230,9 +230,9 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     t0 = params.days_elapsed
     committed = params.committed_range
     # Attrition's headline posterior, overdispersion included, so the two sections show one number.
-    single = estimate_proportion(params.btg_ineffective, params.btg_committed, prior=params.prior,
+    single = estimate_proportion(params.units_ineffective, params.units_committed, prior=params.prior,
                                  overdispersion=params.overdispersion)
-    single_record = {"count": params.btg_ineffective, "committed": params.btg_committed, "prior": params.prior,
+    single_record = {"count": params.units_ineffective, "committed": params.units_committed, "prior": params.prior,
                      "overdispersion": params.overdispersion,
                      "p_as_of": pooling.posterior_summary(single.posterior, 0.9)}
 
@@ -266,9 +266,9 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
         pooled, constant = independent, None
     ordered = tuple(sorted(used, key=lambda s: s.day))
     anchor = [s for s in used if s.day == t0 and s.count_low is not None and s.count_low == s.count_high]
-    if anchor and anchor[0].count_low != params.btg_ineffective:
+    if anchor and anchor[0].count_low != params.units_ineffective:
         notes.append(f"the statement at the as-of date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
-                     f"the attrition headline uses btg_ineffective = {params.btg_ineffective}")
+                     f"the attrition headline uses units_ineffective = {params.units_ineffective}")
     last = ordered[-1]
     hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
     counts, force = pooling.last_count_draws(pooled, rng, params.n_samples)

@@ -8,7 +8,7 @@ PARAMETERS = {
     # --- pooling the official statements --------------------------------------------------------
     "statements_path": param(
         str,
-        "data/btg_statements.csv", unit="path", source=ASSUMPTION,
+        "btg_statements.csv", unit="path", source=ASSUMPTION,
         help="Official BTG statements read as observations (CSV, see data/README.md); edit to re-read them.",
     ),
     "pooling_shape_low": param(

@@ -32,7 +32,6 @@ from estimates.models.resupply.capability import ResupplyModel, build_model
 from estimates.models.resupply.simulation import ResupplySimulation, simulate
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
-from estimates.paths import HOLDINGS, TRANSFERS
 
 #: Draws per recomputation in the sensitivity analyses: enough to place a probability in its ICD
 #: 203 band, few enough that ~70 recomputations take seconds.
@@ -80,16 +79,17 @@ class ResupplyData:
 
 
 def load(params: Parameters) -> ResupplyData:
-    """Read the ledger (``claims_path``) and grade table (``grades_path``) the parameters name, and
-    the bundled ``transfers.csv`` and ``btg_holdings.csv``."""
+    """Read the files the parameters name: the ledger (``claims_path``), grade table
+    (``grades_path``), transfers (``transfers_path``) and holdings (``holdings_path``)."""
     ledger = load_parameter_file(params, "claims_path", load_ledger)
     grades = load_parameter_file(params, "grades_path", load_grade_table)
-    consignments, transfers_hash = load_transfers(TRANSFERS)
-    holdings, holdings_hash = load_holdings(HOLDINGS)
+    transfers = load_parameter_file(params, "transfers_path", load_transfers)
+    holdings = load_parameter_file(params, "holdings_path", load_holdings)
+    (consignments, transfers_hash), (held, holdings_hash) = transfers.value, holdings.value
     # Each loader hashes the bytes it read: no file is read a second time for its hash.
-    files = {ledger.path: ledger.value.sha256, TRANSFERS: transfers_hash, HOLDINGS: holdings_hash,
+    files = {ledger.path: ledger.value.sha256, transfers.path: transfers_hash, holdings.path: holdings_hash,
              grades.path: grades.value.sha256}
-    return ResupplyData(ledger.value, consignments, holdings, grades.value, files)
+    return ResupplyData(ledger.value, consignments, held, grades.value, files)
 
 
 def check(params: Parameters, data: ResupplyData) -> None:

@@ -6,11 +6,16 @@ from estimates.parameters.fields import ASSUMPTION, param
 
 PARAMETERS = {
     # --- input files ---------------------------------------------------------------------------
-    # Read, never written. The default is the bundled ledger in the project directory; a relative
-    # path given to `estimates run` is taken from the current directory (the CLI makes it absolute).
+    # Read, never written. A relative path in case.yaml is in the case folder; one typed on the
+    # command line is taken from the current directory.
+    "transfers_path": param(
+        str,
+        "transfers.csv", unit="path", source=ASSUMPTION,
+        help="Reported consignments (CSV, see data/README.md); relative to the case folder.",
+    ),
     "grades_path": param(
         str,
-        "data/grade_probabilities.csv", unit="path", source=ASSUMPTION,
+        "grade_probabilities.csv", unit="path", source=ASSUMPTION,
         help="Mapping from Admiralty grades to probabilities (CSV, see data/README.md); override to test it.",
     ),
     # --- resupply: from grades to probabilities ------------------------------------------------
