@@ -1,17 +1,23 @@
-"""Days of the war: day 1 is the first day of the invasion."""
+"""Days of a conflict: its first day is day 1. The first day is the case's ``conflict_start``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-#: Day 1 of the war, as in the daily loss data set: 24 February 2022.
-WAR_START = dt.date(2022, 2, 24)
 
+def day_number(date: dt.date, start: dt.date) -> int:
+    """Day of the conflict for ``date`` when ``start`` is day 1.
 
-def day_number(date: dt.date) -> int:
-    """Day of the war for ``date``; 2022-02-24 is day 1, so 2022-04-06 is day 42.
-
-    >>> day_number(dt.date(2022, 4, 6))
-    42
+    >>> day_number(dt.date(2024, 8, 3), start=dt.date(2024, 6, 15))
+    50
     """
-    return (date - WAR_START).days + 1
+    return (date - start).days + 1
+
+
+def date_of_day(day: int, start: dt.date) -> dt.date:
+    """The date of day ``day`` when ``start`` is day 1.
+
+    >>> date_of_day(50, start=dt.date(2024, 6, 15))
+    datetime.date(2024, 8, 3)
+    """
+    return start + dt.timedelta(days=int(day) - 1)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from estimates.core.calendar import date_of_day, day_number
 from estimates.core.vocabulary import Vocabulary
 from estimates.errors import InputError
 
@@ -86,7 +87,10 @@ class Case:
 
     def day_number(self, date: dt.date) -> int:
         """Day of the conflict for ``date``; ``conflict_start`` is day 1."""
-        return (date - self.conflict_start).days + 1
+        return day_number(date, self.conflict_start)
+
+    def date_of_day(self, day: int) -> dt.date:
+        return date_of_day(day, self.conflict_start)
 
     def claim_for(self, parameter: str, declared: str | None = None) -> str | None:
         """The claim id a parameter's value comes from: the case's, else the declared source's."""

@@ -118,6 +118,9 @@ class _Base(BaseModel):
         """Day of the conflict for ``date``."""
         return self.case_settings.day_number(date)
 
+    def date_of_day(self, day: int) -> dt.date:
+        return self.case_settings.date_of_day(day)
+
     def path(self, name: str) -> Path:
         """The file a path parameter names: absolute as given, else in the case folder."""
         return self.case_settings.path(getattr(self, name))
