@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import itertools
 import re
 from pathlib import Path
@@ -163,7 +164,7 @@ DEFAULT_FROM_CLAIM = [
     ("combat_power_retained", "us-combat-power-retained-75", "quantity"),
     ("units_total_low", "btg-total-2021", "quantity_low"),
     ("units_total_high", "btg-total-2021", "quantity_high"),
-    ("as_of", "campaign-six-weeks", "event_date"),
+    ("count_date", "btg-ineffective-29", "event_date"),
 ]
 
 
@@ -171,6 +172,28 @@ DEFAULT_FROM_CLAIM = [
 def test_parameter_default_is_the_number_its_claim_states(ledger, name, claim, field):
     assert params.spec(name).source == f"claim:{claim}"
     assert params.spec(name).default == getattr(ledger[claim], field)
+
+
+def test_the_bundled_cut_off_is_the_seed_reports_publication_date(ledger):
+    # The seed's count was published on 11 April 2022; what was reported later is an outcome.
+    bundled = params.with_case({})
+    assert bundled.as_of == ledger["btg-ineffective-29"].report_date
+    assert bundled.count_date == ledger["btg-ineffective-29"].event_date
+    assert bundled.days_elapsed == 42
+
+
+def test_every_ledger_row_has_a_report_date(tmp_path, ledger):
+    assert all(claim.report_date is not None for claim in ledger.claims)
+    text = (params_path := tmp_path / "claims.csv")
+    lines = (Path(__file__).parents[1] / "data" / "claims.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = next(csv.reader([lines[1]]))
+    cells[header.index("report_date")] = ""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, cells])
+    text.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(LedgerError, match="report_date"):
+        load_ledger(params_path)
 
 
 # --- bad ledgers -----------------------------------------------------------------------------------
@@ -237,7 +260,7 @@ BAD_LEDGERS = [
      rf"claim '{claim_id(1)}' \(line 3\): field 'event_date': .*allowed: an ISO date YYYY-MM-DD or empty; "
      r"got '6 April 2022'$"),
     ("impossible-date", set_field(1, "report_date", "2022-13-01"),
-     rf"claim '{claim_id(1)}' \(line 3\): field 'report_date': .*allowed: an ISO date YYYY-MM-DD or empty"),
+     rf"claim '{claim_id(1)}' \(line 3\): field 'report_date': .*allowed: an ISO date YYYY-MM-DD \(required"),
     ("low-above-high", set_field(_INTERVAL_ROW, "quantity_low", "1e9"),
      rf"claim '{claim_id(_INTERVAL_ROW)}' \(line {_INTERVAL_ROW + 2}\): field 'quantity_low': "
      r"must not exceed quantity_high \([^)]+\); got 1e\+09$"),

@@ -82,7 +82,8 @@ class Claim(BaseModel):
     quantity_high: float | None = Field(default=None, ge=0)
     unit: str = ""
     event_date: dt.date | None = None
-    report_date: dt.date | None = None
+    #: Required: the information cut-off (``as_of``) places every claim before or after it.
+    report_date: dt.date
     originator: str = Field(min_length=1)
     outlet: str = Field(min_length=1)
     carried_by: str = Field(min_length=1)
@@ -225,7 +226,7 @@ _ALLOWED = {
     "reliability": "one of A, B, C, D, E, F",
     "credibility": "one of 1, 2, 3, 4, 5, 6",
     "event_date": "an ISO date YYYY-MM-DD or empty",
-    "report_date": "an ISO date YYYY-MM-DD or empty",
+    "report_date": "an ISO date YYYY-MM-DD (required: the cut-off places each claim by it)",
     "quantity": "a number >= 0 or empty",
     "quantity_low": "a number >= 0 or empty",
     "quantity_high": "a number >= 0 or empty",

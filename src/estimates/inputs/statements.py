@@ -1,13 +1,14 @@
-"""Official statements of how many BTGs were combat-ineffective, as observations a model can fit.
+"""Official statements of how many units were combat-ineffective, as observations a model can fit.
 
-``data/btg_statements.csv`` turns ledger claims into observations. It is where the analyst says
-which reports are one statement repeated (the seed's 29 of 125 and CNN's 29 of about 120 are one
-briefing: one row, both claim ids), what a range means (37-38) and what is only a bound ("more than
-a quarter" is a count above a share of the committed force, whatever that force is). Columns:
+A case's statements file (``statements_path``) turns ledger claims into observations. It is where the
+analyst says which reports are one statement repeated (one row citing both claim ids), what a range
+means (37-38) and what is only a bound ("more than a quarter" is a count above a share of the
+committed force, whatever that force is). Columns:
 
 - ``observation_id``: unique name of the observation;
 - ``claim_ids``: the ledger claims it rests on, separated by ``;``;
-- ``event_date``: the date the count describes (ISO; day 1 of the war is 2022-02-24);
+- ``event_date``: the date the count describes (ISO; on or after the case's ``conflict_start``, which
+  is day 1);
 - ``count_low``, ``count_high``: smallest and largest count the statement allows (integers; empty
   for no bound);
 - ``share_above``: the count is more than this share of the committed force (0-1; empty if none);
@@ -20,12 +21,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from estimates.core.calendar import WAR_START, day_number
+from estimates.core.calendar import day_number
 from estimates.inputs.files import LedgerError, read_input
 
 COLUMNS = ("observation_id", "claim_ids", "event_date", "count_low", "count_high", "share_above", "reading")
@@ -33,7 +34,14 @@ COLUMNS = ("observation_id", "claim_ids", "event_date", "count_low", "count_high
 
 @dataclass(frozen=True)
 class Statement:
-    """A reported count of ineffective BTGs at a date: exact, a range, or a lower bound."""
+    """A reported count of ineffective units at a date: exact, a range, or a lower bound.
+
+    ``start`` is the case's conflict start (day 1), which :attr:`day` counts from.
+
+    >>> s = Statement.count("a", dt.date(2024, 8, 3), 17, start=dt.date(2024, 6, 15))
+    >>> s.day, s.describe()
+    (50, '17')
+    """
 
     observation_id: str
     date: dt.date
@@ -42,14 +50,17 @@ class Statement:
     share_above: float | None = None
     claim_ids: tuple[str, ...] = ()
     reading: str = ""
+    #: Day 1 of the conflict the statement is about (the case's ``conflict_start``).
+    start: dt.date = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.count_low is None and self.count_high is None and self.share_above is None:
             raise ValueError(f"statement {self.observation_id}: give a count, a range or share_above")
         if self.count_low is not None and self.count_high is not None and self.count_low > self.count_high:
             raise ValueError(f"statement {self.observation_id}: count_low exceeds count_high")
-        if self.date < WAR_START:
-            raise ValueError(f"statement {self.observation_id}: event_date before the war began")
+        if self.date < self.start:
+            raise ValueError(f"statement {self.observation_id}: event_date {self.date} is before the "
+                             f"conflict start {self.start}")
 
     @classmethod
     def count(cls, observation_id: str, date: dt.date, value: int, **kw) -> Statement:
@@ -57,7 +68,7 @@ class Statement:
 
     @property
     def day(self) -> int:
-        return day_number(self.date)
+        return day_number(self.date, self.start)
 
     @property
     def is_lower_bound(self) -> bool:
@@ -89,8 +100,11 @@ class Statement:
                 "reported": self.describe(), "reading": self.reading}
 
 
-def load_statements(path: Path) -> tuple[tuple[Statement, ...], str]:
-    """Read ``btg_statements.csv``; returns the statements and the file's SHA-256.
+def load_statements(path: Path, start: dt.date) -> tuple[tuple[Statement, ...], str]:
+    """Read a statements file; returns the statements and the file's SHA-256.
+
+    ``start`` is the case's conflict start: every ``event_date`` must be on or after it, and the
+    statements' day numbers count from it (day 1).
 
     Raises :class:`~estimates.inputs.claims.LedgerError` with one line naming the line and field.
     """
@@ -118,9 +132,9 @@ def load_statements(path: Path) -> tuple[tuple[Statement, ...], str]:
         try:
             date = dt.date.fromisoformat((row["event_date"] or "").strip())
         except ValueError:
-            raise fail("event_date", "an ISO date on or after 2022-02-24") from None
-        if date < WAR_START:
-            raise fail("event_date", "an ISO date on or after 2022-02-24")
+            raise fail("event_date", f"an ISO date on or after {start.isoformat()} (the conflict start)") from None
+        if date < start:
+            raise fail("event_date", f"an ISO date on or after {start.isoformat()} (the conflict start)")
         low = _integer(row["count_low"], lambda: fail("count_low", "a whole number >= 0 or empty"))
         high = _integer(row["count_high"], lambda: fail("count_high", "a whole number >= 0 or empty"))
         if low is not None and high is not None and low > high:
@@ -134,7 +148,8 @@ def load_statements(path: Path) -> tuple[tuple[Statement, ...], str]:
             raise fail("share_above", "a number from 0 to 1 (exclusive of 1) or empty")
         if low is None and high is None and share_value is None:
             raise fail("count_low", "given (or count_high or share_above): the row states no count")
-        out.append(Statement(key, date, low, high, share_value, claims, (row["reading"] or "").strip()))
+        out.append(Statement(key, date, low, high, share_value, claims, (row["reading"] or "").strip(),
+                             start=start))
     return tuple(out), hashlib.sha256(raw).hexdigest()
 
 

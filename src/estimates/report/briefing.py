@@ -38,8 +38,8 @@ from estimates.registry import MODELS
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
 
-#: The briefing's title; the models it covers follow it as a subtitle (their ``Section.title``).
-TITLE = "Russian battalion tactical groups in Ukraine: what the reported numbers imply"
+#: The briefing's title after the case's own; the models it covers follow as a subtitle.
+TITLE = "what the reported numbers imply"
 HANDLING = "UNCLASSIFIED — open sources only — not an official assessment of any government"
 AUTHOR = "estimates analytic suite (automated, reproducible run; no manual edits)"
 
@@ -53,7 +53,8 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
     run_dir = Path(run_dir)
     env = _environment()
-    models = [m for m in results if isinstance(results[m], dict)]
+    case = results.get("case") or {}
+    models = [m for m in results if isinstance(results[m], dict) and m != "case"]
     ordered = [m for m in MODELS if m in models] + [m for m in models if m not in MODELS]
 
     figures: dict[str, dict] = {}
@@ -69,7 +70,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
     # Values that depart from what their claims report: said on every page, never called reported.
-    scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources})
+    scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
     env.globals["scenario"] = {row["name"]: row for row in scenario}
     for number, row in enumerate(judgments, start=1):
@@ -109,7 +110,8 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         return [f for name, f in figures.items() if name not in placed]
 
     html = env.get_template("briefing.html.j2").render(
-        title=TITLE,
+        title=f"{case['title']}: {TITLE}" if case.get("title") else TITLE.capitalize(),
+        case=case,
         handling=HANDLING,
         author=AUTHOR,
         manifest=manifest,
@@ -238,13 +240,19 @@ def _embed(run_dir: Path, name: str, figure, alt: str) -> dict:
 def _header(results: dict, manifest: dict, models: list[str]) -> dict:
     """Information cut-off, run date and what differs from the baseline parameters."""
     values = manifest.get("parameters", {})
-    as_of = values.get("as_of") or next((results[m]["as_of"] for m in models if "as_of" in results[m]), None)
+    case = results.get("case") or {}
+    as_of = case.get("as_of") or values.get("as_of")
+    start = dt.date.fromisoformat(case["conflict_start"]) if case.get("conflict_start") else None
     defaults = Parameters().model_dump(mode="json")
     changed = [{"name": name, "value": values[name], "default": defaults[name], "unit": _unit(name)}
-               for name in defaults if name in values and values[name] != defaults[name]]
+               for name in defaults if name in values and values[name] != defaults[name]
+               and Parameters.model_fields[name].json_schema_extra["unit"] not in ("path", "folder")]
     return {
         "as_of": as_of,
-        "as_of_day": day_number(dt.date.fromisoformat(as_of)) if as_of else None,
+        "as_of_day": day_number(dt.date.fromisoformat(as_of), start) if as_of and start else None,
+        "conflict_start": case.get("conflict_start"),
+        "count_date": case.get("count_date"),
+        "count_day": case.get("count_day"),
         "changed": changed,
     }
 

@@ -23,9 +23,10 @@ def parameter_rows(params: Parameters, model: str) -> list[dict]:
     values = params.model_dump(mode="json")
     defaults = Parameters().model_dump(mode="json")
     rows = []
+    case = params.case_settings
     for name in names_for(model):
         row = spec(name)
-        claim = claim_id_of(row.source)
+        claim = case.claim_for(name, row.source)
         rows.append({
             "name": name,
             "value": values[name],

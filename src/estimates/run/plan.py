@@ -40,7 +40,7 @@ def preflight(out_root: Path, suite: tuple[NotebookSpec, ...] | None = None,
     With ``params``, the data files they name are read and validated too (the claims ledger), so a
     bad ledger is invalid input (exit 2) rather than a notebook failure.
     """
-    suite = suite or default_suite()
+    suite = suite or default_suite(params)
     for spec in suite:
         if not spec.path.is_file():
             raise InputError(f"notebook '{spec.name}' not found at {spec.path}")
@@ -66,11 +66,14 @@ def check_inputs(params: Parameters, suite: tuple[NotebookSpec, ...]) -> None:
             MODELS[spec.name].load(params)
 
 
-def default_suite() -> tuple[NotebookSpec, ...]:
-    """:data:`SUITE`, or the notebooks in ``$ESTIMATES_SUITE_DIR`` (for tests run as a subprocess)."""
+def default_suite(params: Parameters | None = None) -> tuple[NotebookSpec, ...]:
+    """:data:`SUITE` (with ``params``, only the models their case runs), or the notebooks in
+    ``$ESTIMATES_SUITE_DIR`` (for tests run as a subprocess)."""
     folder = os.environ.get(SUITE_DIR_ENV)
     if not folder:
-        return SUITE
+        if params is None:
+            return SUITE
+        return tuple(spec for spec in SUITE if spec.name in params.case_settings.models)
     specs = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("estimates", {})

@@ -27,7 +27,7 @@ from estimates.run.execute import execute_notebooks, one_line_error, run_log
 from estimates.run.plan import NotebookSpec, default_suite, preflight
 from estimates.storage import dump_json, point_link, write_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: parameters lost the seed's unit (units_*), the case is recorded
 LOG_NAME = "run.log"
 
 
@@ -56,15 +56,22 @@ def new_run_dir(out_root: Path, now: dt.datetime) -> Path:
     return run_dir
 
 
-def assemble_results(records: dict[str, dict]) -> dict:
-    """``results.json``: the schema version and one section per model, exactly as recorded."""
-
-
+def assemble_results(records: dict[str, dict], case: dict | None = None) -> dict:
+    """``results.json``: the schema version, the case (what it is about, in its own words) and one
+    section per model, exactly as recorded."""
     from estimates.report.results_schema import validate_results
 
-    results = {"schema_version": SCHEMA_VERSION, **records}
+    results = {"schema_version": SCHEMA_VERSION, **({"case": case} if case else {}), **records}
     validate_results(results)
     return results
+
+
+def case_summary(params: Parameters) -> dict:
+    """The case a run is of, as ``results.json`` records it: no folder (machine-specific)."""
+    summary = params.case_settings.to_dict()
+    summary.pop("folder")
+    return {**summary, "as_of": params.as_of.isoformat(), "count_date": params.count_as_of.isoformat(),
+            "count_day": params.days_elapsed}
 
 
 @dataclass
@@ -155,7 +162,7 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     if keep is not None and keep < 1:
         raise InputError(f"--keep must be at least 1, got {keep}")
     out_root = Path(out_root)
-    suite = tuple(suite or default_suite())
+    suite = tuple(suite or default_suite(params))
     preflight(out_root, suite, params)
     out_root.mkdir(parents=True, exist_ok=True)
     run = _Run(jobs=jobs or os.cpu_count() or 1, force=force, cache=Cache(out_root))
@@ -206,7 +213,7 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
     import jsonschema
 
     try:
-        results = assemble_results(records)
+        results = assemble_results(records, case_summary(params))
     except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path)
         return _fail(manifest, run_dir, f"results.json does not match its schema at '{where}': {error.message}")
