@@ -215,3 +215,40 @@ def test_an_unreadable_earlier_run_is_reported_not_fatal(tmp_path, baseline_run)
     comparison = diff.compare_with_previous(tmp_path, current, results, manifest)
     assert comparison.old_run == earlier.name and comparison.judgments == ()
     assert "could not be compared" in comparison.notes[0]
+
+
+def _as_version_1(run_dir, target):
+    """A copy of a run as version 1 wrote it: parameters named after the seed's unit, no case."""
+    from estimates.parameters.shared import RENAMED
+
+    old_name = {new: old for old, new in RENAMED.items()}
+    target.mkdir()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["parameters"] = {old_name.get(k, k): v for k, v in manifest["parameters"].items()}
+    results = json.loads((run_dir / "results.json").read_text())
+    results.pop("case")
+    results["schema_version"] = 1
+    for section in results.values():
+        if isinstance(section, dict):
+            for row in section.get("parameters", []):
+                row["name"] = old_name.get(row["name"], row["name"])
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "results.json").write_text(json.dumps(results))
+    return target
+
+
+def test_a_run_written_before_the_rename_compares_parameter_by_parameter(tmp_path, baseline_run):
+    old = diff.load_run(_as_version_1(baseline_run, tmp_path / "v1"))
+    assert "units_committed" in old.manifest["parameters"] and "btg_committed" not in old.manifest["parameters"]
+    comparison = diff.compare(old, diff.load_run(baseline_run))
+    assert [c.name for c in comparison.inputs if c.kind == "parameter"] == []
+    assert comparison.judgments and not comparison.moved
+
+
+def test_a_run_from_a_newer_version_is_refused_with_one_line(tmp_path, baseline_run):
+    newer = _as_version_1(baseline_run, tmp_path / "v99")
+    results = json.loads((newer / "results.json").read_text())
+    results["schema_version"] = 99
+    (newer / "results.json").write_text(json.dumps(results))
+    with pytest.raises(diff.DiffError, match=r"schema_version 99; this version of estimates reads 1, 2"):
+        diff.load_run(newer)

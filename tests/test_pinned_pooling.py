@@ -16,7 +16,7 @@ def test_pooled_daily_hazard_is_shape_times_h0_over_the_as_of_day(shape):
     # One statement, 29 of 125 on 6 April 2022 (day 42), the as-of day: the likelihood does not
     # depend on the shape, so p | data is the Jeffreys Beta(29.5, 96.5) (scipy) and the hazard at
     # day 42 is k * -log(1 - p) / 42, a monotone map: its quantiles are the Beta's, mapped.
-    one = Statement.count("six-weeks", dt.date(2022, 4, 6), 29)
+    one = Statement.count("six-weeks", dt.date(2022, 4, 6), 29, start=dt.date(2022, 2, 24))
     fit = pooling.fit((one,), as_of_day=42, committed_range=(125, 125), shape_90=(shape, shape))
     draws = pooling.daily_hazard(fit, np.random.default_rng(11), 40_000)
     levels = np.array([0.1, 0.5, 0.9])

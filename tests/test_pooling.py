@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from estimates.core.calendar import WAR_START
 from estimates.errors import InputError
 from estimates.inputs.files import LedgerError
 from estimates.inputs.statements import Statement, load_statements
@@ -20,11 +19,20 @@ from estimates.registry import MODELS
 
 from .strategies import counts
 
-AS_OF = dt.date(2022, 4, 6)  # day 42
+START = dt.date(2022, 2, 24)  # the bundled case's conflict_start (day 1)
+AS_OF = dt.date(2022, 4, 6)  # day 42 of the bundled case
 
 
 def on_day(day: int) -> dt.date:
-    return WAR_START + dt.timedelta(days=day - 1)
+    return START + dt.timedelta(days=day - 1)
+
+
+def count(observation_id: str, date: dt.date, value: int, **kw) -> Statement:
+    return Statement.count(observation_id, date, value, start=START, **kw)
+
+
+def statement(*args, **kw) -> Statement:
+    return Statement(*args, start=START, **kw)
 
 
 def one_cell_grid(p: float, shape: float, committed: int) -> pooling.PosteriorGrid:
@@ -39,14 +47,14 @@ def one_cell_grid(p: float, shape: float, committed: int) -> pooling.PosteriorGr
 @given(counts(max_n=300), st.sampled_from(["jeffreys", "uniform"]))
 def test_one_report_at_the_as_of_date_is_the_single_report_beta_posterior(kn, prior):
     k, n = kn
-    fit = pooling.fit((Statement.count("only", AS_OF, k),), as_of_day=42, committed_range=(n, n), prior=prior)
+    fit = pooling.fit((count("only", AS_OF, k),), as_of_day=42, committed_range=(n, n), prior=prior)
     a, b = {"jeffreys": (0.5, 0.5), "uniform": (1.0, 1.0)}[prior]
     levels = [0.05, 0.25, 0.5, 0.75, 0.95]
     assert fit.p_posterior.ppf(levels) == pytest.approx(stats.beta(k + a, n - k + b).ppf(levels), abs=2e-3)
 
 
 def test_one_report_leaves_the_shape_at_its_prior():
-    fit = pooling.fit((Statement.count("only", AS_OF, 29),), as_of_day=42, committed_range=(125, 125),
+    fit = pooling.fit((count("only", AS_OF, 29),), as_of_day=42, committed_range=(125, 125),
                       shape_90=(0.5, 2.0))
     prior = stats.lognorm(s=np.log(4) / (2 * stats.norm.ppf(0.95)), scale=1.0)  # 90%: 0.5 to 2
     for value in (0.5, 1.0, 2.0):
@@ -67,7 +75,7 @@ def test_nested_likelihood_matches_simulated_failure_times():
     grid = one_cell_grid(p, shape, n)
     for a in range(0, n + 1, 2):
         for b in range(a, n + 1):
-            statements = (Statement.count("first", on_day(20), a), Statement.count("second", on_day(35), b))
+            statements = (count("first", on_day(20), a), count("second", on_day(35), b))
             expected = float(pooling.likelihood(statements, grid, t0, "nested").item())
             observed = np.mean((k1 == a) & (k2 == b))
             se = np.sqrt(expected * (1 - expected) / k1.size)
@@ -76,7 +84,7 @@ def test_nested_likelihood_matches_simulated_failure_times():
 
 def test_independent_reading_is_a_product_of_binomials():
     grid = one_cell_grid(0.25, 1.0, 120)
-    statements = (Statement.count("a", AS_OF, 29), Statement("b", on_day(47), 37, 38))
+    statements = (count("a", AS_OF, 29), statement("b", on_day(47), 37, 38))
     f1 = 0.25
     f2 = 1 - np.exp(np.log1p(-0.25) * 47 / 42)
     expected = stats.binom.pmf(29, 120, f1) * (stats.binom.cdf(38, 120, f2) - stats.binom.cdf(36, 120, f2))
@@ -85,7 +93,7 @@ def test_independent_reading_is_a_product_of_binomials():
 
 @given(st.floats(0.01, 0.99), st.integers(1, 400))
 def test_more_than_a_share_is_the_smallest_count_strictly_above_it(share, committed):
-    low, high = Statement("bound", AS_OF, share_above=share).bounds(np.array([committed]))
+    low, high = statement("bound", AS_OF, share_above=share).bounds(np.array([committed]))
     brute = min(c for c in range(committed + 2) if c > share * committed + 1e-9)
     assert low[0] == brute and high[0] == committed
 
@@ -96,8 +104,8 @@ def test_more_than_a_share_is_the_smallest_count_strictly_above_it(share, commit
 def test_check_tails_agree_with_the_evidence_ratio(reported):
     """P(count >= c) + P(count <= c) = 1 + P(count = c), and P(count = c | earlier) is the ratio of
     the evidence with and without the statement."""
-    earlier = (Statement.count("first", AS_OF, 29),)
-    later = Statement.count("later", on_day(47), reported)
+    earlier = (count("first", AS_OF, 29),)
+    later = count("later", on_day(47), reported)
     common = dict(as_of_day=42, committed_range=(120, 126), shape_90=(0.7, 1.5))
     check = pooling.check_next(earlier, later, rng=np.random.default_rng(0), size=2000, **common)
     point = pooling.fit((*earlier, later), **common).evidence / pooling.fit(earlier, **common).evidence
@@ -105,7 +113,7 @@ def test_check_tails_agree_with_the_evidence_ratio(reported):
 
 
 def test_a_jump_of_eight_in_five_days_surprises_a_constant_hazard_but_not_a_free_shape():
-    statements, _ = load_statements("data/btg_statements.csv")
+    statements, _ = load_statements("data/btg_statements.csv", START)
     common = dict(as_of_day=42, committed_range=(120, 130), rng=np.random.default_rng(1), size=4000)
     constant = pooling.check_next(statements[:1], statements[1], shape_90=(1, 1), **common)
     free = pooling.check_next(statements[:1], statements[1], shape_90=(0.5, 2.0), **common)
@@ -113,7 +121,7 @@ def test_a_jump_of_eight_in_five_days_surprises_a_constant_hazard_but_not_a_free
 
 
 def test_counts_that_fall_cannot_be_nested():
-    falling = (Statement.count("a", AS_OF, 38), Statement.count("b", on_day(60), 29))
+    falling = (count("a", AS_OF, 38), count("b", on_day(60), 29))
     with pytest.raises(pooling.PoolingError, match="nested reading"):
         pooling.fit(falling, as_of_day=42, committed_range=(125, 125))
     assert pooling.fit(falling, as_of_day=42, committed_range=(125, 125), reading="independent").evidence > 0
@@ -131,7 +139,7 @@ def test_ninety_percent_intervals_cover_a_known_hazard_in_85_to_95_percent_of_tr
     for trial in range(200):
         rng = np.random.default_rng(trial)
         times = 42 * (rng.exponential(size=n) / h0) ** (1 / shape)
-        statements = tuple(Statement.count(f"d{d}", on_day(d), int((times <= d).sum())) for d in days)
+        statements = tuple(count(f"d{d}", on_day(d), int((times <= d).sum())) for d in days)
         interval = pooling.fit(statements, as_of_day=42, committed_range=(n, n), p_cells=400,
                                shape_cells=33).to_dict()["p_as_of"]["interval"]
         covered += interval["low"] <= p <= interval["high"]
@@ -141,7 +149,7 @@ def test_ninety_percent_intervals_cover_a_known_hazard_in_85_to_95_percent_of_tr
 # --- the statements file ------------------------------------------------------------------------------
 
 def test_bundled_statements_read_the_seed_and_cnn_as_one_observation():
-    statements, digest = load_statements("data/btg_statements.csv")
+    statements, digest = load_statements("data/btg_statements.csv", START)
     first = statements[0]
     assert set(first.claim_ids) == {"btg-ineffective-29", "cnn-btg-out-of-action"}
     assert (first.day, first.count_low, first.count_high) == (42, 29, 29)
@@ -168,14 +176,14 @@ def test_a_malformed_row_is_one_line_naming_the_field(tmp_path, row, field):
     path = tmp_path / "statements.csv"
     path.write_text(GOOD + row + "\n")
     with pytest.raises(LedgerError) as error:
-        load_statements(path)
+        load_statements(path, START)
     message = str(error.value)
     assert "\n" not in message and f"field '{field}'" in message and "line 3" in message
 
 
 def test_a_missing_statements_file_is_one_line(tmp_path):
     with pytest.raises(LedgerError, match="statements file not found"):
-        load_statements(tmp_path / "absent.csv")
+        load_statements(tmp_path / "absent.csv", START)
 
 
 def test_a_wide_committed_range_is_thinned_but_keeps_its_ends():
@@ -214,8 +222,8 @@ def test_a_statement_above_the_committed_force_is_an_input_error_naming_the_file
     model = MODELS["pooling"]
     data = model.load(params, check=False)
     with pytest.raises(InputError, match=r"^parameter 'statements_path': data/btg_statements\.csv: line 3: statement "
-                                         r"'bbc-37-38' needs at least 37 BTGs ineffective, more than the 35 "
-                                         r"committed at most \(units_committed \+ denominator_uncertainty\)$"):
+                                         r"'bbc-37-38' needs at least 37 battalion tactical groups ineffective, "
+                                         r"more than the 35 committed at most \(units_committed \+ denominator_uncertainty\)$"):
         model.implementation.check(params, data)
 
 
@@ -232,7 +240,7 @@ def test_plot_draws_the_estimates_and_the_checks():
     params = validate({"n_samples": 1000})
     result = model.assess(params, model.load(params))
     figure = result.plot()
-    assert len(figure.axes) == 2 and "by the as-of date" in figure.axes[0].get_xlabel()
+    assert len(figure.axes) == 2 and "by the count date" in figure.axes[0].get_xlabel()
     _, ax = plt.subplots()
     assert result.plot(ax=ax) is ax and len(ax.get_yticklabels()) == 4
     plt.close("all")

@@ -151,7 +151,8 @@ class Model:
         def recompute(varied):
             return self.implementation.key_judgments(varied, data, self.rng(varied))
 
-        return with_term_sensitivity(judgments, params, recompute, self.sensitivity_inputs())
+        return with_term_sensitivity(judgments, params, recompute, self.sensitivity_inputs(),
+                                     ledger=getattr(data, "ledger", None))
 
     def section(self, params, data, result) -> dict:
         from estimates.report.record import jsonable

@@ -103,6 +103,12 @@ def load_run(path: str | Path) -> Run:
         raise DiffError(f"{path}: the run did not succeed (status {manifest.get('status')!r}); "
                         "only successful runs have results to compare")
     results = _read_json(path, "results.json")
+    from estimates.report.results_schema import upgrade
+
+    try:
+        results, manifest = upgrade(results, manifest)
+    except ValueError as error:
+        raise DiffError(f"{path}: {error}") from None
     return Run(path.resolve(), manifest, results)
 
 

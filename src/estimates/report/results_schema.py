@@ -12,6 +12,36 @@ import json
 from estimates.paths import RESULTS_SCHEMA
 from estimates.registry import MODELS
 
+#: 2: parameters lost the seed's unit (``units_*``) and the case is recorded. Version 1 is still
+#: read (:func:`upgrade`).
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+
+def upgrade(results: dict, manifest: dict) -> tuple[dict, dict]:
+    """An older run's ``results.json`` and ``manifest.json`` in today's names (copies).
+
+    Version 1 named parameters after the seed's unit (``btg_committed``); their rows and values
+    take the new names, so a comparison pairs ``units_committed`` with its old self.
+    """
+    from estimates.parameters.shared import RENAMED
+
+    version = results.get("schema_version")
+    if version == SCHEMA_VERSION:
+        return results, manifest
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"results.json has schema_version {version!r}; this version of estimates reads "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}")
+    manifest = {**manifest, "parameters": {RENAMED.get(k, k): v for k, v in manifest.get("parameters", {}).items()}}
+    upgraded = {"schema_version": SCHEMA_VERSION}
+    for name, section in results.items():
+        if isinstance(section, dict) and isinstance(section.get("parameters"), list):
+            rows = [{**row, "name": RENAMED.get(row.get("name"), row.get("name"))} for row in section["parameters"]]
+            section = {**section, "parameters": rows}
+        if name != "schema_version":
+            upgraded[name] = section
+    return upgraded, manifest
+
 
 def results_schema() -> dict:
     """The whole schema: one optional top-level property per registered model."""

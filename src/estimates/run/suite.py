@@ -22,12 +22,12 @@ from estimates import __version__
 from estimates.errors import EXIT_FAILED, EXIT_OK, InputError
 from estimates.parameters.schema import Parameters
 from estimates.paths import PROJECT_DIR
+from estimates.report.results_schema import SCHEMA_VERSION
 from estimates.run.cache import source_hash
 from estimates.run.execute import execute_notebooks, one_line_error, run_log
 from estimates.run.plan import NotebookSpec, default_suite, preflight
 from estimates.storage import dump_json, point_link, write_json
 
-SCHEMA_VERSION = 2  # 2: parameters lost the seed's unit (units_*), the case is recorded
 LOG_NAME = "run.log"
 
 

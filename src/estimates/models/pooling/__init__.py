@@ -1,4 +1,4 @@
-"""Pooling: every official BTG statement fitted to one hazard, and each checked against the others."""
+"""Pooling: every official statement of ineffective units fitted to one hazard, and each checked against the others."""
 
 from estimates.model import Model
 from estimates.models.pooling.parameters import PARAMETERS

@@ -10,6 +10,8 @@ statements fit a constant hazard.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,21 +57,23 @@ class PoolingData:
 def load(params: Parameters) -> PoolingData:
     """Read the claims ledger and the statements file the parameters name, once."""
     ledger = load_parameter_file(params, "claims_path", load_ledger)
-    statements = load_parameter_file(params, "statements_path", load_statements)
+    # Day numbers and the earliest allowed event date come from the case's conflict start.
+    statements = load_parameter_file(params, "statements_path",
+                                     functools.partial(load_statements, start=params.conflict_start))
     found, digest = statements.value
     return PoolingData(ledger=ledger.value, statements=found, statements_path=statements.path,
                        statements_sha256=digest)
 
 
 def check(params: Parameters, data: PoolingData) -> None:
-    """A statement that needs more BTGs ineffective than the most committed: InputError naming it."""
+    """A statement that needs more units ineffective than the most committed: InputError naming it."""
     top = params.committed_range[1]
     for line, statement in enumerate(data.statements, start=2):
         smallest = statement.bounds([top])[0][0]
         if smallest > top:
             raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
-                             f"statement '{statement.observation_id}' needs at least {smallest} BTGs "
-                             f"ineffective, more than the {top} committed at most (units_committed + "
+                             f"statement '{statement.observation_id}' needs at least {smallest} "
+                             f"{params.words.unit_plural} ineffective, more than the {top} committed at most (units_committed + "
                              f"denominator_uncertainty)")
 
 
@@ -78,8 +82,13 @@ class PoolingAssessment:
     """Every fit and check of one run, and what was left out and why."""
 
     as_of_day: int
+    #: The date p refers to (``params.count_as_of``, day ``as_of_day``) and the information cut-off.
+    count_as_of: dt.date
+    cut_off: dt.date
     committed_range: tuple[int, int]
     statements: tuple[Statement, ...]
+    #: Statements not used, each ``{"observation_id", "claim_ids", "date", "reported", "reason",
+    #: "why"}``; ``why`` is one of :data:`LEFT_OUT`.
     left_out: tuple[dict, ...]
     single: dict
     #: ``None`` when no statement rests on claims in the ledger: nothing to pool.
@@ -107,7 +116,7 @@ class PoolingAssessment:
         return pd.DataFrame([s.to_dict() for s in self.statements], columns=columns).set_index("observation_id")
 
     def estimates_frame(self) -> pd.DataFrame:
-        """The probability that a BTG was ineffective by the as-of date, under each fit."""
+        """The probability that a unit was ineffective by the count date, under each fit."""
         rows = {"single report (attrition's headline)": self.single["p_as_of"]}
         for label, fit in self._fits().items():
             rows[label] = fit.to_dict()["p_as_of"]
@@ -140,7 +149,7 @@ class PoolingAssessment:
         return fits
 
     def summary(self) -> pd.DataFrame:
-        """The probability that a BTG was ineffective by the as-of date, single report and pooled."""
+        """The probability that a unit was ineffective by the count date, single report and pooled."""
         return self.estimates_frame()
 
     def _repr_html_(self) -> str:
@@ -163,6 +172,8 @@ class PoolingAssessment:
         surprising_constant = [k for k, c in constant.items() if c.surprising]
         return {
             "as_of_day": self.as_of_day,
+            "count_as_of": self.count_as_of.isoformat(),
+            "cut_off": self.cut_off.isoformat(),
             "committed_range": list(self.committed_range),
             "statements": [s.to_dict() for s in self.statements],
             "left_out": list(self.left_out),
@@ -192,16 +203,59 @@ def _range(quantiles: dict) -> str:
     return f"{quantiles['0.05']:g}-{quantiles['0.95']:g}"
 
 
-def usable_statements(statements: tuple[Statement, ...], ledger: Ledger) -> tuple[tuple[Statement, ...], list[dict]]:
-    """Statements whose claims are all in the ledger; the rest, with the reason, for the briefing."""
+#: Why a statement is left out: a claim it cites is not in the ledger; none of its claims was
+#: reported by the cut-off and one has no report date, so it cannot be placed before or after it;
+#: every claim it cites was reported after the cut-off.
+LEFT_OUT = ("not_in_ledger", "no_report_date", "after_cut_off")
+
+
+def usable_statements(statements: tuple[Statement, ...], ledger: Ledger,
+                      cut_off: dt.date | None = None) -> tuple[tuple[Statement, ...], list[dict]]:
+    """Statements known by the information cut-off; the rest, with the reason, for the briefing.
+
+    A statement is used when every claim it cites is in the ledger and at least one of them was
+    reported on or before ``cut_off`` (a statement repeated by several outlets is known once the
+    first reports it). Otherwise it is left out: ``not_in_ledger``; ``no_report_date`` when none was
+    reported by the cut-off and one has no report date (it cannot be placed before or after the
+    cut-off); ``after_cut_off`` when all were reported after it (an outcome a later run can check).
+    Without ``cut_off`` report dates are not looked at.
+
+    >>> from estimates.inputs.claims import Claim, Ledger
+    >>> def claim(i, reported):
+    ...     return Claim(claim_id=i, statement="x", report_date=reported, originator="o", outlet="o",
+    ...                  carried_by="o", reliability="B", credibility="2", grade_reason="r")
+    >>> ledger = Ledger(None, "", (claim("a", "2024-08-03"), claim("b", "2024-09-01"), claim("c", None)))
+    >>> start = dt.date(2024, 6, 15)
+    >>> rows = [Statement.count(i, dt.date(2024, 8, 3), 17, claim_ids=ids, start=start)
+    ...         for i, ids in (("one", ("a", "c")), ("two", ("b",)), ("three", ("c",)), ("four", ("d",)))]
+    >>> used, out = usable_statements(tuple(rows), ledger, dt.date(2024, 8, 3))
+    >>> [s.observation_id for s in used], [(o["observation_id"], o["why"]) for o in out]
+    (['one'], [('two', 'after_cut_off'), ('three', 'no_report_date'), ('four', 'not_in_ledger')])
+    """
     kept, left_out = [], []
     for s in statements:
+        row = {"observation_id": s.observation_id, "claim_ids": list(s.claim_ids), "date": s.date.isoformat(),
+               "reported": s.describe()}
         missing = [c for c in s.claim_ids if c not in ledger]
         if missing:
-            left_out.append({"observation_id": s.observation_id,
-                             "reason": f"claim {missing[0]} is not in the claims ledger"})
-        else:
+            left_out.append(row | {"why": "not_in_ledger", "reason": f"claim {missing[0]} is not in the claims ledger"})
+            continue
+        if cut_off is None:
             kept.append(s)
+            continue
+        dates = {c: ledger[c].report_date for c in s.claim_ids}
+        if any(d is not None and d <= cut_off for d in dates.values()):
+            kept.append(s)
+        elif any(d is None for d in dates.values()):
+            undated = [c for c, d in dates.items() if d is None]
+            left_out.append(row | {"why": "no_report_date",
+                                   "reason": f"claim {undated[0]} has no report date, so it cannot be placed "
+                                             f"before or after the cut-off"})
+        else:
+            first = min(dates.values())
+            left_out.append(row | {"why": "after_cut_off", "report_date": first.isoformat(),
+                                   "reason": f"reported after the cut-off: first reported {long_date(first)}, "
+                                             f"after {long_date(cut_off)}"})
     return tuple(kept), left_out
 
 
@@ -226,8 +280,9 @@ def key_judgments(params: Parameters, data: PoolingData, rng: np.random.Generato
 
 
 def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, checks: bool) -> PoolingAssessment:
-    used, left_out = usable_statements(data.statements, data.ledger)
+    used, left_out = usable_statements(data.statements, data.ledger, params.as_of)
     t0 = params.days_elapsed
+    words = params.words
     committed = params.committed_range
     # Attrition's headline posterior, overdispersion included, so the two sections show one number.
     single = estimate_proportion(params.units_ineffective, params.units_committed, prior=params.prior,
@@ -238,21 +293,26 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
 
     def not_pooled(note: str) -> PoolingAssessment:
         return PoolingAssessment(
-            as_of_day=t0, committed_range=committed, statements=tuple(used), left_out=tuple(left_out),
+            as_of_day=t0, count_as_of=params.count_as_of, cut_off=params.as_of, committed_range=committed,
+            statements=tuple(used), left_out=tuple(left_out),
             single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
             checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(), notes=(note,),
         )
 
     if not used:
         # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
-        return not_pooled("no statement in the statements file rests on claims in the ledger, so nothing was pooled")
+        return not_pooled("no statement in the statements file rests on claims in the ledger reported by the "
+                          "cut-off, so nothing was pooled")
     shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
     common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
     notes = []
-    later = [s.observation_id for s in used if s.date > params.as_of]
+    # Every statement used was reported by the cut-off; some may count losses after the date p
+    # refers to (count_as_of), so the pooled p for that date also draws on those later counts.
+    later = [s.observation_id for s in used if s.date > params.count_as_of]
     if later:
-        notes.append(f"statements dated after the information cut-off ({', '.join(later)}) are pooled: the "
-                     f"estimate for {long_date(params.as_of)} looks back with what was said later")
+        notes.append(f"statements of counts after {long_date(params.count_as_of)} ({', '.join(later)}) are "
+                     f"pooled: the estimate for that date also draws on later counts, all reported by the "
+                     f"cut-off of {long_date(params.as_of)}")
     try:
         independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
     except pooling.PoolingError as error:
@@ -267,7 +327,7 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     ordered = tuple(sorted(used, key=lambda s: s.day))
     anchor = [s for s in used if s.day == t0 and s.count_low is not None and s.count_low == s.count_high]
     if anchor and anchor[0].count_low != params.units_ineffective:
-        notes.append(f"the statement at the as-of date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
+        notes.append(f"the statement at the count date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
                      f"the attrition headline uses units_ineffective = {params.units_ineffective}")
     last = ordered[-1]
     hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
@@ -283,17 +343,18 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     judgments = (
         Judgment(
             id="pooling-rising-tempo",
-            statement=(f"the rate at which Russian BTGs became combat-ineffective rose over the war's first "
-                       f"{last.day} days, to {long_date(last.date)} (a Weibull hazard shape above 1), "
+            statement=(f"the rate at which the committed {words.unit_plural} of {words.subject} became combat-ineffective rose "
+                       f"over the conflict's first {last.day} days, to {long_date(last.date)} (a Weibull hazard shape above 1), "
                        f"reading the official statements as {'counts of the same force' if pooled.reading == 'nested' else 'independent re-assessments'}"),
             probability=ExactProbability(pooled.probability_shape_above(1.0), "grid posterior of the Weibull shape"),
             basis=(f"{len(used)} official statements pooled under the {pooled.reading} reading; Weibull "
-                   f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} BTGs committed"),
+                   f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} {words.unit_plural} "
+                   "committed"),
             claim_ids=claim_ids,
         ),
         Judgment(
             id="pooling-third-ineffective",
-            statement=(f"more than a third of the committed BTGs had become combat-ineffective by "
+            statement=(f"more than a third of the committed {words.unit_plural} had become combat-ineffective by "
                        f"{long_date(last.date)}"),
             probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
             basis=(f"{params.n_samples} draws of the count on {long_date(last.date)} given every statement "
@@ -302,7 +363,8 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
         ),
     )
     return PoolingAssessment(
-        as_of_day=t0, committed_range=committed, statements=used, left_out=tuple(left_out),
+        as_of_day=t0, count_as_of=params.count_as_of, cut_off=params.as_of, committed_range=committed,
+        statements=used, left_out=tuple(left_out),
         single=single_record, pooled=pooled, constant=constant, independent=independent,
         checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
         daily_hazard=quantile_dict(hazard_draws),
@@ -317,4 +379,4 @@ def section(params: Parameters, data: PoolingData, result: PoolingAssessment) ->
 
     claim_ids = tuple(dict.fromkeys(c for s in result.statements for c in s.claim_ids))
     provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=claim_ids, files=data.files)
-    return result.to_dict() | provenance
+    return result.to_dict() | {"words": params.words.to_dict()} | provenance

@@ -11,7 +11,16 @@ import numpy as np
 from estimates.charts import PALETTE, interval_forest, new_axes
 
 
-def statement_checks(checks: dict, statements: list[dict], committed_low: int, ax=None):
+#: Unit words when a section records none (a results.json older than the case's vocabulary).
+_UNITS = {"unit_singular": "unit", "unit_plural": "units"}
+
+
+def _words(section: dict) -> dict:
+    return section.get("words") or _UNITS
+
+
+def statement_checks(checks: dict, statements: list[dict], committed_low: int, ax=None, *,
+                     unit_plural: str = "units"):
     """Each statement's reported count against the 90% range predicted from the earlier ones, with a
     free hazard shape and with a constant hazard."""
     ax = new_axes(ax, size=(7.0, 1.2 + 0.6 * max(len(checks["free_shape"]), 1)))
@@ -36,13 +45,13 @@ def statement_checks(checks: dict, statements: list[dict], committed_low: int, a
                     label="reported" if y == 0 else None)
     ax.set_yticks(range(len(labels)), labels, fontsize="small")
     ax.set_ylim(len(labels) - 0.5, -0.7)
-    ax.set_xlabel("BTGs combat-ineffective (predicted from the earlier statements)")
+    ax.set_xlabel(f"{unit_plural} combat-ineffective (predicted from the earlier statements)")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
 def pooled_estimates(section: dict, ax=None):
-    """P(a BTG was combat-ineffective by the as-of date): the single report and each pooled fit
+    """P(a unit was combat-ineffective by the count date): the single report and each pooled fit
     (the single report alone when nothing was pooled)."""
     rows = {"single report": section["single_report"]["p_as_of"]}
     if section.get("pooled") is not None:
@@ -50,7 +59,8 @@ def pooled_estimates(section: dict, ax=None):
         if section.get("constant_hazard"):
             rows["pooled (nested, constant hazard)"] = section["constant_hazard"]["p_as_of"]
         rows["pooled (independent readings)"] = section["independent"]["p_as_of"]
-    ax = interval_forest(rows, xlabel="P(a BTG was combat-ineffective by the as-of date)", ax=ax)
+    unit = _words(section)["unit_singular"]
+    ax = interval_forest(rows, xlabel=f"P(a {unit} was combat-ineffective by the count date)", ax=ax)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     return ax
 
@@ -65,7 +75,8 @@ def overview(section: dict) -> plt.Figure:
         2, 1, figsize=(8.5, 3.2 + 0.6 * len(checks["free_shape"])), layout="constrained",
         height_ratios=(1.0, 0.4 + 0.6 * len(checks["free_shape"])))
     pooled_estimates(section, ax=top)
-    statement_checks(checks, section["statements"], section["committed_range"][0], ax=bottom)
+    statement_checks(checks, section["statements"], section["committed_range"][0], ax=bottom,
+                     unit_plural=_words(section)["unit_plural"])
     return figure
 
 
@@ -76,13 +87,14 @@ def figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     ax = pooled_estimates(section)
     single, pooled = section["single_report"]["p_as_of"], section["pooled"]["p_as_of"]
     figures = [("pooling_estimates", ax.figure,
-                f"Interval chart: the single report puts the per-BTG probability of being combat-ineffective "
-                f"by the as-of date at {single['quantiles']['0.5']:.0%} (90%: {single['interval']['low']:.0%} to "
+                f"Interval chart: the single report puts the per-{_words(section)['unit_singular']} probability "
+                f"of being combat-ineffective by the count date at {single['quantiles']['0.5']:.0%} (90%: {single['interval']['low']:.0%} to "
                 f"{single['interval']['high']:.0%}); pooling every statement gives {pooled['quantiles']['0.5']:.0%} "
                 f"({pooled['interval']['low']:.0%} to {pooled['interval']['high']:.0%}).")]
     checks = section["checks"]
     if checks["free_shape"]:
-        ax = statement_checks(checks, section["statements"], section["committed_range"][0])
+        ax = statement_checks(checks, section["statements"], section["committed_range"][0],
+                              unit_plural=_words(section)["unit_plural"])
         surprising = section["agreement"]["surprising_constant_hazard"]
         figures.append(("pooling_checks", ax.figure,
                         "Each later statement's reported count against the 90% range the earlier statements "

@@ -9,7 +9,7 @@ PARAMETERS = {
     "statements_path": param(
         str,
         "btg_statements.csv", unit="path", source=ASSUMPTION,
-        help="Official BTG statements read as observations (CSV, see data/README.md); edit to re-read them.",
+        help="Official statements of ineffective units read as observations (CSV, see data/README.md); edit to re-read them.",
     ),
     "pooling_shape_low": param(
         float,

@@ -1,15 +1,15 @@
-"""Pooling official BTG statements: one hazard model fitted to every reported count at once.
+"""Pooling official statements of ineffective units: one hazard model fitted to every reported count at once.
 
-The hazard model is attrition's (:mod:`estimates.models.attrition.assessment`): a BTG's cumulative hazard of becoming
+The hazard model is attrition's (:mod:`estimates.models.attrition.assessment`): a unit's cumulative hazard of becoming
 combat-ineffective at day t is H(t) = H0 (t / t0) ** k, with t0 the as-of day, H0 = -log(1 - p),
-p the probability that a BTG is ineffective by t0 and k the Weibull shape (1 is a constant hazard).
+p the probability that a unit is ineffective by t0 and k the Weibull shape (1 is a constant hazard).
 The committed force N is uncertain, uniform over the integers of ``committed_range``.
 
 Statements (:mod:`estimates.inputs.statements`) are counts, ranges or lower bounds at their dates. How they
 relate is itself a judgment, so there are two readings:
 
 - ``nested`` (the headline): every statement counts the same force, so a later count is the earlier
-  one plus new losses among the BTGs still effective, K(t_j) - K(t_i) | K(t_i) ~ Binomial(N - K(t_i),
+  one plus new losses among the units still effective, K(t_j) - K(t_i) | K(t_i) ~ Binomial(N - K(t_i),
   1 - S(t_j) / S(t_i)), S = exp(-H). The likelihood is a forward recursion over the latent counts
   each statement allows; the last step needs only binomial CDFs;
 - ``independent``: each statement is its own reading of the share at its date, K(t_i) ~ Binomial(N,
@@ -151,8 +151,8 @@ def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int):
     """The forward recursion over latent counts under the nested reading.
 
     Returns ``(support, weight, hazard)``: ``weight[i]`` is, per grid cell, the joint probability
-    that ``support[i]`` BTGs were ineffective at the last statement's date and that every statement
-    holds; ``hazard`` the cumulative hazard at that date. Before any statement, no BTG is
+    that ``support[i]`` units were ineffective at the last statement's date and that every statement
+    holds; ``hazard`` the cumulative hazard at that date. Before any statement, no unit is
     ineffective at day 0.
     """
     support = np.zeros(1, dtype=np.int64)
@@ -268,8 +268,8 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
     --------
     >>> from estimates.inputs.statements import Statement
     >>> import datetime as dt
-    >>> one = Statement.count("six-weeks", dt.date(2022, 4, 6), 29)
-    >>> f = fit((one,), as_of_day=42, committed_range=(125, 125))
+    >>> one = Statement.count("day-42", dt.date(2024, 7, 26), 29, start=dt.date(2024, 6, 15))
+    >>> f = fit((one,), as_of_day=one.day, committed_range=(125, 125))
     >>> round(float(f.p_posterior.ppf(0.5)), 3), round(float(stats.beta(29.5, 96.5).ppf(0.5)), 3)
     (0.233, 0.233)
     """
@@ -282,7 +282,7 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
     if not evidence > 0.0 or not np.isfinite(evidence):
         ids = ", ".join(s.observation_id for s in statements)
         raise PoolingError(f"statements {ids} cannot all hold under the {reading} reading "
-                           f"with {committed_range[0]}-{committed_range[1]} BTGs committed")
+                           f"with {committed_range[0]}-{committed_range[1]} committed")
     return PooledFit(reading, tuple(statements), as_of_day, grid, joint / evidence, evidence)
 
 
@@ -397,6 +397,6 @@ def last_count_draws(fit_: PooledFit, rng: np.random.Generator, size: int) -> tu
 
 
 def daily_hazard(fit_: PooledFit, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Draws of the instantaneous hazard per BTG per day at the as-of day, k H0 / t0."""
+    """Draws of the instantaneous hazard per unit per day at the as-of day, k H0 / t0."""
     draws = fit_.sample(size, rng)
     return draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / fit_.as_of_day
