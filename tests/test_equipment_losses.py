@@ -23,8 +23,8 @@ from estimates.report.provenance import relative_path
 
 #: Everything fixed but what a test varies: no over-count, all losses on BTGs, 10 tanks and 40
 #: vehicles per BTG, 125 BTGs, threshold 0.4 (a zero-width interval is a point mass).
-FIXED = dict(btg_committed_low=125, btg_committed_high=125, tanks_per_btg=(10, 10), vehicles_per_btg=(40, 40),
-             overcount_90=(1, 1), threshold_90=(0.4, 0.4), share_on_btgs=1.0,
+FIXED = dict(units_committed_low=125, units_committed_high=125, armour_per_unit=(10, 10), ifv_per_unit=(40, 40),
+             overcount_90=(1, 1), threshold_90=(0.4, 0.4), share_on_units=1.0,
              grid_overcount=(1.0,), grid_concentration=(1.0,))
 ARMOUR = 125 * 50  # vehicles the committed BTGs hold under FIXED
 
@@ -57,18 +57,18 @@ def test_mean_matches_beta_marginal(alpha, fraction):
 def test_btg_equivalents_are_lognormal():
     # With holdings and share fixed, tanks' BTG-equivalents = 0.8 * 684 / (10 f), f lognormal: its
     # q-quantile is 0.8 * 684 / (10 * f.ppf(1 - q)) (scipy's lognormal).
-    result = _run((684, 1861), n=20_000, overcount_90=(1.2, 2.0), share_on_btgs=0.8)
+    result = _run((684, 1861), n=20_000, overcount_90=(1.2, 2.0), share_on_units=0.8)
     factor = lognormal_from_90(1.2, 2.0)
     for q in (0.05, 0.5, 0.95):
         expected = 0.8 * 684 / (10 * factor.ppf(1 - q))
-        assert np.quantile(result.btg_equivalents_tank, q) == pytest.approx(expected, rel=0.02)
+        assert np.quantile(result.unit_equivalents_tank, q) == pytest.approx(expected, rel=0.02)
         expected = 0.8 * 1861 / (40 * factor.ppf(1 - q))
-        assert np.quantile(result.btg_equivalents_apc, q) == pytest.approx(expected, rel=0.02)
+        assert np.quantile(result.unit_equivalents_apc, q) == pytest.approx(expected, rel=0.02)
 
 
 def test_holdings_come_from_the_data_file():
     holdings, _ = load_holdings(HOLDINGS)
-    assert el.armour_per_btg(holdings) == {"tanks_per_btg": (8.0, 13.0), "vehicles_per_btg": (30.0, 45.0)}
+    assert el.holdings_per_unit(holdings) == {"armour_per_unit": (8.0, 13.0), "ifv_per_unit": (30.0, 45.0)}
 
 
 def test_oryx_bound_at_end_of_2022():
@@ -106,8 +106,8 @@ def test_more_overcount_fewer_ineffective(factor, ratio, alpha, seed):
 @settings(max_examples=15, deadline=None)
 @given(claims, st.integers(1, 140), st.integers(0, 30), st.integers(0, 2**32 - 1))
 def test_counts_within_committed(claimed, low, extra, seed):
-    result = el.assess_losses(claimed, rng=np.random.default_rng(seed), btg_committed_low=low,
-                              btg_committed_high=low + extra, **QUICK)
+    result = el.assess_losses(claimed, rng=np.random.default_rng(seed), units_committed_low=low,
+                              units_committed_high=low + extra, **QUICK)
     assert ((low <= result.committed) & (result.committed <= low + extra)).all()
     assert ((0 <= result.ineffective) & (result.ineffective <= result.committed)).all()
     assert set(np.unique(result.committed)) <= set(range(low, low + extra + 1))
@@ -146,10 +146,10 @@ def test_each_chunk_has_its_own_spread():
 
 
 @pytest.mark.parametrize("changes, pattern", [
-    (dict(btg_committed_low=130, btg_committed_high=120), "btg_committed_low <= btg_committed_high"),
+    (dict(units_committed_low=130, units_committed_high=120), "units_committed_low <= units_committed_high"),
     (dict(overcount_90=(0, 2)), "overcount_90: a lognormal 90% interval needs 0 < low"),
     (dict(threshold_90=(0.3, 1.2)), "threshold_90 as a 90% interval needs 0 < low <= high < 1"),
-    (dict(share_on_btgs=1.5), r"share_on_btgs must be in \(0, 1\]"),
+    (dict(share_on_units=1.5), r"share_on_units must be in \(0, 1\]"),
     (dict(concentration=0.0), "concentration must be > 0"),
 ])
 def test_bad_arguments(changes, pattern):
@@ -167,7 +167,7 @@ def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
     data = model.load(params)
     assert {p.name for p in data.files} == {"claims.csv", "russia_losses_equipment.json", "btg_holdings.csv",
                                             "russia_losses_equipment_oryx.json"}
-    assert data.holdings == {"tanks_per_btg": (8.0, 13.0), "vehicles_per_btg": (30.0, 45.0)}
+    assert data.holdings == {"armour_per_unit": (8.0, 13.0), "ifv_per_unit": (30.0, 45.0)}
 
     def no_reading(self, *args, **kwargs):
         raise AssertionError(f"{self} read after load")

@@ -1,48 +1,54 @@
-"""Ukraine's General Staff daily claims of Russian losses, read and checked.
+"""Claimed losses of one side, cumulative over time: read and checked.
 
-The files in ``data/ukraine_losses/`` (see its ``README.md``) are PetroIvaniuk's structured copy of
-the General Staff's daily statements: one JSON record a day of *cumulative* claimed losses since
-24 February 2022. They are one side's wartime claims, not counts. The loaders here, like lifelines'
-``datasets``, return plain DataFrames with snake_case columns, documented below, and reject a file
-they cannot vouch for with a one-line :class:`LossDataError` naming the file, the record's date (or
-position) and the field.
+Two formats. **A plain CSV** that any case can supply (:func:`load_loss_csv`): columns ``date``,
+``category`` and ``cumulative``, one row per date and category, the cumulative count of items of
+that category claimed lost since the conflict began. **The bundled case's JSON**
+(:func:`load_equipment_losses`, :func:`load_personnel_losses`): one record a day of cumulative
+claims, as in ``data/ukraine_losses/`` (see its ``README.md``), with a companion ``series.yaml``
+beside it (:func:`load_series_notes`) saying what the records do not: the date the records' own
+``day`` field counts as day 1, categories that merge, the holdings category of each loss column,
+and an optional file of visually confirmed losses. :func:`load_loss_series` and
+:func:`load_personnel_series` choose the format by the file's suffix.
+
+These are one side's wartime claims, not counts. The loaders, like lifelines' ``datasets``, return
+plain DataFrames with snake_case columns, documented below, and reject a file they cannot vouch for
+with a one-line :class:`LossDataError` naming the file, the row (or record's date) and the field.
+Day numbers count from the case's conflict start (the ``start`` argument): day 1 is that date.
 
 Quirks handled here, and why:
 
-- **Revisions.** A cumulative total cannot fall, yet it sometimes does: the General Staff corrects an
+- **Revisions.** A cumulative total cannot fall, yet it sometimes does: the claimant corrects an
   earlier over-statement and the next total is lower. :func:`revision_consistent` takes the reverse
   cumulative minimum (each day's value is the least total claimed on that day or later): a later,
   lower figure is read as saying the earlier, higher ones were over-stated. It is the smallest change
-  that makes every series non-decreasing without raising any claim.
+  that makes every series non-decreasing without raising any claim. Pass it only the claims up to
+  the information cut-off, so no later revision reaches back.
 - **Categories start, stop and merge.** A category is NaN before it was first reported and after it
-  was dropped. ``military auto`` and ``fuel tank`` stop on 2022-04-30 and are reported together as
-  ``vehicles and fuel tanks`` from 2022-05-01; ``vehicles_and_fuel_tanks_continuous`` joins them into
-  one series (the sum before the merge, the merged figure after).
-- **Corrections.** ``russia_losses_equipment_correction.json`` lists revisions by date; the daily
-  totals already include them (the drop of 14 APCs on 2022-10-13 is its -25 APC correction less that
-  day's new claims), so nothing is re-applied. :func:`load_corrections` exposes them. The first is on
-  2022-10-13, well after the first weeks the cross-check reads.
-
-Day 1 is 24 February 2022 (:func:`estimates.core.calendar.day_number`); the first record is 2022-02-25,
-day 2.
+  was dropped. Where ``series.yaml`` names a merge (two categories reported as one from a date on),
+  ``<into>_continuous`` joins them into one series (the sum before the merge, the merged figure after).
+- **Corrections.** A corrections file (named in ``series.yaml``) lists revisions by date; the daily
+  totals already include them, so nothing is re-applied. :func:`load_corrections` exposes them.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from estimates.core.calendar import WAR_START, day_number
+from estimates.core.calendar import day_number
 from estimates.inputs.files import LedgerError, read_input
 
-#: The data set's field name -> our column, for the equipment file, in the order columns appear.
+#: The JSON format's field name -> our column, for the equipment file, in the order columns appear.
 EQUIPMENT_FIELDS: dict[str, str] = {
     "aircraft": "aircraft",
     "helicopter": "helicopter",
@@ -70,38 +76,18 @@ CORRECTION_FIELDS: dict[str, str] = {
     if v not in ("military_auto", "fuel_tank", "mobile_srbm", "ground_robotic_systems")
 } | {"personnel": "personnel"}
 
-#: The merged category and the two it replaced on :data:`MERGE_DATE`.
-MERGED = "vehicles_and_fuel_tanks"
-MERGED_FROM = ("military_auto", "fuel_tank")
-MERGE_DATE = dt.date(2022, 5, 1)
-CONTINUOUS = "vehicles_and_fuel_tanks_continuous"
-
-#: Oryx's grouping (the data set's ``equipment_ua``) -> the equipment column it corresponds to.
-ORYX_CATEGORIES: dict[str, str] = {
-    "Tanks": "tank",
-    "Armoured Personnel Carriers": "apc",
-    "Artillery Systems": "field_artillery",
-    "Multiple Rocket Launchers": "mrl",
-    "Aircrafts": "aircraft",
-    "Helicopters": "helicopter",
-    "Unmanned Aerial Vehicles": "drone",
-    "Warships, Boats": "naval_ship",
-    "Anti-aircraft Warfare Systems": "anti_aircraft",
-    "Special Equipment": "special_equipment",
-    "Vehicle and Fuel Tank": "vehicles_and_fuel_tanks",
-}
-_ORYX_TEXT = ("equipment_oryx", "model", "manufacturer", "equipment_ua")
-
-EQUIPMENT_FILE = "russia_losses_equipment.json"
-PERSONNEL_FILE = "russia_losses_personnel.json"
-CORRECTION_FILE = "russia_losses_equipment_correction.json"
-ORYX_FILE = "russia_losses_equipment_oryx.json"
+#: The companion file of a JSON series, in the same folder.
+SERIES_FILE = "series.yaml"
+#: The columns of a CSV loss series.
+CSV_COLUMNS = ("date", "category", "cumulative")
+#: The category a CSV personnel series must use.
+PERSONNEL = "personnel"
 
 
 class LossDataError(LedgerError):
     """A loss file cannot be used; the message is one line naming the file, record and field.
 
-    A :class:`~estimates.inputs.claims.LedgerError` (so a ``ValueError``), so callers that report bad
+    A :class:`~estimates.inputs.files.LedgerError` (so a ``ValueError``), so callers that report bad
     input files report this one the same way.
     """
 
@@ -112,6 +98,102 @@ def _default(name: str, path) -> Path:
     return Path(path) if path is not None else LOSSES_DIR / name
 
 
+# --- the companion file ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Merge:
+    """Categories ``from_`` stop and ``into`` starts on ``date``."""
+
+    date: dt.date
+    from_: tuple[str, ...]
+    into: str
+
+    @property
+    def continuous(self) -> str:
+        return f"{self.into}_continuous"
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A file of visually confirmed losses (one undated snapshot) and the dates it may describe."""
+
+    path: Path
+    dates: tuple[dt.date, ...]
+    category_field: str
+    categories: dict[str, str]
+    text_fields: tuple[str, ...] = ()
+    claim: str | None = None
+    source: str = "visually confirmed losses"
+
+
+@dataclass(frozen=True)
+class SeriesNotes:
+    """What a JSON series' ``series.yaml`` says (all empty when there is none)."""
+
+    path: Path | None = None
+    sha256: str = ""
+    day_one: dt.date | None = None
+    merge: Merge | None = None
+    #: Loss column -> holdings category.
+    categories: dict[str, str] = field(default_factory=dict)
+    corrections: Path | None = None
+    confirmed: Confirmed | None = None
+
+
+def _date(where: str, name: str, value) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LossDataError(f"{where}: field '{name}' must be an ISO date such as 2024-06-15; got {value!r}") from None
+
+
+def load_series_notes(folder: str | Path) -> SeriesNotes:
+    """Read ``series.yaml`` in ``folder`` (:data:`SERIES_FILE`); empty notes when there is none."""
+    path = Path(folder) / SERIES_FILE
+    if not path.is_file():
+        return SeriesNotes()
+    raw, text = read_input(path, "series notes")
+    try:
+        notes = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise LossDataError(f"{path}: not YAML ({' '.join(str(error).split())[:160]})") from None
+    allowed = {"day_one", "merge", "categories", "corrections", "confirmed"}
+    if not isinstance(notes, dict):
+        raise LossDataError(f"{path}: expected a mapping; got {type(notes).__name__}")
+    unknown = sorted(set(notes) - allowed)
+    if unknown:
+        raise LossDataError(f"{path}: unknown field '{unknown[0]}'; allowed: {', '.join(sorted(allowed))}")
+    day_one = _date(str(path), "day_one", notes["day_one"]) if "day_one" in notes else None
+    merge = None
+    if notes.get("merge") is not None:
+        m = notes["merge"]
+        if not (isinstance(m, dict) and {"date", "from", "into"} <= set(m) and isinstance(m["from"], list)):
+            raise LossDataError(f"{path}: field 'merge' needs date, from (a list) and into; got {m!r}")
+        merge = Merge(_date(str(path), "merge.date", m["date"]), tuple(str(c) for c in m["from"]), str(m["into"]))
+    categories = notes.get("categories") or {}
+    if not isinstance(categories, dict):
+        raise LossDataError(f"{path}: field 'categories' must map loss columns to holdings categories")
+    confirmed = None
+    if notes.get("confirmed") is not None:
+        c = notes["confirmed"]
+        need = {"file", "dates", "category_field", "categories"}
+        if not (isinstance(c, dict) and need <= set(c)):
+            raise LossDataError(f"{path}: field 'confirmed' needs {', '.join(sorted(need))}; got {c!r}")
+        confirmed = Confirmed(
+            path=path.parent / str(c["file"]),
+            dates=tuple(_date(str(path), "confirmed.dates", d) for d in c["dates"]),
+            category_field=str(c["category_field"]),
+            categories={str(k): str(v) for k, v in c["categories"].items()},
+            text_fields=tuple(str(t) for t in c.get("text_fields", ())),
+            claim=c.get("claim"), source=str(c.get("source", "visually confirmed losses")))
+    corrections = path.parent / str(notes["corrections"]) if notes.get("corrections") else None
+    return SeriesNotes(path=path, sha256=hashlib.sha256(raw).hexdigest(), day_one=day_one, merge=merge,
+                       categories={str(k): str(v) for k, v in categories.items()},
+                       corrections=corrections, confirmed=confirmed)
+
+
+# --- the JSON format ---------------------------------------------------------------------------
 def _records(path: Path) -> tuple[list, str]:
     try:
         raw, text = read_input(path, "loss data file")
@@ -136,32 +218,35 @@ def _count(path, where, name, value, *, signed: bool = False) -> float:
     return float(value)
 
 
-def _date_of(path, index: int, record: dict, previous: str | None) -> dt.date:
+def _date_of(path, index: int, record: dict, previous: str | None, start: dt.date) -> dt.date:
     where = f"record {index + 1}" + (f" (after {previous})" if previous else "")
     if "date" not in record:
-        raise LossDataError(f"{path}: {where}: field 'date' missing; every record needs an ISO date such as 2022-02-25")
+        raise LossDataError(f"{path}: {where}: field 'date' missing; every record needs an ISO date such as 2024-06-15")
     value = record["date"]
     try:
         date = dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise LossDataError(f"{path}: {where}: field 'date' must be an ISO date such as 2022-02-25; "
+        raise LossDataError(f"{path}: {where}: field 'date' must be an ISO date such as 2024-06-15; "
                             f"got {value!r}") from None
-    if date < WAR_START:
-        raise LossDataError(f"{path}: {date}: field 'date' must be on or after {WAR_START} (day 1)")
+    if date < start:
+        raise LossDataError(f"{path}: {date}: field 'date' must be on or after {start} (day 1 of the conflict)")
     return date
 
 
-def _frame(path: Path, numeric: dict[str, str], text: dict[str, str], *, daily: bool,
-           signed: bool = False) -> pd.DataFrame:
-    """Validate every record and build the frame; ``daily`` files must run one day after another."""
+def _frame(path: Path, numeric: dict[str, str], text: dict[str, str], *, daily: bool, start: dt.date,
+           day_one: dt.date | None = None, signed: bool = False) -> pd.DataFrame:
+    """Validate every record and build the frame; ``daily`` files must run one day after another and
+    carry a ``day`` field counted from ``day_one`` (their own convention; default ``start``). The
+    frame's ``day`` counts from ``start``."""
     records, digest = _records(path)
+    day_one = start if day_one is None else day_one
     allowed = {"date", "day", *numeric, *text}
     rows: list[dict] = []
     previous: dt.date | None = None
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             raise LossDataError(f"{path}: record {index + 1}: must be a JSON object; got {type(record).__name__}")
-        date = _date_of(path, index, record, previous and previous.isoformat())
+        date = _date_of(path, index, record, previous and previous.isoformat(), start)
         unknown = sorted(set(record) - allowed)
         if unknown:
             raise LossDataError(f"{path}: {date}: unknown field '{unknown[0]}'; allowed: {', '.join(sorted(allowed))}")
@@ -171,15 +256,15 @@ def _frame(path: Path, numeric: dict[str, str], text: dict[str, str], *, daily: 
             if bad:
                 raise LossDataError(f"{path}: {date}: field 'date' must be {step} the previous record's {previous} "
                                     "(dates unique, increasing" + (", no gaps)" if daily else ")"))
-        expected = day_number(date)
         if daily:
             # The correction file's own day numbers are off twice (see the README); there the day is
             # recomputed from the date, here a disagreement means the record cannot be placed.
+            expected = day_number(date, day_one)
             day = record.get("day")
             if isinstance(day, bool) or not isinstance(day, int) or day != expected:
-                raise LossDataError(f"{path}: {date}: field 'day' must be {expected} (day 1 = {WAR_START}); "
+                raise LossDataError(f"{path}: {date}: field 'day' must be {expected} (day 1 = {day_one}); "
                                     f"got {day!r}")
-        row = {"date": pd.Timestamp(date), "day": expected}
+        row = {"date": pd.Timestamp(date), "day": day_number(date, start)}
         for name, column in numeric.items():
             value = record.get(name)
             row[column] = np.nan if value is None else _count(path, date, name, value, signed=signed)
@@ -192,8 +277,19 @@ def _frame(path: Path, numeric: dict[str, str], text: dict[str, str], *, daily: 
         previous = date
     frame = pd.DataFrame(rows).set_index("date")
     frame["day"] = frame["day"].astype("int64")
-    frame.attrs.update(path=str(path), sha256=digest)
+    frame.attrs.update(path=str(path), sha256=digest, start=start.isoformat())
     return frame
+
+
+def _start(path: Path, start, notes: SeriesNotes) -> tuple[dt.date, dt.date | None]:
+    """The conflict start (the ``start`` given, else the notes' ``day_one``) and the records' own day one."""
+    if start is None:
+        start = notes.day_one
+    if start is None:
+        raise LossDataError(f"{path}: no start date: give the conflict start, or day_one in {SERIES_FILE} beside it")
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    return start, notes.day_one
 
 
 def count_columns(frame: pd.DataFrame) -> list[str]:
@@ -221,6 +317,13 @@ def revision_consistent(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def up_to(frame: pd.DataFrame, cut_off: dt.date) -> pd.DataFrame:
+    """The rows of ``frame`` dated on or before ``cut_off`` (the information cut-off)."""
+    out = frame.loc[frame.index <= pd.Timestamp(cut_off)].copy()
+    out.attrs = dict(frame.attrs, cut_off=pd.Timestamp(cut_off).date().isoformat())
+    return out
+
+
 def decreases(frame: pd.DataFrame) -> pd.DataFrame:
     """Every day a cumulative total fell: date, column, the previous and the new total."""
     rows = []
@@ -233,165 +336,297 @@ def decreases(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "column", "before", "after"])
 
 
-def load_equipment_losses(path: str | Path | None = None, *, consistent: bool = False) -> pd.DataFrame:
-    """Russian equipment losses claimed by Ukraine's General Staff, cumulative, one row a day.
+def load_equipment_losses(path: str | Path | None = None, *, start: dt.date | str | None = None,
+                          consistent: bool = False, notes: SeriesNotes | None = None) -> pd.DataFrame:
+    """Equipment losses claimed in the bundled JSON format, cumulative, one row a day.
 
-    Index ``date`` (datetime, 2022-02-25 onwards, one row per day without gaps). Columns, all counts
-    of items claimed destroyed or captured since 24 February 2022 (float, NaN when the category was
-    not reported that day):
-
-    ``day`` (int; day 1 = 2022-02-24), ``aircraft``, ``helicopter``, ``tank``, ``apc`` (the source's
-    "APC": all armoured fighting vehicles other than tanks, IFVs and APCs alike),
-    ``field_artillery``, ``mrl`` (multiple rocket launchers), ``military_auto`` and ``fuel_tank``
-    (to 2022-04-30), ``vehicles_and_fuel_tanks`` (from 2022-05-01), ``drone``, ``naval_ship``,
-    ``submarines`` (from 2023-09-14), ``anti_aircraft``, ``special_equipment`` (from 2022-03-16),
-    ``mobile_srbm`` (2022-03-26 to 2022-04-30), ``cruise_missiles`` (from 2022-05-01),
-    ``ground_robotic_systems`` (from 2026-05-03); ``greatest_losses_direction`` (text, 2022-04-25 to
-    2023-01-02); and ``vehicles_and_fuel_tanks_continuous``, military vehicles and fuel tanks as one
-    series across the 2022-05-01 merge (derived here).
+    Index ``date`` (datetime, one row per day without gaps, none before ``start``). Columns, all
+    counts of items claimed destroyed or captured since the conflict began (float, NaN when the
+    category was not reported that day): ``day`` (int; day 1 = ``start``, by default the companion
+    ``series.yaml``'s ``day_one``) and one column per category of :data:`EQUIPMENT_FIELDS`
+    (the bundled file's ``apc`` is the source's "APC": all armoured fighting vehicles other than
+    tanks); ``greatest_losses_direction`` (text); and, where ``series.yaml`` names a merge,
+    ``<into>_continuous``, the merged categories as one series across it (derived here).
 
     With ``consistent``, counts are passed through :func:`revision_consistent`. ``frame.attrs``
-    holds the file's ``path`` and ``sha256``. Source: PetroIvaniuk/2022-Ukraine-Russia-War-Dataset
-    (MIT), from the General Staff of the Armed Forces of Ukraine; about 1,600 rows.
+    holds the file's ``path`` and ``sha256``. The bundled file: PetroIvaniuk/2022-Ukraine-Russia-War-Dataset
+    (MIT), about 1,600 rows (see ``data/ukraine_losses/README.md``).
 
     Examples
     --------
+    The bundled case's file, on its day 42:
+
     >>> int(load_equipment_losses().loc["2022-04-06", "tank"])
     684
     """
-    path = _default(EQUIPMENT_FILE, path)
-    frame = _frame(path, EQUIPMENT_FIELDS, EQUIPMENT_TEXT_FIELDS, daily=True)
-    before = frame.index < pd.Timestamp(MERGE_DATE)
-    frame[CONTINUOUS] = frame[MERGED].where(~before, frame[list(MERGED_FROM)].sum(axis=1, min_count=2))
-    if frame.loc[before, MERGED].notna().any() or frame.loc[~before, list(MERGED_FROM)].notna().any().any():
-        raise LossDataError(f"{path}: field '{MERGED}' must start, and 'military auto' and 'fuel tank' stop, "
-                            f"on {MERGE_DATE}")
+    path = _default("russia_losses_equipment.json", path)
+    notes = load_series_notes(path.parent) if notes is None else notes
+    start, day_one = _start(path, start, notes)
+    frame = _frame(path, EQUIPMENT_FIELDS, EQUIPMENT_TEXT_FIELDS, daily=True, start=start, day_one=day_one)
+    merge = notes.merge
+    if merge is not None:
+        parts = list(merge.from_)
+        missing = [c for c in (*parts, merge.into) if c not in frame.columns]
+        if missing:
+            raise LossDataError(f"{notes.path}: field 'merge': '{missing[0]}' is not a column of {path.name}")
+        before = frame.index < pd.Timestamp(merge.date)
+        frame[merge.continuous] = frame[merge.into].where(~before, frame[parts].sum(axis=1, min_count=len(parts)))
+        if frame.loc[before, merge.into].notna().any() or frame.loc[~before, parts].notna().any().any():
+            raise LossDataError(f"{path}: field '{merge.into}' must start, and {' and '.join(map(repr, parts))} "
+                                f"stop, on {merge.date} (the merge in {SERIES_FILE})")
     return revision_consistent(frame) if consistent else frame
 
 
-def load_personnel_losses(path: str | Path | None = None, *, consistent: bool = False) -> pd.DataFrame:
-    """Russian personnel losses claimed by Ukraine's General Staff, cumulative, one row a day.
+def load_personnel_losses(path: str | Path | None = None, *, start: dt.date | str | None = None,
+                          consistent: bool = False, notes: SeriesNotes | None = None) -> pd.DataFrame:
+    """Personnel losses claimed in the bundled JSON format, cumulative, one row a day.
 
     Index ``date`` as :func:`load_equipment_losses`. Columns: ``day`` (int), ``personnel`` (people
-    claimed killed, float; the statements say "about"), ``personnel_qualifier`` (the source's
-    ``personnel*``: ``about`` or ``more``), ``pow`` (prisoners of war, to 2022-04-27 only).
-    Source as :func:`load_equipment_losses`.
+    claimed killed, float; the bundled statements say "about"), ``personnel_qualifier`` (the
+    source's ``personnel*``: ``about`` or ``more``), ``pow`` (prisoners of war, where reported).
     """
-    path = _default(PERSONNEL_FILE, path)
-    frame = _frame(path, PERSONNEL_FIELDS, PERSONNEL_TEXT_FIELDS, daily=True)
+    path = _default("russia_losses_personnel.json", path)
+    notes = load_series_notes(path.parent) if notes is None else notes
+    start, day_one = _start(path, start, notes)
+    frame = _frame(path, PERSONNEL_FIELDS, PERSONNEL_TEXT_FIELDS, daily=True, start=start, day_one=day_one)
     return revision_consistent(frame) if consistent else frame
 
 
-def load_corrections(path: str | Path | None = None) -> pd.DataFrame:
-    """Revisions the General Staff made to its totals, by date (already inside the daily totals).
+def load_corrections(path: str | Path | None = None, *, start: dt.date | str | None = None) -> pd.DataFrame:
+    """Revisions made to the totals, by date (already inside the daily totals).
 
-    Index ``date``; ``day`` recomputed from the date (the file's own ``day`` is off by one on
-    2022-10-13 and 2024-06-23); one signed count column per corrected category, named as in
+    Index ``date``; ``day`` recomputed from the date (the bundled file's own ``day`` is off by one
+    twice); one signed count column per corrected category, named as in
     :func:`load_equipment_losses`, plus ``personnel``.
     """
-    path = _default(CORRECTION_FILE, path)
-    return _frame(path, CORRECTION_FIELDS, {}, daily=False, signed=True)
+    path = _default("russia_losses_equipment_correction.json", path)
+    start, _ = _start(path, start, load_series_notes(path.parent))
+    return _frame(path, CORRECTION_FIELDS, {}, daily=False, signed=True, start=start)
 
 
-def load_oryx(path: str | Path | None = None) -> pd.DataFrame:
-    """Russian losses visually confirmed by Oryx, by model: one undated snapshot.
+def load_confirmed(confirmed: Confirmed | None = None) -> pd.DataFrame:
+    """Losses visually confirmed, by model: one undated snapshot (the file ``confirmed`` names).
 
-    Columns: ``equipment_oryx`` (Oryx's category), ``model``, ``manufacturer``, ``losses_total``
-    (items with photographic or video evidence: destroyed, damaged, abandoned or captured; int),
-    ``equipment_ua`` (the data set's mapping onto the General Staff's categories) and ``category``
-    (that mapping as an equipment column name). The file carries no date; see ``data/ukraine_losses/
-    README.md`` for what can be said about when it was taken. About 340 rows.
+    Columns: the ``text_fields`` the notes name, ``losses_total`` (items with photographic or video
+    evidence; int), the file's category (``category_field``) and ``category`` (that category as an
+    equipment column name, by the notes' ``categories``). Default: the bundled snapshot.
     """
-    path = _default(ORYX_FILE, path)
+    if confirmed is None:
+        confirmed = load_series_notes(_default("", None)).confirmed
+    path = confirmed.path
     records, digest = _records(path)
+    text = (*confirmed.text_fields, confirmed.category_field)
     rows = []
     for index, record in enumerate(records):
         where = f"record {index + 1}"
         if not isinstance(record, dict):
             raise LossDataError(f"{path}: {where}: must be a JSON object; got {type(record).__name__}")
-        for name in _ORYX_TEXT:
+        for name in text:
             if not isinstance(record.get(name), str):
                 raise LossDataError(f"{path}: {where}: field '{name}' must be text; got {record.get(name)!r}")
-        if record["equipment_ua"] not in ORYX_CATEGORIES:
-            raise LossDataError(f"{path}: {where}: field 'equipment_ua' must be one of {', '.join(ORYX_CATEGORIES)}; "
-                                f"got {record['equipment_ua']!r}")
+        if record[confirmed.category_field] not in confirmed.categories:
+            raise LossDataError(f"{path}: {where}: field '{confirmed.category_field}' must be one of "
+                                f"{', '.join(confirmed.categories)}; got {record[confirmed.category_field]!r}")
         if "losses_total" not in record:
             raise LossDataError(f"{path}: {where}: field 'losses_total' missing; a whole number >= 0 is required")
         total = _count(path, where, "losses_total", record["losses_total"])
-        rows.append({name: record[name] for name in _ORYX_TEXT}
-                    | {"losses_total": int(total), "category": ORYX_CATEGORIES[record["equipment_ua"]]})
-    frame = pd.DataFrame(rows, columns=[*_ORYX_TEXT[:3], "losses_total", "equipment_ua", "category"])
+        rows.append({name: record[name] for name in text}
+                    | {"losses_total": int(total), "category": confirmed.categories[record[confirmed.category_field]]})
+    frame = pd.DataFrame(rows, columns=[*confirmed.text_fields, "losses_total", confirmed.category_field, "category"])
     frame.attrs.update(path=str(path), sha256=digest)
     return frame
 
 
-def oryx_totals(oryx: pd.DataFrame) -> pd.Series:
+def confirmed_totals(confirmed: pd.DataFrame) -> pd.Series:
     """Visually confirmed losses per equipment column (``tank``, ``apc``, ...)."""
-    return oryx.groupby("category")["losses_total"].sum().astype(int)
+    return confirmed.groupby("category")["losses_total"].sum().astype(int)
 
 
-def _day(when: int | dt.date | str) -> int:
+# --- the CSV format ----------------------------------------------------------------------------
+def load_loss_csv(path: str | Path, *, start: dt.date | str, categories: Collection[str] | None = None,
+                  mapped_in: str = "loss_categories") -> pd.DataFrame:
+    """A loss series in the plain CSV format: ``date,category,cumulative``, one row per date and category.
+
+    ``cumulative`` is the whole number of items of ``category`` claimed lost from ``start`` (day 1)
+    to ``date``. With ``categories``, every row's category must be one of them (``mapped_in`` names
+    where they are listed, for the message). Returns a frame shaped as :func:`load_equipment_losses`:
+    index ``date`` (the dates of the file, sorted), ``day`` (int, day 1 = ``start``) and one float
+    column per category, each carried forward from its last report (NaN before its first).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "l.csv").write_text("date,category,cumulative\\n2024-06-20,tank,4\\n"
+    ...                                  "2024-06-25,tank,9\\n2024-06-25,ifv,12\\n")
+    >>> frame = load_loss_csv(folder / "l.csv", start="2024-06-15")
+    >>> frame["day"].tolist(), frame["tank"].tolist()
+    ([6, 11], [4.0, 9.0])
+    """
+    path = Path(path)
+    start = dt.date.fromisoformat(start) if isinstance(start, str) else start
+    raw, text = read_input(path, "loss data file")
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise LossDataError(f"{path}: missing column '{missing[0]}'; required: {', '.join(CSV_COLUMNS)}")
+    extra = [c for c in header if c not in CSV_COLUMNS]
+    if extra:
+        raise LossDataError(f"{path}: unknown column '{extra[0]}'; allowed: {', '.join(CSV_COLUMNS)}")
+    seen: dict[tuple[dt.date, str], int] = {}
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        value = (row["date"] or "").strip()
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            raise LossDataError(f"{path}: line {line}: field 'date' must be an ISO date such as 2024-06-15; "
+                                f"got {value!r}") from None
+        if date < start:
+            raise LossDataError(f"{path}: line {line}: field 'date' must be on or after {start} "
+                                f"(day 1 of the conflict); got {value!r}")
+        category = (row["category"] or "").strip()
+        if not category:
+            raise LossDataError(f"{path}: line {line}: field 'category' must be given; got ''")
+        if categories is not None and category not in categories:
+            known = ", ".join(sorted(categories)) or "none"
+            raise LossDataError(f"{path}: line {line}: field 'category': '{category}' is not in the case's "
+                                f"{mapped_in} (mapped: {known})")
+        cumulative = (row["cumulative"] or "").strip()
+        try:
+            count = float(cumulative)
+        except ValueError:
+            count = math.nan
+        if not (math.isfinite(count) and count >= 0 and count == int(count)):
+            raise LossDataError(f"{path}: line {line}: field 'cumulative' must be a whole number >= 0; "
+                                f"got {cumulative!r}")
+        if (date, category) in seen:
+            raise LossDataError(f"{path}: line {line}: field 'date': {date} and category '{category}' "
+                                f"repeat line {seen[date, category]}")
+        seen[date, category] = line
+        rows.append((pd.Timestamp(date), category, count))
+    if not rows:
+        raise LossDataError(f"{path}: no rows")
+    long = pd.DataFrame(rows, columns=["date", "category", "cumulative"])
+    frame = long.pivot(index="date", columns="category", values="cumulative").sort_index().ffill()
+    frame.columns.name = None
+    frame = frame.astype(float)
+    frame.insert(0, "day", [day_number(d.date(), start) for d in frame.index])
+    frame["day"] = frame["day"].astype("int64")
+    frame.attrs.update(path=str(path), sha256=hashlib.sha256(raw).hexdigest(), start=start.isoformat())
+    return frame
+
+
+def load_loss_series(path: str | Path, *, start: dt.date | str, categories: Collection[str] | None = None,
+                     notes: SeriesNotes | None = None) -> pd.DataFrame:
+    """Claimed equipment losses from a ``.csv`` (:func:`load_loss_csv`) or a ``.json`` file in the
+    bundled format (:func:`load_equipment_losses`), chosen by the file's suffix; raw totals."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return load_loss_csv(path, start=start, categories=categories)
+    if suffix == ".json":
+        return load_equipment_losses(path, start=start, notes=notes)
+    raise LossDataError(f"{path}: unknown format '{path.suffix}'; give a .csv (date,category,cumulative) "
+                        "or a .json file")
+
+
+def load_personnel_series(path: str | Path, *, start: dt.date | str) -> pd.DataFrame:
+    """Claimed personnel losses from a ``.csv`` (category ``personnel`` only) or a ``.json`` file in
+    the bundled format, chosen by the suffix; raw totals with a ``personnel`` column."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return load_loss_csv(path, start=start, categories=(PERSONNEL,), mapped_in="personnel series")
+    if suffix == ".json":
+        return load_personnel_losses(path, start=start)
+    raise LossDataError(f"{path}: unknown format '{path.suffix}'; give a .csv (date,category,cumulative) "
+                        "or a .json file")
+
+
+# --- reading a series ----------------------------------------------------------------------------
+def _row_for(when, frame: pd.DataFrame):
+    """The last row on or before ``when`` (a day number or a date), and the day number asked for."""
+    first_day, last_day = int(frame["day"].iloc[0]), int(frame["day"].iloc[-1])
     if isinstance(when, (int, np.integer)) and not isinstance(when, bool):
-        return int(when)
-    if isinstance(when, str):
-        when = dt.date.fromisoformat(when)
-    if isinstance(when, dt.datetime):
-        when = when.date()
-    if isinstance(when, dt.date):
-        return day_number(when)
-    raise ValueError(f"give a day of the war (int, day 1 = {WAR_START}) or a date; got {when!r}")
+        day = int(when)
+    else:
+        if isinstance(when, str):
+            when = dt.date.fromisoformat(when)
+        if isinstance(when, pd.Timestamp | dt.datetime):
+            when = when.date()
+        if not isinstance(when, dt.date):
+            raise ValueError(f"give a day of the conflict (int) or a date; got {when!r}")
+        day = first_day + (when - frame.index[0].date()).days
+    if not first_day <= day <= last_day:
+        raise ValueError(f"day {day} has no record; the data run from day {first_day} "
+                         f"({frame.index[0].date()}) to day {last_day} ({frame.index[-1].date()})")
+    position = int(np.searchsorted(frame["day"].to_numpy(), day, side="right")) - 1
+    return frame.index[position], day
 
 
 def claimed_by(when: int | dt.date | str, category: str, frame: pd.DataFrame | None = None) -> float:
-    """The cumulative total of ``category`` claimed by day ``when`` (a day number or a date).
+    """The cumulative total of ``category`` claimed by day ``when`` (a day number or a date): the last
+    record on or before it.
 
     ``frame`` defaults to the bundled equipment losses, revision-consistent.
 
     Examples
     --------
+    The bundled case's tanks on its day 42 and on 31 March 2022:
+
     >>> claimed_by(42, "tank"), claimed_by("2022-03-31", "tank")
     (684.0, 614.0)
     """
     frame = load_equipment_losses(consistent=True) if frame is None else frame
     if category not in count_columns(frame):
         raise ValueError(f"category must be one of {', '.join(count_columns(frame))}; got {category!r}")
-    day = _day(when)
-    rows = frame.index[frame["day"].to_numpy() == day]
-    first, last = frame.iloc[0], frame.iloc[-1]
-    if rows.empty:
-        raise ValueError(f"day {day} has no record; the data run from day {first['day']} "
-                         f"({frame.index[0].date()}) to day {last['day']} ({frame.index[-1].date()})")
-    value = frame.at[rows[0], category]
+    row, _ = _row_for(when, frame)
+    value = frame.at[row, category]
     if np.isnan(value):
         seen = frame[category].dropna().index
         span = f"{seen[0].date()} to {seen[-1].date()}" if len(seen) else "never"
-        raise ValueError(f"'{category}' was not reported on {rows[0].date()} (reported {span})")
+        raise ValueError(f"'{category}' was not reported on {row.date()} (reported {span})")
     return float(value)
 
 
 @dataclass(frozen=True)
 class ClaimedLosses:
-    """Armour claimed lost by one day: the input of :func:`estimates.models.losses.crosscheck.assess_losses`."""
+    """Armour claimed lost by one day: the input of :func:`estimates.models.losses.crosscheck.assess_losses`.
+
+    ``tank`` is the total of the loss categories mapped to the holdings category ``armour``, ``apc``
+    that of those mapped to ``ifv`` (0 when none is); ``categories`` says which.
+    """
 
     as_of: dt.date | None
     day: int | None
     tank: float
     apc: float
-    source: str = "General Staff of the Armed Forces of Ukraine, via PetroIvaniuk/2022-Ukraine-Russia-War-Dataset"
+    source: str = "given"
     sha256: str = ""
     revisions: str = "reverse cumulative minimum"
+    categories: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self) | {"as_of": self.as_of.isoformat() if self.as_of else None}
 
 
-def claimed_losses(as_of: int | dt.date | str = 42, frame: pd.DataFrame | None = None) -> ClaimedLosses:
-    """Tanks and armoured fighting vehicles claimed by ``as_of`` (default day 42, 2022-04-06)."""
+def claimed_losses(as_of: int | dt.date | str = 42, frame: pd.DataFrame | None = None, *,
+                   armour: tuple[str, ...] = ("tank",), ifv: tuple[str, ...] = ("apc",),
+                   source: str = "claimed losses") -> ClaimedLosses:
+    """The loss categories ``armour`` and ``ifv`` claimed by ``as_of`` (a day number or a date), summed.
+
+    ``frame`` defaults to the bundled equipment losses, revision-consistent (whose day 42 is 2022-04-06).
+    """
     frame = load_equipment_losses(consistent=True) if frame is None else frame
-    day = _day(as_of)
+    row, day = _row_for(as_of, frame)
+    date = (frame.index[0] + pd.Timedelta(days=day - int(frame["day"].iloc[0]))).date()
     return ClaimedLosses(
-        as_of=WAR_START + dt.timedelta(days=day - 1), day=day,
-        tank=claimed_by(day, "tank", frame), apc=claimed_by(day, "apc", frame),
-        sha256=frame.attrs.get("sha256", ""),
+        as_of=date, day=day,
+        tank=float(sum(claimed_by(day, c, frame) for c in armour)),
+        apc=float(sum(claimed_by(day, c, frame) for c in ifv)),
+        source=source, sha256=frame.attrs.get("sha256", ""),
         revisions=frame.attrs.get("revisions", "none (raw totals)"),
+        categories={"armour": list(armour), "ifv": list(ifv)},
     )

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from estimates.core import confidence
 from estimates.core.calendar import day_number
@@ -69,6 +70,10 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
+    if case.get("unit_plural"):  # "units" in a declaration is the case's unit
+        for row in parameters:
+            if str(row.get("unit", "")).startswith("units"):
+                row["unit"] = case["unit_plural"] + row["unit"].removeprefix("units")
     # Values that depart from what their claims report: said on every page, never called reported.
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
@@ -123,6 +128,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         sources=sources,
         used_by=_used_by(parameters, judgments),
         scenario=scenario,
+        scenario_line=scenario_line(scenario) if scenario else "",
         reported=[p for p in parameters if p["kind"] == "reported" and p["name"] not in assumed],
         assumptions=[{**p, **assumed.get(p["name"], {})} for p in parameters
                      if p["kind"] != "reported" or p["name"] in assumed],
@@ -156,6 +162,24 @@ def gather_sources(results: dict, models: list[str]) -> list[dict]:
     return list(rows.values())
 
 
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, every character outside [A-Za-z0-9 ] escaped as hex, so
+    nothing in it can end the string or the ``<style>`` element.
+
+    >>> print(css_string('35 "x" </style>'))
+    "35 \\22 x\\22  \\3c \\2f style\\3e "
+    """
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{escaped}"')
+
+
+def scenario_line(scenario: list[dict]) -> str:
+    """The SCENARIO banner in one line, for the top of every printed page."""
+    parts = [f"{row['name']} = {row['value']}" + (f" (reported: {row['reported']})" if row.get("reported") else "")
+             for row in scenario]
+    return "SCENARIO: assumes " + "; ".join(parts) + ". Not what the sources reported by the cut-off."
+
+
 def gather_parameters(results: dict, models: list[str]) -> list[dict]:
     """Every parameter row of every section, once per name, with the models that use it."""
     rows: dict[str, dict] = {}
@@ -186,6 +210,7 @@ def _environment() -> jinja2.Environment:
     env.filters["num"] = lambda x, digits=1: f"{x:,.{digits}f}"
     env.filters["points"] = points
     env.filters["longdate"] = _long_date
+    env.filters["css_string"] = css_string
     env.filters["moment"] = _moment
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words

@@ -14,7 +14,7 @@ from typing import Any
 
 from estimates.errors import InputError
 from estimates.parameters.files import absolute_paths, read_params_file
-from estimates.parameters.schema import ParameterError, Parameters, specs, validate
+from estimates.parameters.schema import ParameterError, Parameters, specs, with_case
 from estimates.registry import MODELS
 from estimates.run.plan import check_inputs, default_suite
 
@@ -105,7 +105,7 @@ def load_grid(path: Path) -> ScenarioGrid:
         label = ", ".join(f"{k}={values[k]!r}" for k in swept if k in values)
         absolute_paths(values)  # as `estimates run` does: relative to where the analyst typed it
         try:
-            scenario = validate(values)
+            scenario = with_case(values)
             files = tuple(getattr(scenario, name) for name in paths)
             if files not in checked:  # each distinct set of input files once, before any work
                 check_inputs(scenario, tuple(spec for spec in default_suite() if spec.name in models))

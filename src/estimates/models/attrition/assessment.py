@@ -1,17 +1,18 @@
-"""BTG attrition: from a reported count of ineffective BTGs to a hazard and a projection.
+"""Attrition: from a count of ineffective units to a hazard and a projection.
 
 Model, stated once:
 
-- each committed BTG becomes combat-ineffective at a random time; the cumulative hazard at day t of
-  the war is H(t) = H0 (t / t0) ** shape (Weibull; shape 1 is constant tempo), where t0 is the
-  as-of day and H0 = -log(1 - p) for p, the per-BTG probability of becoming ineffective by t0
+- each committed unit becomes combat-ineffective at a random time; the cumulative hazard at day t of
+  the conflict is H(t) = H0 (t / t0) ** shape (Weibull; shape 1 is constant tempo), where t0 is the
+  count's day and H0 = -log(1 - p) for p, the per-unit probability of becoming ineffective by t0
   (:mod:`estimates.core.hazard`);
-- p is uncertain: its posterior comes from the reported count (:mod:`estimates.core.proportion`), with the
-  reporting uncertainty of count and denominator integrated over;
-- after t0, each effective BTG is lost on a day with probability 1 - exp(-dH); optionally ineffective
-  BTGs are regenerated at a Poisson rate (never more than are ineffective) and rejoin the force.
+- p is uncertain: its posterior comes from the count the run uses (:mod:`estimates.core.proportion`),
+  with the reporting uncertainty of count and denominator integrated over;
+- after t0, each effective unit is lost on a day with probability 1 - exp(-dH); optionally ineffective
+  units are regenerated at a Poisson rate (never more than are ineffective) and rejoin the force.
 
-Day 1 is 24 February 2022; the as-of day is its day number, so exposure at the as-of date is t0 days.
+Day 1 is the case's ``conflict_start``; t0 is the day number of ``params.count_as_of`` (the date the
+counts describe: ``count_date``, never after the cut-off ``as_of``), so exposure by then is t0 days.
 
 The entry points are those of every model (:mod:`estimates.model`): :func:`load`, :func:`check`,
 :func:`assess`, :func:`key_judgments` and :func:`section`.
@@ -26,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from estimates.core.calendar import day_number
 from estimates.core.hazard import (
     daily_hazard_from_probability,
     probability_from_cumulative_hazard,
@@ -57,14 +57,18 @@ CHUNK = 50_000
 
 
 def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.ndarray:
-    """Instantaneous hazard per BTG per day at the as-of day: shape * H0 / t0 (Weibull; shape 1 is
-    the constant hazard -log(1 - p) / t0)."""
+    """Instantaneous hazard per unit per day at the count's day t0: shape * H0 / t0 (Weibull; shape 1
+    is the constant hazard -log(1 - p) / t0).
+
+    >>> round(float(daily_hazard(np.array(0.25), 50)), 6), round(-np.log(0.75) / 50, 6)
+    (0.005754, 0.005754)
+    """
     return shape * daily_hazard_from_probability(rate, as_of_day)
 
 
 @dataclass(frozen=True, eq=False)
 class Projection:
-    """Effective BTGs by day after the as-of date, from exact per-day counts over all draws.
+    """Effective units by day after the count date, from exact per-day counts over all draws.
 
     ``counts[i, v]`` is how many draws had ``v`` effective BTGs on day ``days[i]``; quantiles are
     read off these counts (the inverted-CDF definition), so memory does not grow with draws.
@@ -76,8 +80,8 @@ class Projection:
     crossed: np.ndarray = field(repr=False)
     threshold: float
     n_samples: int
-    #: ``ever_lost[v]``: draws in which ``v`` BTGs had become ineffective by the last day, counting
-    #: a regenerated BTG that is lost again twice (what resupply must make good).
+    #: ``ever_lost[v]``: draws in which ``v`` units had become ineffective by the last day, counting
+    #: a regenerated unit that is lost again twice (what resupply must make good).
     ever_lost: np.ndarray = field(repr=False)
 
     def quantiles(self, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
@@ -90,7 +94,7 @@ class Projection:
         return (self.counts * values).sum(axis=1) / self.n_samples
 
     def first_passage(self) -> list[MonteCarloProbability]:
-        """P(effective BTGs have fallen below the threshold at or before each day)."""
+        """P(effective units have fallen below the threshold at or before each day)."""
         return [MonteCarloProbability.from_count(int(c), self.n_samples) for c in self.crossed]
 
     def summary(self) -> pd.DataFrame:
@@ -132,12 +136,14 @@ def project_effective(
     reconstitution_per_week: float = 0.0,
     as_of: dt.date | None = None,
 ) -> Projection:
-    """Simulate effective BTGs for ``horizon_days`` after the as-of day, one draw per array entry.
+    """Simulate effective units for ``horizon_days`` after the count's day, one draw per array entry.
 
-    ``effective``, ``ineffective`` and ``rate`` are per-draw arrays of equal length: BTGs effective
-    and ineffective at the as-of day and the per-BTG probability p of being ineffective by then.
-    With a fixed rate, shape 1 and no reconstitution, effective BTGs on day t are exactly
-    Binomial(effective, exp(-lambda (t - t0))) with lambda = -log(1 - p) / t0.
+    ``effective``, ``ineffective`` and ``rate`` are per-draw arrays of equal length: units effective
+    and ineffective at day ``as_of_day`` (t0) and the per-unit probability p of being ineffective by
+    then. With a fixed rate, shape 1 and no reconstitution, effective units on day t are exactly
+    Binomial(effective, exp(-lambda (t - t0))) with lambda = -log(1 - p) / t0. ``as_of`` is the
+    date of day t0; without it the dates count from ``datetime.date.min`` as day 1 (only the day
+    numbers then mean anything).
     """
     effective = np.asarray(effective, dtype=np.int64)
     ineffective = np.asarray(ineffective, dtype=np.int64)
@@ -183,7 +189,7 @@ def project_effective(
             ever_lost = np.pad(ever_lost, (0, chunk_lost.size - ever_lost.size))
         ever_lost[: chunk_lost.size] += chunk_lost
 
-    start_date = as_of or dt.date(2022, 2, 23) + dt.timedelta(days=as_of_day)
+    start_date = as_of or dt.date.min + dt.timedelta(days=as_of_day - 1)
     dates = tuple(start_date + dt.timedelta(days=int(d - as_of_day)) for d in days)
     return Projection(days, dates, counts, crossed_by_day, float(threshold), size, ever_lost)
 
@@ -191,7 +197,8 @@ def project_effective(
 @dataclass(frozen=True)
 class AttritionData:
     """What the attrition model reads from files: the claims ledger (``claims_path``), for the
-    provenance of its section; the counts themselves are parameters."""
+    provenance of its section and what the claims behind its inputs report; the counts the run uses
+    are parameters."""
 
     ledger: Ledger
 
@@ -205,14 +212,24 @@ class AttritionData:
 class AttritionAssessment:
     """Everything the attrition notebook reports, as one frozen result."""
 
+    #: The date the counts describe (``params.count_as_of``) and its day number t0.
     as_of: dt.date
     as_of_day: int
     hazard_shape: float
     proportion: ProportionEstimate
     reported: ReportedRate = field(repr=False)
     projection: Projection = field(repr=False)
-    readings: SeventyFiveReadings
+    #: ``None`` when the stated share is not read (``share_readings``).
+    readings: SeventyFiveReadings | None
     judgments: tuple[Judgment, ...]
+    #: The information cut-off (``params.as_of``) and day 1 (``params.conflict_start``).
+    cut_off: dt.date | None = None
+    conflict_start: dt.date | None = None
+    #: The case's words (:meth:`estimates.core.vocabulary.Vocabulary.to_dict`).
+    words: dict = field(default_factory=dict, repr=False)
+    #: What the ledger reports for each claim-backed input, beside the value used
+    #: (:func:`estimates.models.attrition.sources.claim_record`).
+    claims: dict = field(default_factory=dict, repr=False)
 
     def hazard_quantiles(self) -> dict:
         process = self.proportion.posterior.ppf(np.linspace(0.0005, 0.9995, 1000))
@@ -222,13 +239,17 @@ class AttritionAssessment:
                 daily_hazard(self.reported.rate, self.as_of_day, self.hazard_shape)
             ),
             "shape": self.hazard_shape,
-            "unit": "per BTG per day",
+            "unit": f"per {self._unit} per day",
         }
+
+    @property
+    def _unit(self) -> str:
+        return self.words.get("unit_singular", "unit")
 
     def summary(self) -> pd.DataFrame:
         rows = {
-            "per-BTG probability, 90% (process)": self.proportion.interval(0.9),
-            "per-BTG probability, 90% (with reporting)": self.reported.interval(0.9),
+            f"per-{self._unit} probability, 90% (process)": self.proportion.interval(0.9),
+            f"per-{self._unit} probability, 90% (with reporting)": self.reported.interval(0.9),
         }
         return pd.DataFrame(
             {"low": [r.low for r in rows.values()], "high": [r.high for r in rows.values()]},
@@ -248,6 +269,11 @@ class AttritionAssessment:
         return {
             "as_of": self.as_of.isoformat(),
             "as_of_day": self.as_of_day,
+            "cut_off": (self.cut_off or self.as_of).isoformat(),
+            "conflict_start": None if self.conflict_start is None else self.conflict_start.isoformat(),
+            "words": self.words,
+            "claims": self.claims,
+            # The values the run uses (parameters), whatever the ledger reports: see "claims".
             "reported": {
                 "ineffective": self.proportion.k,
                 "committed": self.proportion.n,
@@ -257,7 +283,7 @@ class AttritionAssessment:
             "with_reporting_uncertainty": self.reported.to_dict(),
             "hazard": self.hazard_quantiles(),
             "projection": self.projection.to_dict(),
-            "seventy_five": self.readings.to_dict(),
+            "seventy_five": None if self.readings is None else self.readings.to_dict(),
             "judgments": [j.to_dict() for j in self.judgments],
         }
 

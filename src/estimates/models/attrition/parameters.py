@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from estimates.parameters.fields import ASSUMPTION, param
 
 PARAMETERS = {
@@ -13,33 +15,39 @@ PARAMETERS = {
     ),
     "reconstitution_per_week": param(
         float,
-        0.0, ge=0.0, le=50.0, unit="BTG/week", source=ASSUMPTION,
+        0.0, ge=0.0, le=50.0, unit="units/week", source=ASSUMPTION,
         plausible=(0.0, 3.0),
-        help="Ineffective BTGs regenerated per week (never more than are ineffective).",
+        help="Ineffective units regenerated per week (never more than are ineffective).",
     ),
     "horizon_days": param(
         int,
         56, ge=1, le=730, unit="days", source=ASSUMPTION, plausible=(28, 84),
-        help="How far past the as-of date to project effective BTGs.",
+        help="How far past count_date to project effective units.",
     ),
     "threshold_share": param(
         float,
         0.5, ge=0.0, le=1.0, unit="fraction of committed", source=ASSUMPTION,
         plausible=(0.4, 0.6),
-        help="Effective BTGs below this share of those committed count as a crossing.",
+        help="Effective units below this share of those committed count as a crossing.",
     ),
-    # --- the "75%" read both ways --------------------------------------------------------------
+    # --- a stated share read both ways (the bundled case's "75%") -------------------------------
+    "share_readings": param(
+        Literal["auto", "on", "off"],
+        "auto", unit="", source=ASSUMPTION,
+        help="Read a stated share both ways (share of the army, combat power retained): auto when the "
+             "ledger holds the claims of committed_share_of_army and combat_power_retained; on; off.",
+    ),
     "committed_share_of_army": param(
         float,
         0.75, ge=0.01, le=1.0, unit="fraction", states_claim=True, source="claim:btg-committed-share-75",
         plausible=(0.65, 0.8),
-        help="Reading 1 of the '75%': the committed force's share of the whole army (seed).",
+        help="Reading 1 of a stated share: the committed force's share of the whole army.",
     ),
     "committed_share_of_army_alt": param(
         float,
         0.65, ge=0.01, le=1.0, unit="fraction", states_claim=True, source="claim:ukmod-committed-share-65",
         plausible=(0.6, 0.7),
-        help="The UK MoD's share of ground combat strength committed, for comparison.",
+        help="A second source's share of ground combat strength committed, for comparison.",
     ),
     "share_rounding": param(
         float,
@@ -48,19 +56,19 @@ PARAMETERS = {
     ),
     "units_total_low": param(
         int,
-        168, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
-        help="Lower end of the stated late-2021 total of Russian BTGs.",
+        168, ge=1, le=5000, unit="units", states_claim=True, source="claim:btg-total-2021",
+        help="Lower end of the stated total of units the army had before the conflict.",
     ),
     "units_total_high": param(
         int,
-        170, ge=1, le=5000, unit="BTG", states_claim=True, source="claim:btg-total-2021",
-        help="Upper end of the stated late-2021 total of Russian BTGs.",
+        170, ge=1, le=5000, unit="units", states_claim=True, source="claim:btg-total-2021",
+        help="Upper end of the stated total of units the army had before the conflict.",
     ),
     "combat_power_retained": param(
         float,
         0.75, ge=0.0, le=1.0, unit="fraction", states_claim=True, source="claim:us-combat-power-retained-75",
         plausible=(0.7, 0.8),
-        help="Reading 2 of the '75%': share of its starting combat power Russia retained.",
+        help="Reading 2 of a stated share: the share of its starting combat power the force retained.",
     ),
 }
 

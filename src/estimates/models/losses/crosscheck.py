@@ -40,9 +40,9 @@ from estimates.core.quantities import (
     MonteCarloProbability,
     quantile_dict,
 )
-from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, oryx_totals
+from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, confirmed_totals
 
-#: Draws per chunk: bounds memory at CHUNK x btg_committed_high floats whatever ``n_samples`` is.
+#: Draws per chunk: bounds memory at CHUNK x units_committed_high floats whatever ``n_samples`` is.
 #: Fixed, because each chunk has its own random stream and results must not depend on it.
 CHUNK = 2_000
 #: Default sensitivity grid: over-count factors (1 = claims exact) and Dirichlet concentrations.
@@ -59,7 +59,7 @@ def oryx_overcount_bound(equipment: pd.DataFrame, oryx: pd.DataFrame, dates,
     snapshot was taken on that date. The snapshot is undated, so pass the dates it may have been
     taken on; a later date gives a looser bound.
     """
-    confirmed = oryx_totals(oryx)
+    confirmed = confirmed_totals(oryx)
     rows = []
     for date in dates:
         for category in categories:
@@ -69,12 +69,12 @@ def oryx_overcount_bound(equipment: pd.DataFrame, oryx: pd.DataFrame, dates,
     return pd.DataFrame(rows)
 
 
-def armour_per_btg(holdings) -> dict[str, tuple[float, float]]:
-    """``tanks_per_btg`` and ``vehicles_per_btg`` for :func:`assess_losses`, from the holdings
+def holdings_per_unit(holdings) -> dict[str, tuple[float, float]]:
+    """``armour_per_unit`` and ``ifv_per_unit`` for :func:`assess_losses`, from the holdings
     :func:`estimates.inputs.transfers.load_holdings` read (rows ``armour`` and ``ifv``: 90% intervals
     of items per BTG)."""
     rows = {h.category: (h.low, h.high) for h in holdings}
-    return {"tanks_per_btg": rows["armour"], "vehicles_per_btg": rows["ifv"]}
+    return {"armour_per_unit": rows["armour"], "ifv_per_unit": rows["ifv"]}
 
 
 def _share(value, name: str):
@@ -112,8 +112,8 @@ class LossCrossCheck:
     reported_ineffective: int
     reported_committed: int
     overcount: np.ndarray = field(repr=False)
-    btg_equivalents_tank: np.ndarray = field(repr=False)
-    btg_equivalents_apc: np.ndarray = field(repr=False)
+    unit_equivalents_tank: np.ndarray = field(repr=False)
+    unit_equivalents_apc: np.ndarray = field(repr=False)
     #: Armour (tanks + fighting vehicles) lost on the committed BTGs per committed BTG's armour.
     mean_loss_fraction: np.ndarray = field(repr=False)
     committed: np.ndarray = field(repr=False)
@@ -126,7 +126,7 @@ class LossCrossCheck:
         return int(self.ineffective.size)
 
     @property
-    def btg_equivalents_armour(self) -> np.ndarray:
+    def unit_equivalents_armour(self) -> np.ndarray:
         """Tanks and fighting vehicles together, in BTGs' worth of both."""
         return self.mean_loss_fraction * self.committed
 
@@ -148,9 +148,9 @@ class LossCrossCheck:
     def _rows(self) -> dict[str, np.ndarray]:
         return {
             "over-count factor": self.overcount,
-            "BTG-equivalents of tanks lost": self.btg_equivalents_tank,
-            "BTG-equivalents of fighting vehicles lost": self.btg_equivalents_apc,
-            "BTG-equivalents of armour lost": self.btg_equivalents_armour,
+            "BTG-equivalents of tanks lost": self.unit_equivalents_tank,
+            "BTG-equivalents of fighting vehicles lost": self.unit_equivalents_apc,
+            "BTG-equivalents of armour lost": self.unit_equivalents_armour,
             "mean share of a committed BTG's armour lost": self.mean_loss_fraction,
             "ineffective BTGs": self.ineffective,
             "ineffective share of committed BTGs": self.ineffective / self.committed,
@@ -185,9 +185,9 @@ class LossCrossCheck:
             "reported": {"ineffective": self.reported_ineffective, "committed": self.reported_committed,
                          "share": self.reported_ineffective / self.reported_committed},
             "overcount_factor": quantile_dict(self.overcount),
-            "btg_equivalents": {"tank": quantile_dict(self.btg_equivalents_tank),
-                                "apc": quantile_dict(self.btg_equivalents_apc),
-                                "armour": quantile_dict(self.btg_equivalents_armour)},
+            "btg_equivalents": {"tank": quantile_dict(self.unit_equivalents_tank),
+                                "apc": quantile_dict(self.unit_equivalents_apc),
+                                "armour": quantile_dict(self.unit_equivalents_armour)},
             "mean_loss_fraction": quantile_dict(self.mean_loss_fraction),
             "ineffective": {"quantiles": quantile_dict(self.ineffective), "interval": interval.to_dict(),
                             "mean": float(np.mean(self.ineffective)),
@@ -233,14 +233,14 @@ def assess_losses(
     claimed: ClaimedLosses | tuple[float, float],
     *,
     rng: np.random.Generator,
-    btg_committed_low: int = 120,
-    btg_committed_high: int = 130,
-    tanks_per_btg: tuple[float, float] = (8.0, 13.0),
-    vehicles_per_btg: tuple[float, float] = (30.0, 45.0),
+    units_committed_low: int = 120,
+    units_committed_high: int = 130,
+    armour_per_unit: tuple[float, float] = (8.0, 13.0),
+    ifv_per_unit: tuple[float, float] = (30.0, 45.0),
     overcount_90: tuple[float, float] = (1.1, 2.0),
     threshold_90: tuple[float, float] = (0.3, 0.5),
     concentration: float = 1.0,
-    share_on_btgs: float | tuple[float, float] = (0.7, 0.95),
+    share_on_units: float | tuple[float, float] = (0.7, 0.95),
     n_samples: int = 20_000,
     reported_ineffective: int = 29,
     reported_committed: int = 125,
@@ -251,9 +251,9 @@ def assess_losses(
 
     ``claimed`` is a :class:`~estimates.inputs.loss_claims.ClaimedLosses` (from
     :func:`estimates.inputs.loss_claims.claimed_losses`) or a pair (tanks, fighting vehicles) claimed. Intervals
-    are 90% intervals: lognormal for the positive ``tanks_per_btg``, ``vehicles_per_btg`` (items per
+    are 90% intervals: lognormal for the positive ``armour_per_unit``, ``ifv_per_unit`` (items per
     BTG) and ``overcount_90`` (claimed / true), logit-normal for the shares ``threshold_90`` and
-    ``share_on_btgs`` (which may also be a fixed share). ``concentration`` is the Dirichlet alpha of
+    ``share_on_units`` (which may also be a fixed share). ``concentration`` is the Dirichlet alpha of
     the spread of losses over BTGs. Every random number comes from ``rng``.
 
     Examples
@@ -270,9 +270,9 @@ def assess_losses(
         record = ClaimedLosses(as_of=None, day=None, tank=tank, apc=apc, source="given", revisions="as given")
     if not (record.tank >= 0 and record.apc >= 0):
         raise ValueError(f"claimed losses must be >= 0; got tanks {record.tank}, fighting vehicles {record.apc}")
-    if not 1 <= btg_committed_low <= btg_committed_high:
-        raise ValueError("need 1 <= btg_committed_low <= btg_committed_high; "
-                         f"got {btg_committed_low}, {btg_committed_high}")
+    if not 1 <= units_committed_low <= units_committed_high:
+        raise ValueError("need 1 <= units_committed_low <= units_committed_high; "
+                         f"got {units_committed_low}, {units_committed_high}")
     if not concentration > 0 or not all(c > 0 for c in grid_concentration):
         raise ValueError("concentration must be > 0")
     if not all(f > 0 for f in grid_overcount):
@@ -280,10 +280,10 @@ def assess_losses(
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1; got {n_samples}")
     overcount_ppf = _positive(overcount_90, "overcount_90")
-    tanks_ppf = _positive(tanks_per_btg, "tanks_per_btg")
-    vehicles_ppf = _positive(vehicles_per_btg, "vehicles_per_btg")
+    tanks_ppf = _positive(armour_per_unit, "armour_per_unit")
+    vehicles_ppf = _positive(ifv_per_unit, "ifv_per_unit")
     threshold_ppf = _share(tuple(threshold_90), "threshold_90")
-    share_ppf = _share(share_on_btgs, "share_on_btgs")
+    share_ppf = _share(share_on_units, "share_on_units")
 
     # Inputs are columns of one uniform matrix and the spread has one stream per chunk, both fixed
     # by rng alone: every scenario of the grid reuses them (common random numbers).
@@ -293,39 +293,39 @@ def assess_losses(
     share = share_ppf(u[:, 1])
     tanks_held, vehicles_held = tanks_ppf(u[:, 2]), vehicles_ppf(u[:, 3])
     threshold = threshold_ppf(u[:, 4])
-    span = btg_committed_high - btg_committed_low + 1
-    committed = btg_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
+    span = units_committed_high - units_committed_low + 1
+    committed = units_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
 
-    on_btgs = share * (record.tank + record.apc)
+    on_units = share * (record.tank + record.apc)
 
     def loss_fraction(factor):
-        return on_btgs / factor / (committed * (tanks_held + vehicles_held))
+        return on_units / factor / (committed * (tanks_held + vehicles_held))
 
     rho = loss_fraction(overcount)
     grid_rho = np.stack([loss_fraction(f) for f in grid_overcount])
-    ineffective = count_ineffective(rho, committed, threshold, concentration, seeds, btg_committed_high)[0]
+    ineffective = count_ineffective(rho, committed, threshold, concentration, seeds, units_committed_high)[0]
     rows = []
     for alpha in grid_concentration:
-        counts = count_ineffective(grid_rho, committed, threshold, alpha, seeds, btg_committed_high)
+        counts = count_ineffective(grid_rho, committed, threshold, alpha, seeds, units_committed_high)
         for factor, c in zip(grid_overcount, counts):
             low, median, high = np.quantile(c, [0.05, 0.5, 0.95])
             rows.append({"overcount": float(factor), "concentration": float(alpha), "median": float(median),
                          "low_90": float(low), "high_90": float(high),
                          "p_at_least_reported": float(np.mean(c >= reported_ineffective))})
     inputs = {
-        "btg_committed_low": int(btg_committed_low), "btg_committed_high": int(btg_committed_high),
-        "tanks_per_btg": [float(v) for v in tanks_per_btg], "vehicles_per_btg": [float(v) for v in vehicles_per_btg],
+        "units_committed_low": int(units_committed_low), "units_committed_high": int(units_committed_high),
+        "armour_per_unit": [float(v) for v in armour_per_unit], "ifv_per_unit": [float(v) for v in ifv_per_unit],
         "overcount_90": [float(v) for v in overcount_90], "threshold_90": [float(v) for v in threshold_90],
         "concentration": float(concentration),
-        "share_on_btgs": float(share_on_btgs) if np.ndim(share_on_btgs) == 0 else [float(v) for v in share_on_btgs],
+        "share_on_units": float(share_on_units) if np.ndim(share_on_units) == 0 else [float(v) for v in share_on_units],
         "armour_measure": "tanks and fighting vehicles, each counted once",
     }
     return LossCrossCheck(
         claimed=record, inputs=inputs,
         reported_ineffective=int(reported_ineffective), reported_committed=int(reported_committed),
         overcount=overcount,
-        btg_equivalents_tank=share * record.tank / (overcount * tanks_held),
-        btg_equivalents_apc=share * record.apc / (overcount * vehicles_held),
+        unit_equivalents_tank=share * record.tank / (overcount * tanks_held),
+        unit_equivalents_apc=share * record.apc / (overcount * vehicles_held),
         mean_loss_fraction=rho, committed=committed, ineffective=ineffective,
         sensitivity=pd.DataFrame(rows),
     )

@@ -10,7 +10,6 @@ import numpy as np
 
 from estimates.charts import PALETTE, interval_forest, new_axes
 
-
 #: Unit words when a section records none (a results.json older than the case's vocabulary).
 _UNITS = {"unit_singular": "unit", "unit_plural": "units"}
 

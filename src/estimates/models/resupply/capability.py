@@ -6,16 +6,19 @@ The model, per Monte Carlo draw (all draws at once, as numpy arrays):
    Admiralty grade maps to (:mod:`estimates.models.resupply.grading`);
 2. each consignment of a true claim has a quantity (fixed when reported, else the analyst's 90%
    interval, lognormal) and a mass per item (an assumption, lognormal);
-3. it leaves Iraq on its reported date (or a uniform date when undated), reaches the Iranian Caspian
-   port after a road transit, waits for a sailing (``ship_count`` ships, a sailing every
-   turnaround / ships days, each carrying up to the ship's capacity, first come first served), crosses
-   to Astrakhan and goes on to the front;
-4. delivered items per category by date become capability restored: BTG-equivalents for categories
-   organic to a BTG (items / what one BTG holds), batteries for strategic air defence, measured at
-   theatre level;
-5. against attrition (computed through :mod:`estimates.models.attrition.assessment` with that model's own stream),
-   the share of the category's estimated losses since the invasion began that deliveries replace,
-   with the share of its equipment an ineffective BTG has lost as an assumption.
+3. it leaves on its reported date (or a uniform day when undated), reaches the loading point of the
+   route's carrier leg after the legs before it (:mod:`estimates.models.resupply.route`), waits for a
+   departure (``ship_count`` carriers, one every turnaround / carriers days, each carrying up to one
+   carrier's capacity, first come first served), crosses that leg and the legs after it;
+4. delivered items per category by date become capability restored: unit-equivalents for categories
+   a unit holds (items / what one unit holds), the category's own units (batteries, say) for
+   categories measured at theatre level;
+5. against attrition (computed through :mod:`estimates.models.attrition.assessment` with that model's
+   own stream), the share of the category's estimated losses since day 1 that deliveries replace,
+   with the share of its equipment an ineffective unit has lost as an assumption.
+
+Consignments whose claim was reported after the information cut-off (``as_of``), or that depart
+after it, are left out and listed (:attr:`ResupplyModel.after_cutoff`).
 
 Every uncertain input is a column of one matrix of uniforms, so the same function serves plain Monte
 Carlo and the Sobol design of :mod:`estimates.core.sobol` without nesting simulations. This module
@@ -25,13 +28,13 @@ runs it (:func:`~estimates.models.resupply.simulation.simulate`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special, stats
 
-from estimates.core.calendar import day_number
 from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
 from estimates.inputs.claims import Claim, Ledger
 from estimates.inputs.files import LedgerError
@@ -42,19 +45,20 @@ from estimates.models.resupply.grading import (
     claim_truth,
     truth_probabilities,
 )
+from estimates.models.resupply.route import Route, legs_text, plural
 from estimates.parameters.schema import Parameters
-
-#: Quantile levels reported for heavy-tailed outputs (no bare means).
 
 
 # --- uncertain inputs as columns of a uniform matrix -------------------------------------------
 @dataclass(frozen=True)
 class UncertainInput:
-    """One column of the input matrix: a name, a sensitivity group and a quantile function."""
+    """One column of the input matrix: a name, a sensitivity group and a quantile function, and
+    what an analyst would watch to learn more about the group."""
 
     name: str
     group: str
     ppf: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    watch: str = ""
 
 
 def _interval_ppf(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
@@ -76,6 +80,13 @@ def _histogram_ppf(counts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
 
 
 # --- the model -----------------------------------------------------------------------------------
+#: Judgment ids: at least one theatre-level item (a battery) delivered; a material share of a unit
+#: category's losses replaced; at least one complete unit-equivalent restored.
+THEATRE_JUDGMENT = "resupply-air-defence"
+REPLACEMENT_JUDGMENT = "resupply-replacement"
+COMPLETE_JUDGMENT = "resupply-complete-unit"
+
+
 @dataclass(frozen=True, eq=False)
 class ResupplyModel:
     """Everything fixed for one assessment; :meth:`evaluate` maps uniforms to outputs."""
@@ -90,6 +101,14 @@ class ResupplyModel:
     report_days: np.ndarray = field(repr=False)
     #: Consignments left out because the ledger read for the run lacks their claims.
     unsupported: tuple[str, ...] = ()
+    #: Consignments left out because their claim was reported, or they depart, after ``as_of``:
+    #: ``{"consignment_id", "claim_id", "report_date", "departure_date", "reason"}``.
+    after_cutoff: tuple[dict, ...] = ()
+
+    @functools.cached_property
+    def route(self) -> Route:
+        """The case's route, split at its carrier leg, with ``ship_count`` carriers."""
+        return Route.of(self.params.case_settings.route, self.params.ship_count)
 
     # categories ---------------------------------------------------------------------------------
     @property
@@ -97,54 +116,84 @@ class ResupplyModel:
         return tuple(h.category for h in self.holdings)
 
     @property
-    def btg_categories(self) -> tuple[str, ...]:
+    def unit_categories(self) -> tuple[str, ...]:
+        """Categories a unit holds: restored in unit-equivalents, with a loss estimate."""
         return tuple(h.category for h in self.holdings if h.level != THEATRE)
+
+    @property
+    def theatre_categories(self) -> tuple[str, ...]:
+        return tuple(h.category for h in self.holdings if h.level == THEATRE)
 
     def holding(self, category: str) -> Holding:
         return next(h for h in self.holdings if h.category == category)
 
     # inputs --------------------------------------------------------------------------------------
     def inputs(self) -> list[UncertainInput]:
-        p = self.params
+        p, words, route = self.params, self.params.words, self.route
         normal = stats.norm.ppf
+        originators = len(set(self.structure.originator_index.tolist()))
+        outlets = len(set(self.structure.outlet_index.tolist()))
+        truth = (f"independent corroboration or denial of the transfer claims ({len(self.claims)} from "
+                 f"{originators} originator{'s' * (originators != 1)}, carried by {outlets} "
+                 f"outlet{'s' * (outlets != 1)})")
         cols: list[UncertainInput] = [
-            UncertainInput(f"truth factor {i}", "claim truth", normal) for i in range(self.structure.n_factors)
+            UncertainInput(f"truth factor {i}", "claim truth", normal, truth) for i in range(self.structure.n_factors)
         ]
+        undated = ", ".join(c.consignment_id for c in self.consignments if c.departure is None)
         for c in self.consignments:
             if c.quantity_parameter:
                 low = getattr(p, f"{c.quantity_parameter}_low")
                 high = getattr(p, f"{c.quantity_parameter}_high")
-                cols.append(UncertainInput(f"{c.consignment_id} quantity", f"{c.quantity_parameter} quantity",
-                                           _interval_ppf(low, high)))
+                moved = ", ".join(k.consignment_id for k in self.consignments
+                                  if k.quantity_parameter == c.quantity_parameter)
+                cols.append(UncertainInput(
+                    f"{c.consignment_id} quantity", f"{c.quantity_parameter} quantity", _interval_ppf(low, high),
+                    f"how many {plural(self.holding(c.category).unit)} {moved} actually moved "
+                    f"(assumed {low:g} to {high:g})"))
             cols.append(UncertainInput(f"{c.consignment_id} mass", "item masses",
-                                       _interval_ppf(c.mass_low_t, c.mass_high_t)))
+                                       _interval_ppf(c.mass_low_t, c.mass_high_t),
+                                       "the size of the consignments (mass per item)"))
             if c.departure is None:
                 lo, hi = p.undated_departure_day_low, p.undated_departure_day_high
                 cols.append(UncertainInput(f"{c.consignment_id} departure", "undated departures",
-                                           lambda u, lo=lo, hi=hi: lo + u * (hi - lo)))
+                                           lambda u, lo=lo, hi=hi: lo + u * (hi - lo),
+                                           f"when the undated consignments ({undated}) left, if they did"))
+        if route.before:
+            cols.append(UncertainInput("transit to loading", f"transit to the {route.carriers}",
+                                       _interval_ppf(p.port_transit_days_low, p.port_transit_days_high),
+                                       f"movements on {legs_text(route.before)}"))
+        leg = f"{route.carrier} capacity and timing"
+        watch = (f"{route.carrier} movements on {legs_text([route.carrier_leg])}: how many {route.carriers}, "
+                 "their capacity and turnaround")
         cols += [
-            UncertainInput("road transit", "road transit to port",
-                           _interval_ppf(p.port_transit_days_low, p.port_transit_days_high)),
-            UncertainInput("ship capacity", "Caspian shipping",
-                           _interval_ppf(p.ship_capacity_tonnes_low, p.ship_capacity_tonnes_high)),
-            UncertainInput("turnaround", "Caspian shipping",
-                           _interval_ppf(p.turnaround_days_low, p.turnaround_days_high)),
-            UncertainInput("sailing phase", "Caspian shipping", lambda u: u),
-            UncertainInput("crossing", "Caspian shipping",
-                           _interval_ppf(p.crossing_days_low, p.crossing_days_high)),
-            UncertainInput("onward transit", "onward transit to the front",
-                           _interval_ppf(p.onward_days_low, p.onward_days_high)),
+            UncertainInput("carrier capacity", leg,
+                           _interval_ppf(p.ship_capacity_tonnes_low, p.ship_capacity_tonnes_high), watch),
+            UncertainInput("turnaround", leg, _interval_ppf(p.turnaround_days_low, p.turnaround_days_high), watch),
+            UncertainInput("departure phase", leg, lambda u: u, watch),
+            UncertainInput("crossing", leg, _interval_ppf(p.crossing_days_low, p.crossing_days_high), watch),
         ]
+        if route.after:
+            cols.append(UncertainInput("onward transit", "onward transit",
+                                       _interval_ppf(p.onward_days_low, p.onward_days_high),
+                                       f"movements on {legs_text(route.after)}"))
         for h in self.holdings:
             if h.level != THEATRE:
-                cols.append(UncertainInput(f"{h.category} per BTG", "BTG holdings", _interval_ppf(h.low, h.high)))
+                cols.append(UncertainInput(f"{h.category} per unit", f"{words.unit_short} holdings",
+                                           _interval_ppf(h.low, h.high),
+                                           f"what one {words.unit_singular} actually holds of each category"))
+        lost = f"equipment lost per ineffective {words.unit_short}"
         cols += [
-            UncertainInput("equipment lost per ineffective BTG", "equipment lost per ineffective BTG",
-                           _share_ppf(p.equipment_loss_share_low, p.equipment_loss_share_high)),
-            UncertainInput("ineffective BTGs by the horizon", "attrition",
-                           _histogram_ppf(self.ineffective_by_end)),
+            UncertainInput("equipment lost per ineffective unit", lost,
+                           _share_ppf(p.equipment_loss_share_low, p.equipment_loss_share_high),
+                           f"confirmed equipment losses per ineffective {words.unit_singular}"),
+            UncertainInput("ineffective units by the horizon", "attrition", _histogram_ppf(self.ineffective_by_end),
+                           f"the pace at which {words.unit_plural} become combat-ineffective"),
         ]
         return cols
+
+    def indicators(self) -> dict[str, str]:
+        """What an analyst would watch, per sensitivity group of :meth:`inputs`."""
+        return {c.group: c.watch for c in self.inputs()}
 
     def uniforms(self, size: int, rng: np.random.Generator) -> np.ndarray:
         # Open interval: a uniform of exactly 0 or 1 would map to an infinite normal.
@@ -160,7 +209,7 @@ class ResupplyModel:
     def delivery(self, draws: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per draw and consignment: true?, quantity, and the day it reaches the front (inf: never)."""
         p = self.params
-        size = draws["road transit"].size
+        size = draws["turnaround"].size
         n = len(self.consignments)
         if n == 0:
             return np.zeros((size, 0), dtype=bool), np.zeros((size, 0)), np.full((size, 0), np.inf)
@@ -178,13 +227,14 @@ class ResupplyModel:
                                                             for c in self.consignments]), 0.0)
         departure = np.column_stack([
             draws[f"{c.consignment_id} departure"] if c.departure is None
-            else np.full(size, float(day_number(c.departure))) for c in self.consignments
+            else np.full(size, float(p.day_number(c.departure))) for c in self.consignments
         ])
-        at_port = departure + draws["road transit"][:, None]
+        # No leg before the carrier leg: a consignment departs from its loading point.
+        at_port = departure + draws.get("transit to loading", np.zeros(size))[:, None]
 
         interval = draws["turnaround"] / p.ship_count if p.ship_count else np.full(size, np.inf)
-        first = draws["sailing phase"] * interval
-        capacity = draws["ship capacity"]
+        first = draws["departure phase"] * interval
+        capacity = draws["carrier capacity"]
         sailing = np.full((size, n), np.inf)
         current = np.full(size, -np.inf)  # index of the sailing now loading
         room = np.zeros(size)
@@ -204,8 +254,9 @@ class ResupplyModel:
                 current = current + extra
                 room = np.where(short > 0, extra * capacity - short, room - need)
                 sailing[rows, i] = current
-            arrival = first[:, None] + sailing * interval[:, None] + (draws["crossing"] + draws["onward transit"])[:, None]
-        # No ships or no capacity: nothing ever sails (NaN arises from inf - inf on that path).
+            onward = draws.get("onward transit", np.zeros(size))
+            arrival = first[:, None] + sailing * interval[:, None] + (draws["crossing"] + onward)[:, None]
+        # No carriers or no capacity: nothing ever sails (NaN arises from inf - inf on that path).
         arrival = np.where(np.isfinite(arrival), arrival, np.inf)
         return true, quantity, arrival
 
@@ -229,21 +280,22 @@ class ResupplyModel:
         return out
 
     def equivalents(self, draws: dict[str, np.ndarray], delivered: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Capability restored: BTG-equivalents per BTG category, batteries for theatre categories."""
+        """Capability restored: unit-equivalents per unit category, the category's own units (batteries,
+        say) for theatre categories."""
         out = {}
         for category, items in delivered.items():
             h = self.holding(category)
-            per_unit = draws[f"{category} per BTG"][:, None] if h.level != THEATRE else h.low
+            per_unit = draws[f"{category} per unit"][:, None] if h.level != THEATRE else h.low
             out[category] = items / per_unit
         return out
 
     def loss_share_replaced(self, draws: dict[str, np.ndarray], delivered_end: dict[str, np.ndarray],
                             categories: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """Share of each BTG category's estimated losses since the start that deliveries replace."""
-        lost_btgs = draws["ineffective BTGs by the horizon"] * draws["equipment lost per ineffective BTG"]
+        """Share of each unit category's estimated losses since day 1 that deliveries replace."""
+        lost_units = draws["ineffective units by the horizon"] * draws["equipment lost per ineffective unit"]
         out = {}
-        for category in self.btg_categories if categories is None else categories:
-            losses = lost_btgs * draws[f"{category} per BTG"]
+        for category in self.unit_categories if categories is None else categories:
+            losses = lost_units * draws[f"{category} per unit"]
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[category] = np.where(losses > 0, delivered_end[category] / losses, 0.0)
         return out
@@ -260,14 +312,16 @@ class ResupplyModel:
         delivered = self.delivered(draws, end)
         restored = {k: v[:, 0] for k, v in self.equivalents(draws, delivered).items()}
         shares = self.loss_share_replaced(draws, {k: v[:, 0] for k, v in delivered.items()})
-        theatre = [c for c in self.categories if c not in self.btg_categories]
-        batteries = sum((restored[c] for c in theatre), np.zeros(uniforms.shape[0]))
-        complete = np.min(np.column_stack([restored[c] for c in self.btg_categories]), axis=1)
-        return {
-            "resupply-air-defence": (batteries >= 1.0).astype(float),
-            "resupply-replacement": (shares[replacement_category] > self.params.replacement_share_threshold).astype(float),
-            "resupply-complete-btg": (complete >= 1.0).astype(float),
-        }
+        out = {}
+        if self.theatre_categories:
+            batteries = sum((restored[c] for c in self.theatre_categories), np.zeros(uniforms.shape[0]))
+            out[THEATRE_JUDGMENT] = (batteries >= 1.0).astype(float)
+        if self.unit_categories:
+            complete = np.min(np.column_stack([restored[c] for c in self.unit_categories]), axis=1)
+            threshold = self.params.replacement_share_threshold
+            out[REPLACEMENT_JUDGMENT] = (shares[replacement_category] > threshold).astype(float)
+            out[COMPLETE_JUDGMENT] = (complete >= 1.0).astype(float)
+        return out
 
 
 def build_model(params: Parameters, ledger: Ledger, consignments: Sequence[Consignment],
@@ -275,7 +329,11 @@ def build_model(params: Parameters, ledger: Ledger, consignments: Sequence[Consi
     """Assemble a :class:`ResupplyModel`.
 
     A consignment whose claim is not in the ledger read for the run has no evidence behind it and
-    is left out (see :attr:`ResupplyModel.unsupported`); an unknown category is an error.
+    is left out (see :attr:`ResupplyModel.unsupported`); one whose claim was reported after the
+    information cut-off ``params.as_of``, or that departs after it, is left out too (see
+    :attr:`ResupplyModel.after_cutoff`). An unknown category is an error. The report days run from
+    the earliest departure to ``horizon_days`` past the day the counts describe
+    (``params.days_elapsed``), which is where attrition's projection starts.
     """
     known = {h.category for h in holdings}
     unknown = [c.category for c in consignments if c.category not in known]
@@ -283,12 +341,29 @@ def build_model(params: Parameters, ledger: Ledger, consignments: Sequence[Consi
         raise LedgerError(f"transfers: category '{unknown[0]}' has no row in the holdings table; known: {', '.join(sorted(known))}")
     supported = tuple(c for c in consignments if c.claim_id in ledger)
     unsupported = tuple(c.consignment_id for c in consignments if c.claim_id not in ledger)
-    claims = tuple(ledger[c] for c in dict.fromkeys(c.claim_id for c in supported))
+    late = tuple(row for row in (_after_cutoff(c, ledger[c.claim_id], params.as_of) for c in supported) if row)
+    left_out = {row["consignment_id"] for row in late}
+    used = tuple(c for c in supported if c.consignment_id not in left_out)
+    claims = tuple(ledger[c] for c in dict.fromkeys(c.claim_id for c in used))
     probability = truth_probabilities(claims, grades, base_rate=params.base_rate,
                                       grade_confidence=params.grade_confidence)
-    dated = [day_number(c.departure) for c in supported if c.departure is not None]
-    start = min(dated + [params.undated_departure_day_low, day_number(params.as_of)])
-    end = day_number(params.as_of) + params.horizon_days
-    return ResupplyModel(params, supported, tuple(holdings), claims, probability,
+    dated = [params.day_number(c.departure) for c in used if c.departure is not None]
+    start = min(dated + [params.undated_departure_day_low, params.days_elapsed])
+    end = params.days_elapsed + params.horizon_days
+    return ResupplyModel(params, used, tuple(holdings), claims, probability,
                          LatentStructure.of(claims), np.asarray(ineffective_by_end, dtype=float),
-                         np.arange(int(start), int(end) + 1), unsupported)
+                         np.arange(int(start), int(end) + 1), unsupported, late)
+
+
+def _after_cutoff(consignment: Consignment, claim: Claim, cutoff) -> dict | None:
+    """Why ``consignment`` is past the cut-off (as a row of :attr:`ResupplyModel.after_cutoff`), or None."""
+    if claim.report_date is not None and claim.report_date > cutoff:
+        reason = "reported after the cut-off"
+    elif consignment.departure is not None and consignment.departure > cutoff:
+        reason = "departs after the cut-off"
+    else:
+        return None
+    return {"consignment_id": consignment.consignment_id, "claim_id": claim.claim_id,
+            "report_date": claim.report_date.isoformat() if claim.report_date else None,
+            "departure_date": consignment.departure.isoformat() if consignment.departure else None,
+            "reason": reason}
