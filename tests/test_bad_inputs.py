@@ -115,10 +115,10 @@ CASES = {
         r"parameter 'hazard_shape': must be finite; allowed: a number from 0\.2 to 5\.0; got -inf$"),
     "negative-count": (
         _p("count_uncertainty", "-1"),
-        r"parameter 'count_uncertainty': .*allowed: an integer from 0 to 100; got -1$"),
+        r"parameter 'count_uncertainty': .*allowed: an integer from 0 to 10000; got -1$"),
     "fractional-count": (
         _p("units_ineffective", "29.5"),
-        r"parameter 'units_ineffective': .*allowed: an integer from 0 to 1000; got 29\.5$"),
+        r"parameter 'units_ineffective': .*allowed: an integer from 0 to 100000; got 29\.5$"),
     "probability-above-1": (
         _p("threshold_share", "1.5"),
         r"parameter 'threshold_share': .*allowed: a number from 0\.0 to 1\.0; got 1\.5$"),
@@ -142,13 +142,13 @@ CASES = {
         r"parameter 'share_rounding': must be smaller than both committed shares \(0\.75, 0\.02\); got 0\.025$"),
     "boolean-for-count": (
         _p("units_committed", "true"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got True$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got True$"),
     "text-for-number": (
         _p("hazard_shape", "fast"),
         r"parameter 'hazard_shape': .*allowed: a number from 0\.2 to 5\.0; got 'fast'$"),
     "list-for-count": (
         _p("units_committed", "[125, 130]"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got \[125, 130\]$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got \[125, 130\]$"),
     "number-for-date": (
         _p("as_of", "42"),
         r"parameter 'as_of': .*allowed: a date from 2022-02-25 to 2030-12-31; got 42$"),
@@ -182,7 +182,7 @@ CASES = {
     "params-alias-bomb": (
         # Must be refused without expanding the aliases into the message (a billion laughs).
         _params_file(_alias_bomb(), "laughs.yaml"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got \[\[.{0,400}$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got \[\[.{0,400}$"),
     "params-not-utf8": (
         _params_file(b"seed: \xff\xfe\n", "latin.yaml"),
         r"--params \S*latin\.yaml: cannot read \('utf-8' codec can't decode byte 0xff in position 6"),
@@ -244,9 +244,9 @@ CASES = {
     "personnel-losses-missing-file": (
         lambda inputs: ["-p", "personnel_losses_path", str(inputs / "personnel.json")],
         r"parameter 'personnel_losses_path': \S*/personnel\.json: .*not found.*$"),
-    "as-of-after-the-loss-data": (
-        _p("as_of", "2027-01-01"),
-        r"parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
+    "count-after-the-loss-data": (
+        _p("as_of", "2027-01-01", "count_date", "2027-01-01"),
+        r"parameter 'count_date': the loss data run from 2022-02-25 to 2026-08-08 \(to the cut-off\); got 2027-01-01$"),
     "statement-above-the-committed-force": (
         _p("units_committed", "30"),
         r"parameter 'statements_path': data/btg_statements\.csv: line 3: statement 'bbc-37-38' needs at least 37 "

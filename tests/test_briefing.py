@@ -75,8 +75,9 @@ def test_header(page, manifest, baseline_results):
     html, _ = page
     header = _text(_block(html, r"<header>.*?</header>"))
     assert header.startswith(briefing.HANDLING)
-    assert briefing.TITLE in header and "BTG attrition" in header
-    assert "Information cut-off 6 April 2022 (day 42 of the war" in header
+    assert briefing.TITLE in header and "Russian ground forces in Ukraine, spring 2022" in header
+    assert "Information cut-off 11 April 2022 (day 47; day 1 is 24 February 2022)" in header
+    assert "Counts describe 6 April 2022 (day 42)" in header
     started = manifest["started_utc"][:10].split("-")
     assert f"Run date {int(started[2])} " in header and started[0] in header
     assert f"Author {briefing.AUTHOR}" in header

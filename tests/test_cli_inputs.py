@@ -48,16 +48,16 @@ CASES = {
         r"unknown parameter 'btg_commited'; did you mean 'units_committed'\?"),
     "not-a-number": (
         _p("units_committed", "abc"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 'abc'$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got 'abc'$"),
     "float-for-int": (
         _p("units_committed", "2.5"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 2\.5$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got 2\.5$"),
     "ineffective-above-committed": (
         _p("units_ineffective", "130"),
         r"parameter 'units_ineffective': must be at most units_committed \(125\); got 130$"),
     "committed-zero": (
         _p("units_committed", "0"),
-        r"parameter 'units_committed': .*allowed: an integer from 1 to 1000; got 0$"),
+        r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got 0$"),
     "yaml-nan": (
         _p("overdispersion", ".nan"),
         r"parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got nan$"),

@@ -76,7 +76,7 @@ def test_injected_names_are_read_from_papermills_cell_only():
     )
 
     history = ["", "as_of = '2022-04-06'", "# Parameters\nbtg_ineffective = 30\nbtg_inefective = 35\n"]
-    assert injected_names(history) == ["units_ineffective", "btg_inefective"]
+    assert injected_names(history) == ["btg_ineffective", "btg_inefective"]
     assert injected_names(["x = 1", "# a comment\ny = 2"]) == []  # JupyterLab: nothing injected
     namespace = {**schema_defaults("lanchester"), "In": history}
     with pytest.raises(ParameterError, match="^unknown parameter 'btg_inefective'; did you mean 'units_ineffective'"):

@@ -13,10 +13,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from estimates.core.calendar import day_number
 from estimates.parameters.schema import (
     ParameterError,
     Parameters,
-    day_number,
     from_namespace,
     names_for,
     specs,
@@ -75,18 +75,21 @@ def test_defaults_validate():
     ],
 )
 def test_day_number(date, day):
-    assert day_number(date) == day
+    assert day_number(date, start=dt.date(2022, 2, 24)) == day
 
 
-def test_days_elapsed_follows_as_of():
-    assert Parameters().days_elapsed == 42  # default as_of 2022-04-06 (claim campaign-six-weeks)
-    assert validate({"as_of": "2022-02-25"}).days_elapsed == 2
+def test_days_elapsed_follows_the_counts_date_never_past_the_cut_off():
+    assert Parameters().days_elapsed == 42  # count_date 2022-04-06 (claim btg-ineffective-29)
+    assert validate({"count_date": "2022-02-25"}).days_elapsed == 2
+    assert validate({"as_of": "2022-03-15"}).days_elapsed == 20  # the count cannot describe a later day
 
 
 @settings(derandomize=True)
-@given(st.dates(dt.date(2022, 2, 25), dt.date(2030, 12, 31)), st.integers(0, 3000))
-def test_day_number_counts_days(date, shift):
-    assert day_number(date + dt.timedelta(days=shift)) == day_number(date) + shift
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+       st.integers(0, 3000))
+def test_day_number_counts_days(start, date, shift):
+    assert day_number(date + dt.timedelta(days=shift), start) == day_number(date, start) + shift
+    assert day_number(start, start) == 1
 
 
 def test_parameters_are_frozen():
@@ -105,19 +108,19 @@ INVALID = [
     ("misspelt-name", {"btg_commited": 125},
      r"^unknown parameter 'btg_commited'; did you mean 'units_committed'\? \(run 'estimates params' for the list\)$"),
     ("string-for-int", {"units_committed": "125"},
-     r"^parameter 'units_committed': input should be a valid integer; allowed: an integer from 1 to 1000; got '125'$"),
+     r"^parameter 'units_committed': input should be a valid integer; allowed: an integer from 1 to 100000; got '125'$"),
     ("float-for-int", {"units_committed": 2.5},
-     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 1000; got 2\.5$"),
+     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 100000; got 2\.5$"),
     ("whole-float-for-int", {"n_samples": 5000.0},
      r"^parameter 'n_samples': .*; allowed: an integer from 1000 to 2000000; got 5000\.0$"),
     ("bool-for-int", {"units_committed": True},
-     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 1000; got True$"),
+     r"^parameter 'units_committed': .*; allowed: an integer from 1 to 100000; got True$"),
     ("nan", {"overdispersion": float("nan")},
      r"^parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got nan$"),
     ("inf", {"hazard_shape": float("inf")},
      r"^parameter 'hazard_shape': must be finite; allowed: a number from 0\.2 to 5\.0; got inf$"),
     ("negative-count", {"count_uncertainty": -1},
-     r"^parameter 'count_uncertainty': .*greater than or equal to 0; allowed: an integer from 0 to 100; got -1$"),
+     r"^parameter 'count_uncertainty': .*greater than or equal to 0; allowed: an integer from 0 to 10000; got -1$"),
     ("above-range", {"threshold_share": 1.5},
      r"^parameter 'threshold_share': .*less than or equal to 1; allowed: a number from 0\.0 to 1\.0; got 1\.5$"),
     ("seed-too-large", {"seed": 2**32},
@@ -130,15 +133,15 @@ INVALID = [
      r"^parameter 'share_rounding': must be smaller than both committed shares \(0\.75, 0\.2\); got 0\.2$"),
     ("prior-not-allowed", {"prior": "flat"},
      r"^parameter 'prior': .*; allowed: one of 'jeffreys', 'uniform'; got 'flat'$"),
-    ("date-before-range", {"as_of": "2022-02-24"},
-     r"^parameter 'as_of': .*; allowed: a date from 2022-02-25 to 2030-12-31; got '2022-02-24'$"),
-    ("date-after-range", {"as_of": dt.date(2031, 1, 1)},
-     r"^parameter 'as_of': .*; allowed: a date from 2022-02-25 to 2030-12-31; got datetime\.date\(2031, 1, 1\)$"),
+    ("date-before-range", {"as_of": "1899-12-31"},
+     r"^parameter 'as_of': .*; allowed: a date from 1900-01-01 to 2100-12-31; got '1899-12-31'$"),
+    ("date-after-range", {"as_of": dt.date(2101, 1, 1)},
+     r"^parameter 'as_of': .*; allowed: a date from 1900-01-01 to 2100-12-31; got datetime\.date\(2101, 1, 1\)$"),
     ("unparseable-date", {"as_of": "6 April 2022"},
-     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 2022-02-25 to 2030-12-31; "
+     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 1900-01-01 to 2100-12-31; "
      r"got '6 April 2022'$"),
     ("impossible-date", {"as_of": "2022-13-01"},
-     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 2022-02-25 to 2030-12-31"),
+     r"^parameter 'as_of': input should be a valid date.*; allowed: a date from 1900-01-01 to 2100-12-31"),
 ]
 
 
@@ -163,7 +166,7 @@ def test_unknown_name_is_reported_before_bad_values():
 # Values that keep the combination rules out of the way while one parameter sits at an edge.
 _COMPANIONS = {
     "units_committed": {"units_ineffective": 0},
-    "units_ineffective": {"units_committed": 1000},
+    "units_ineffective": {"units_committed": 100_000},
     "units_total_low": {"units_total_high": 5000},
     "units_total_high": {"units_total_low": 1},
     "committed_share_of_army": {"share_rounding": 0.0},
@@ -200,12 +203,16 @@ def test_both_ends_of_the_range_are_accepted(row):
 def test_numeric_parameters_declare_ranges_and_plausible_inside(row):
     if row.type not in NUMERIC_TYPES:
         # The non-numeric kinds are a choice, or a path validated by its own rule.
-        assert row.type.startswith("one of") or row.name.endswith("_path"), row.type
+        assert row.type.startswith("one of") or row.unit in ("path", "folder"), row.type
         return
     assert row.minimum is not None and row.maximum is not None
     assert row.minimum < row.maximum
     assert row.minimum <= row.default <= row.maximum
-    if row.plausible is not None:
+    if row.plausible is not None and row.type == "date":
+        # A date's plausible range is in days about its value.
+        low, high = row.plausible
+        assert isinstance(low, int) and low <= 0 <= high
+    elif row.plausible is not None:
         low, high = row.plausible
         assert row.minimum <= low <= high <= row.maximum
         # The sensitivity range brackets the default it varies.

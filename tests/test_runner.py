@@ -34,7 +34,8 @@ def test_baseline_run_layout(baseline_root, baseline_run):
                                            "data/ukraine_losses/russia_losses_personnel.json",
                                            "data/cdb90/battles.csv", "data/cdb90/belligerents.csv",
                                            "data/cdb90/battle_durations.csv",
-                                           "data/ukraine_losses/russia_losses_equipment_oryx.json"}
+                                           "data/ukraine_losses/russia_losses_equipment_oryx.json",
+                                           "data/ukraine_losses/series.yaml"}
     assert [n["name"] for n in manifest["notebooks"]] == ["attrition", "resupply", "pooling", "losses", "lanchester"]
     assert len(manifest["package"]["source_sha256"]) == 64
 

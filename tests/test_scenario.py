@@ -8,6 +8,7 @@ assumptions, and no sentence, label or alt text calls 35 reported. The baseline 
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from estimates.parameters.schema import specs
 from estimates.report.scenario import agrees, scenario_inputs
 
+from .conftest import quick_flags, run_cli
 from .test_diff import changed_run_for
 
 
@@ -32,7 +34,7 @@ def test_the_banner_says_what_is_assumed_and_what_was_reported(scenario_html):
     [banner] = re.findall(r'<p class="scenario-banner".*?</p>', scenario_html, re.S)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", banner)).split())
     assert text.startswith("SCENARIO")
-    assert "units_ineffective = 35 BTG (reported: 29, claim btg-ineffective-29)" in text
+    assert "units_ineffective = 35 battalion tactical groups (reported: 29, claim btg-ineffective-29)" in text
     # On the first screen: before the bottom line.
     assert scenario_html.index('class="scenario-banner"') < scenario_html.index('id="bottom-line"')
 
@@ -73,3 +75,54 @@ def test_only_parameters_that_carry_a_claims_value_state_it():
     assert {"units_ineffective", "units_committed", "ship_count"} <= stating
     assert not stating & {"denominator_uncertainty", "initial_strength", "overcount_low", "as_of"}
     assert all(s.source.startswith("claim:") for s in specs() if s.states_claim)
+
+
+def test_the_banner_is_repeated_at_the_top_of_every_printed_page(scenario_html):
+    # A page margin box (@page @top-center) is printed on every page; the text is CSS-escaped.
+    [rule] = re.findall(r"@page \{ @top-center \{ content: (\"[^\"]*\")", scenario_html)
+    text = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), rule.strip('"'))
+    assert text.startswith("SCENARIO: assumes units_ineffective = 35 (reported: 29)")
+
+
+@pytest.fixture(scope="module")
+def larger_force_results(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("larger")
+    done = run_cli("run", "--out", str(root), *quick_flags(units_committed=200, units_ineffective=61))
+    assert done.returncode == 0, done.stderr
+    return json.loads(((root / "latest") / "results.json").read_text())
+
+
+def test_sensitivity_varies_the_counts_about_the_runs_values(larger_force_results):
+    seen = {"units_committed": [], "units_ineffective": []}
+    for section in larger_force_results.values():
+        for judgment in section.get("judgments", []) if isinstance(section, dict) else []:
+            for variation in (judgment.get("sensitivity") or {}).get("variations", []):
+                if variation["parameter"] in seen:
+                    seen[variation["parameter"]].append(variation["value"])
+    assert seen["units_committed"] and seen["units_ineffective"]
+    assert min(seen["units_committed"]) < 200 < max(seen["units_committed"])
+    assert min(seen["units_ineffective"]) < 61 < max(seen["units_ineffective"])
+    assert all(150 < v < 250 for v in seen["units_committed"])  # not the seed's 120-130
+
+
+@pytest.fixture(scope="module")
+def early_cutoff(tmp_path_factory) -> tuple[dict, str]:
+    root = tmp_path_factory.mktemp("early")
+    done = run_cli("run", "--out", str(root), *quick_flags(as_of="2022-03-15"))
+    assert done.returncode == 0, done.stderr
+    run = (root / "latest").resolve()
+    return json.loads((run / "results.json").read_text()), (run / "briefing.html").read_text()
+
+
+def test_an_early_cut_off_leaves_out_what_was_reported_later(early_cutoff):
+    results, page = early_cutoff
+    text = " ".join(visible_and_alt_text(page).split())
+    left_out = json.dumps(results["resupply"])
+    for consignment in ("rpg-launchers", "atgm-launchers", "astros-launchers"):  # 26 March, 1 April
+        assert consignment in left_out
+    assert "after the cut-off" in text
+    [banner] = re.findall(r'<p class="scenario-banner".*?</p>', page, re.S)
+    banner = " ".join(html.unescape(re.sub(r"<[^>]+>", "", banner)).split())
+    assert "units_ineffective = 29" in banner and "after the cut-off" in banner
+    # The count describes no date after the cut-off: 15 March 2022 is day 20.
+    assert results["case"]["count_date"] == "2022-03-15" and results["case"]["count_day"] == 20

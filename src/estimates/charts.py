@@ -32,7 +32,7 @@ def posterior_density(grid, density, intervals: pd.DataFrame, ax=None):
         y = -top * 0.08 * (i + 1)
         ax.plot([row["low"], row["high"]], [y, y], lw=3, color=PALETTE[(i + 1) % len(PALETTE)],
                 label=f"{method} {row['level']:.0%}")
-    ax.set_xlabel("per-BTG probability of becoming combat-ineffective by the as-of date")
+    ax.set_xlabel("per-unit probability of becoming combat-ineffective by the count's date")
     ax.set_ylabel("density")
     lows = intervals["low"].min()
     highs = intervals["high"].max()
@@ -43,7 +43,7 @@ def posterior_density(grid, density, intervals: pd.DataFrame, ax=None):
 
 
 def fan_chart(quantiles: pd.DataFrame, *, threshold: float | None = None, ax=None):
-    """Quantile fan of effective BTGs by date; columns are quantile levels as strings."""
+    """Quantile fan of effective units by date; columns are quantile levels as strings."""
     ax = new_axes(ax)
     dates = pd.to_datetime(pd.Index(quantiles.index))
     levels = sorted(quantiles.columns, key=float)
@@ -55,7 +55,7 @@ def fan_chart(quantiles: pd.DataFrame, *, threshold: float | None = None, ax=Non
         sns.lineplot(x=dates, y=quantiles[median[0]].to_numpy(), ax=ax, color=BAND, label="median")
     if threshold is not None:
         ax.axhline(threshold, color=PALETTE[3], ls="--", lw=1, label=f"threshold {threshold:g}")
-    ax.set_ylabel("effective BTGs")
+    ax.set_ylabel("effective units")
     ax.set_xlabel("")
     ax.legend(fontsize="small", loc="lower left")
     ax.tick_params(axis="x", labelrotation=30)
@@ -63,7 +63,7 @@ def fan_chart(quantiles: pd.DataFrame, *, threshold: float | None = None, ax=Non
 
 
 def first_passage_chart(dates, probability, standard_error, ax=None):
-    """Probability that effective BTGs have fallen below the threshold by each date."""
+    """Probability that effective units have fallen below the threshold by each date."""
     ax = new_axes(ax)
     dates = pd.to_datetime(pd.Index(dates))
     p = np.asarray(probability)
@@ -93,7 +93,7 @@ def readings_chart(summary: pd.DataFrame, ax=None):
             ax.plot([low, high], [i, i], lw=6, color=PALETTE[i % len(PALETTE)], solid_capstyle="butt")
     ax.set_yticks(range(len(labels)), labels, fontsize="small")
     ax.invert_yaxis()
-    ax.set_xlabel("BTGs")
+    ax.set_xlabel("units")
     return ax
 
 

@@ -1,6 +1,6 @@
 """What an unusual but valid run means, in plain words for the briefing.
 
-Some inputs are valid and still change what the numbers can say: no BTG reported ineffective, or
+Some inputs are valid and still change what the numbers can say: no unit reported ineffective, or
 every one of them; a Monte Carlo probability that no draw (or every draw) reached; an analyst's own
 ledger (``claims_path``) that lacks claims the inputs cite; sources whose worth cannot be judged
 (grade F6). Each note is a sentence or two computed from a ``results.json`` section alone, so the

@@ -1,6 +1,6 @@
 """Hazards and probabilities of an event, written once: H = -log(1 - p) and p = 1 - exp(-H).
 
-A unit (here a BTG) that faces a cumulative hazard H over a period has the event (becomes
+A unit that faces a cumulative hazard H over a period has the event (becomes
 combat-ineffective) in it with probability p = 1 - exp(-H); a constant hazard per day that gives
 probability p over ``days`` days is -log(1 - p) / days. With ``days`` 1 the same function gives the
 cumulative hazard over the whole period, H = -log(1 - p).

@@ -41,7 +41,7 @@ class TermSensitivity:
 
     ``term`` is the judgment's own term; ``variations`` the recomputed probabilities; ``skipped``
     lists ``(parameter, value, reason)`` for variations the parameter schema rejects in combination
-    with the run's other values (e.g. more BTGs ineffective than committed).
+    with the run's other values (e.g. more units ineffective than committed).
     """
 
     term: str

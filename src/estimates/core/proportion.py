@@ -1,7 +1,7 @@
 """What "k of n" says about the per-unit probability behind it.
 
-The reported 29 of 125 is a count of the whole committed force, not a sample from it. The
-uncertainty modelled here is about the *process*: the probability that a BTG like these becomes
+A reported count such as the bundled case's 29 of 125 is a count of the whole committed force, not a sample from it. The
+uncertainty modelled here is about the *process*: the probability that a unit like these becomes
 combat-ineffective within the elapsed time, of which the 29 is one realisation. The classical
 Clopper-Pearson and Wilson intervals (from scipy) are shown beside the Bayesian posterior.
 """

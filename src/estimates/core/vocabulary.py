@@ -40,7 +40,7 @@ class Vocabulary:
 
     @property
     def equivalents(self) -> str:
-        """What capability is counted in: "BTG-equivalents"."""
+        """What capability is counted in: "regt-equivalents" for a case whose short unit is "regt"."""
         return f"{self.unit_short}-equivalents"
 
     @property

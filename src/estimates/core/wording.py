@@ -1,7 +1,7 @@
 """ICD 203 words of estimative probability.
 
 One function, :func:`likelihood`, turns the probability of an *event* into its ICD 203 term. It is
-never applied to a fraction of a force: "23% of BTGs are ineffective" is a share, not a likelihood.
+never applied to a fraction of a force: "23% of the units are ineffective" is a share, not a likelihood.
 
 Bands follow ICD 203 (2015), with each band's upper edge belonging to the band above, so that every
 probability in [0, 1] has exactly one term: below 0.05 is "almost no chance", from 0.95 up is
