@@ -142,9 +142,9 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
 
 
 def test_assessment_uses_the_parameters_given():
-    params = validate({**QUICK, "units_committed": 200, "units_ineffective": 61, "as_of": dt.date(2022, 4, 11)})
+    params = validate({**QUICK, "units_committed": 200, "units_ineffective": 61, "count_date": dt.date(2022, 4, 11)})
     result = assess(params, model_rng(params.seed, "attrition"))
-    assert result.as_of_day == 47
+    assert result.as_of_day == 47  # 11 April 2022 is day 47 of the bundled case (day 1: 24 February)
     cp = result.proportion.clopper_pearson(0.95)
     # scipy.stats.binomtest(61, 200).proportion_ci(method="exact")
     ref = stats.binomtest(61, 200).proportion_ci(confidence_level=0.95, method="exact")
@@ -246,7 +246,10 @@ def test_result_shows_itself_and_its_section_feeds_the_briefing():
     assert result.plot() is not None
     section = MODEL.section(params, data, result)
     assert list(MODEL.tables(section)["attrition_projection"]["day"]) == section["projection"]["days"]
-    assert MODEL.notes(section) == []  # the seed's inputs are unremarkable
+    # The bundled inputs are unremarkable but for claims reported after the cut-off or undated.
+    late = [r["claim_id"] for r in section["claims"].values() if r["in_ledger"] and r["after_cut_off"] is not False]
+    assert len(MODEL.notes(section)) == len(late)
+    assert all(any(c in note for note in MODEL.notes(section)) for c in late)
     none = MODEL.section(validate({**QUICK, "n_samples": 1000, "units_ineffective": 0}), data,
                          MODEL.assess(validate({**QUICK, "n_samples": 1000, "units_ineffective": 0}), data))
-    assert MODEL.notes(none)[0].startswith("None of the 125 committed BTGs")
+    assert MODEL.notes(none)[0].startswith("The run counts none of the 125 committed battalion tactical groups")

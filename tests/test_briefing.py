@@ -271,7 +271,7 @@ def _render(results, manifest, tmp_path):
 
 
 def test_sections_render_only_when_their_model_is_present(baseline_results, manifest, tmp_path):
-    results = {"schema_version": 1, "attrition": copy.deepcopy(baseline_results["attrition"])}
+    results = {"schema_version": 2, "attrition": copy.deepcopy(baseline_results["attrition"])}
     html = _render(results, manifest, tmp_path)
     assert 'id="intervals"' in html
     assert 'id="judgment-resupply' not in html and "resupply_" not in html
@@ -279,7 +279,7 @@ def test_sections_render_only_when_their_model_is_present(baseline_results, mani
     other = copy.deepcopy(baseline_results["attrition"])
     for judgment in other["judgments"]:
         judgment["id"] = "other-" + judgment["id"]
-    html = _render({"schema_version": 1, "other": other}, manifest, tmp_path)
+    html = _render({"schema_version": 2, "other": other}, manifest, tmp_path)
     assert 'id="intervals"' not in html and "the &#34;about 75%&#34;" not in html.lower()
     assert 'id="judgment-other-attrition-threshold"' in html
     assert 'id="claim-btg-ineffective-29"' in html

@@ -43,6 +43,12 @@ def text_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + alts).split())
 
 
+def seed_words_in(page: str) -> list[str]:
+    """The bundled case's words anywhere in a page but its embedded images' bytes."""
+    readable = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page)
+    return [word for word in SEED_WORDS if word.lower() in readable.lower()]
+
+
 def latest(root: Path) -> Path:
     return (root / "latest").resolve()
 
@@ -177,8 +183,7 @@ def test_the_second_cases_hazard_is_over_50_days(second_run):
 
 def test_the_second_cases_briefing_speaks_its_own_words(second_run):
     page = (second_run / "briefing.html").read_text()
-    found = [word for word in SEED_WORDS if word.lower() in page.lower()]
-    assert found == [], found
+    assert seed_words_in(page) == []
     assert "regiment" in text_of(page)
 
 
@@ -196,7 +201,7 @@ def test_a_loss_series_in_csv_runs_the_loss_model(second_run_with_losses):
     results = json.loads((second_run_with_losses / "results.json").read_text())
     assert "losses" in results
     page = (second_run_with_losses / "briefing.html").read_text()
-    assert [word for word in SEED_WORDS if word.lower() in page.lower()] == []
+    assert seed_words_in(page) == []
 
 
 def _namespace(model: str, **changes) -> dict:

@@ -148,9 +148,12 @@ def test_one_statement_is_pooled_but_checked_against_nothing(tmp_path):
 
 
 def test_the_over_count_bound_in_the_briefing_is_computed_from_the_data(losses):
-    bounds = {(row["date"], row["category"]): row["bound"] for row in losses.to_dict()["oryx_bound"]}
-    # Claimed by the General Staff on 31 December 2022 over Oryx's confirmed tanks (both files as bundled).
+    rows = losses.to_dict()["confirmed_bound"]
+    bounds = {(row["date"], row["category"]): row["bound"] for row in rows}
+    # Claimed by 31 December 2022 over the visually confirmed tanks (both files as bundled): after the
+    # cut-off, so marked as such.
     assert bounds[("2022-12-31", "tank")] == pytest.approx(3029 / 1673)
+    assert all(row["after_cut_off"] for row in rows)
     files = MODELS["losses"].load(QUICK).files
-    assert {"russia_losses_equipment_oryx.json", "btg_holdings.csv"} <= {p.name for p in files}
+    assert {"russia_losses_equipment_oryx.json", "btg_holdings.csv", "series.yaml"} <= {p.name for p in files}
     assert all(len(v) == 64 for v in files.values())

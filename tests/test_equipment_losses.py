@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,12 +22,12 @@ from estimates.paths import HOLDINGS
 from estimates.registry import MODELS
 from estimates.report.provenance import relative_path
 
-#: Everything fixed but what a test varies: no over-count, all losses on BTGs, 10 tanks and 40
-#: vehicles per BTG, 125 BTGs, threshold 0.4 (a zero-width interval is a point mass).
+#: Everything fixed but what a test varies: no over-count, all losses on the units, 10 tanks and 40
+#: vehicles per unit, 125 units, threshold 0.4 (a zero-width interval is a point mass).
 FIXED = dict(units_committed_low=125, units_committed_high=125, armour_per_unit=(10, 10), ifv_per_unit=(40, 40),
              overcount_90=(1, 1), threshold_90=(0.4, 0.4), share_on_units=1.0,
              grid_overcount=(1.0,), grid_concentration=(1.0,))
-ARMOUR = 125 * 50  # vehicles the committed BTGs hold under FIXED
+ARMOUR = 125 * 50  # vehicles the committed units hold under FIXED
 
 
 def _run(claimed, seed=7, n=2000, **changes):
@@ -35,7 +36,7 @@ def _run(claimed, seed=7, n=2000, **changes):
 
 @pytest.mark.parametrize("fraction, expected", [(0.41, 125), (0.39, 0), (0.0, 0)])
 def test_even_spread_is_all_or_none(fraction, expected):
-    # Huge concentration spreads losses evenly: every BTG loses `fraction` of its armour, so all
+    # Huge concentration spreads losses evenly: every unit loses `fraction` of its armour, so all
     # 125 pass the 0.4 threshold or none does (closed form: 125 * [fraction >= 0.4]).
     tanks = fraction * ARMOUR / 5
     result = _run((tanks, fraction * ARMOUR - tanks), concentration=1e7)
@@ -45,7 +46,7 @@ def test_even_spread_is_all_or_none(fraction, expected):
 
 @pytest.mark.parametrize("alpha, fraction", [(1.5, 0.25), (0.5, 0.3), (5.0, 0.35)])
 def test_mean_matches_beta_marginal(alpha, fraction):
-    # A symmetric Dirichlet(alpha) weight has marginal Beta(alpha, (N - 1) alpha); BTG i is
+    # A symmetric Dirichlet(alpha) weight has marginal Beta(alpha, (N - 1) alpha); unit i is
     # ineffective when N w_i rho >= theta, so E[count] = N * beta.sf(theta / (N rho)).
     n = 20_000
     result = _run((0.0, fraction * ARMOUR), n=n, concentration=alpha)
@@ -54,8 +55,8 @@ def test_mean_matches_beta_marginal(alpha, fraction):
     assert abs(result.ineffective.mean() - expected) < 4 * se + 1e-9
 
 
-def test_btg_equivalents_are_lognormal():
-    # With holdings and share fixed, tanks' BTG-equivalents = 0.8 * 684 / (10 f), f lognormal: its
+def test_unit_equivalents_are_lognormal():
+    # With holdings and share fixed, tanks' unit-equivalents = 0.8 * 684 / (10 f), f lognormal: its
     # q-quantile is 0.8 * 684 / (10 * f.ppf(1 - q)) (scipy's lognormal).
     result = _run((684, 1861), n=20_000, overcount_90=(1.2, 2.0), share_on_units=0.8)
     factor = lognormal_from_90(1.2, 2.0)
@@ -71,10 +72,10 @@ def test_holdings_come_from_the_data_file():
     assert el.holdings_per_unit(holdings) == {"armour_per_unit": (8.0, 13.0), "ifv_per_unit": (30.0, 45.0)}
 
 
-def test_oryx_bound_at_end_of_2022():
+def test_confirmed_bound_at_end_of_2022():
     equipment = losses.load_equipment_losses(consistent=True)
-    table = el.oryx_overcount_bound(equipment, losses.load_oryx(), ["2022-12-31"]).set_index("category")
-    # 3,029 tanks claimed by 2022-12-31 over 1,673 confirmed by Oryx; 6,075 over 3,787 APCs.
+    table = el.overcount_bound(equipment, losses.load_confirmed(), ["2022-12-31"]).set_index("category")
+    # 3,029 tanks claimed by 2022-12-31 over 1,673 visually confirmed; 6,075 over 3,787 APCs.
     assert table.loc["tank", "bound"] == pytest.approx(3029 / 1673)
     assert table.loc["apc", "bound"] == pytest.approx(6075 / 3787)
 
@@ -166,7 +167,7 @@ def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
     params = validate({"n_samples": 1000})
     data = model.load(params)
     assert {p.name for p in data.files} == {"claims.csv", "russia_losses_equipment.json", "btg_holdings.csv",
-                                            "russia_losses_equipment_oryx.json"}
+                                            "russia_losses_equipment_oryx.json", "series.yaml"}
     assert data.holdings == {"armour_per_unit": (8.0, 13.0), "ifv_per_unit": (30.0, 45.0)}
 
     def no_reading(self, *args, **kwargs):
@@ -184,12 +185,27 @@ def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
     assert set(section["data_files"]) == {relative_path(p) for p in data.files}
 
 
-def test_as_of_outside_the_loss_data_is_an_input_error_naming_it():
-    params = validate({"as_of": "2027-01-01"})
+@pytest.mark.parametrize("values, message", [
+    # The count's date (never after the cut-off) must be inside the loss data up to the cut-off.
+    ({"as_of": "2027-01-01", "count_date": "2027-01-01"},
+     r"^parameter 'count_date': the loss data run from 2022-02-25 to 2026-08-08 \(to the cut-off\); got 2027-01-01$"),
+    ({"as_of": "2022-02-24", "count_date": "2022-02-24"},
+     r"^parameter 'as_of': the loss data russia_losses_equipment.json start after the cut-off 2022-02-24$"),
+])
+def test_a_count_date_outside_the_loss_data_is_an_input_error_naming_it(values, message):
+    params = validate(values)
     model = MODELS["losses"]
-    with pytest.raises(InputError, match=r"^parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; "
-                                         r"got 2027-01-01$"):
+    with pytest.raises(InputError, match=message):
         model.implementation.check(params, model.load(params, check=False))
+
+
+def test_a_later_cut_off_does_not_move_the_count_date():
+    # as_of is the information cut-off only: the losses are still read at count_date (day 42).
+    params = validate({"as_of": "2027-01-01", "n_samples": 1000})
+    model = MODELS["losses"]
+    data = model.load(params)
+    assert model.assess(params, data).check.claimed.tank == 684
+    assert data.equipment.index[-1] == pd.Timestamp("2026-08-08")
 
 
 def test_plot_draws_the_implied_count_and_its_grid():

@@ -1,5 +1,7 @@
 """Admiralty grades to probabilities, and correlated claim truth."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,9 +22,11 @@ from estimates.paths import GRADE_TABLE
 TABLE = load_grade_table(GRADE_TABLE)
 
 
-def claim(claim_id, grade="B2", originator="o", outlet="x"):
+def claim(claim_id, grade="B2", originator="o", outlet="x", report_date=dt.date(2022, 4, 11)):
+    """A claim reported on ``report_date`` (the bundled case's cut-off by default)."""
     return Claim(claim_id=claim_id, statement="s", originator=originator, outlet=outlet,
-                 carried_by="test", reliability=grade[0], credibility=grade[1], grade_reason="r")
+                 carried_by="test", reliability=grade[0], credibility=grade[1], grade_reason="r",
+                 report_date=report_date)
 
 
 def test_cannot_be_judged_maps_to_the_base_rate():

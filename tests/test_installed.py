@@ -65,7 +65,7 @@ def test_the_wheel_carries_every_template_and_schema_piece(installed):
     assert done.returncode == 0, done.stderr
     location, properties, templates = json.loads(done.stdout)
     assert "site-packages" in location and str(PROJECT / "src") not in location
-    assert properties == sorted(["schema_version", "attrition", "resupply", "pooling", "losses", "lanchester"])
+    assert properties == sorted(["schema_version", "case", "attrition", "resupply", "pooling", "losses", "lanchester"])
     assert all(t != "None" and Path(t).is_file() and "site-packages" in t for t in templates)
     assert (Path(location).parent / "report" / "templates" / "briefing.html.j2").is_file()
 

@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -334,7 +335,10 @@ def test_load_reads_every_file_once_and_assess_reads_none(monkeypatch):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"as_of": "2027-01-01"}, r"^parameter 'as_of': the loss data run from 2022-02-25 to 2026-08-08; got 2027-01-01$"),
+    ({"as_of": "2027-01-01", "count_date": "2027-01-01"},
+     r"^parameter 'count_date': the loss data run from 2022-02-25 to 2026-08-08 \(to the cut-off\); got 2027-01-01$"),
+    ({"as_of": "2022-02-24"},
+     r"^parameter 'as_of': the personnel loss data russia_losses_personnel.json start after the cut-off 2022-02-24$"),
     ({"initial_strength": 1000}, r"^parameter 'initial_strength': must exceed the 18,600 personnel "
                                          r"losses claimed by 2022-04-06; got 1000$"),
 ])
@@ -357,3 +361,15 @@ def test_plot_draws_a_panel_per_part_or_the_tempo_on_an_axes():
     early = validate({"as_of": "2022-02-26"})
     assert len(model.assess(early, model.load(early)).plot().axes) == 2
     plt.close("all")
+
+
+def test_the_tempo_reads_no_claim_after_the_cut_off():
+    # A cut-off of 2022-04-01 (day 37) leaves the count's date at the cut-off: the fit ends on day 37
+    # however far the file runs, and the data it recorded end there too.
+    params = validate({"as_of": "2022-04-01"})
+    model = MODELS["lanchester"]
+    data = model.load(params)
+    assert data.personnel_claimed.index[-1] == pd.Timestamp("2022-04-01")
+    section = model.compute_section(params)
+    assert section["as_of_day"] == 37 and section["tempo"]["days"][-1] == 36
+    assert section["words"]["unit_short"] == params.words.unit_short

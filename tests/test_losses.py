@@ -1,8 +1,12 @@
-"""The loss-data loader: known values of the bundled files, revisions, merges, and bad input."""
+"""The loss-data loader: known values of the bundled files, revisions, merges, and bad input.
+
+The CSV format and the model's checks are in ``test_loss_series.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +16,8 @@ from hypothesis import strategies as st
 
 from estimates.inputs import loss_claims as losses
 from estimates.inputs.loss_claims import LossDataError
+
+CONFIRMED = losses.load_series_notes(losses._default("", None)).confirmed
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +113,7 @@ def test_revision_consistent_properties(values):
 
 # --- categories that merge -------------------------------------------------------------------------
 def test_vehicles_merge_is_continuous(raw):
-    series = raw[losses.CONTINUOUS]
+    series = raw["vehicles_and_fuel_tanks_continuous"]
     assert series.notna().all()
     before = raw.loc[:"2022-04-30"]
     assert (series.loc[:"2022-04-30"] == before["military_auto"] + before["fuel_tank"]).all()
@@ -121,12 +127,46 @@ def test_personnel_and_oryx():
     assert people.loc["2022-02-25", "personnel"] == 2800
     assert set(people["personnel_qualifier"]) == {"about", "more"}
     assert people["pow"].last_valid_index() == pd.Timestamp("2022-04-27")
-    totals = losses.oryx_totals(losses.load_oryx())
+    totals = losses.confirmed_totals(losses.load_confirmed())
     # Sums of losses_total over the file's "Tanks" and "Armoured Personnel Carriers" groups.
     assert (totals["tank"], totals["apc"]) == (1673, 3787)
 
 
+# --- day numbers count from the conflict start, not from the data set's day one ----------------
+def test_days_count_from_the_start_given():
+    # The bundled file's records say day 2 for 2022-02-25 (its day one, series.yaml: 2022-02-24);
+    # a case starting on 2022-02-20 numbers the same date day 6, and its day 46 is 2022-04-06.
+    frame = losses.load_equipment_losses(start=dt.date(2022, 2, 20))
+    assert frame["day"].iloc[0] == 6
+    assert losses.claimed_by(46, "tank", frame) == 684
+    assert losses.claimed_losses("2022-04-06", frame).day == 46
+
+
+def test_a_start_after_the_first_record_is_refused():
+    with pytest.raises(LossDataError, match=r"2022-02-25: field 'date' must be on or after 2025-09-01 "
+                                            r"\(day 1 of the conflict\)$"):
+        losses.load_equipment_losses(start=dt.date(2025, 9, 1))
+
+
+def test_no_start_and_no_notes_is_refused(tmp_path):
+    with pytest.raises(LossDataError, match="no start date"):
+        losses.load_equipment_losses(_write(tmp_path, GOOD))
+
+
+def test_the_merge_and_snapshot_dates_are_data():
+    notes = losses.load_series_notes(losses._default("", None))
+    assert notes.day_one == dt.date(2022, 2, 24) and notes.merge.date == dt.date(2022, 5, 1)
+    assert notes.confirmed.dates == (dt.date(2022, 12, 31), dt.date(2023, 2, 24))
+    assert notes.categories == {"tank": "armour", "apc": "ifv"}
+
+
+def test_up_to_drops_what_the_cut_off_excludes(raw):
+    cut = losses.up_to(raw, dt.date(2022, 4, 11))
+    assert cut.index[-1] == pd.Timestamp("2022-04-11") and len(cut) == 46 and cut.attrs["sha256"] == raw.attrs["sha256"]
+
+
 # --- bad input ----------------------------------------------------------------------------------
+START = dt.date(2022, 2, 24)
 GOOD = [
     {"date": "2022-02-25", "day": 2, "tank": 80, "APC": 516},
     {"date": "2022-02-26", "day": 3, "tank": 146, "APC": 706},
@@ -151,7 +191,7 @@ def _with(index, **changes):
 
 
 def test_good_small_file_loads(tmp_path):
-    frame = losses.load_equipment_losses(_write(tmp_path, GOOD))
+    frame = losses.load_equipment_losses(_write(tmp_path, GOOD), start=START)
     assert frame["tank"].tolist() == [80, 146, 150]
     assert frame["aircraft"].isna().all()
 
@@ -175,7 +215,7 @@ def test_good_small_file_loads(tmp_path):
 def test_bad_equipment_file(tmp_path, records, pattern):
     path = _write(tmp_path, records)
     with pytest.raises(LossDataError, match=pattern) as caught:
-        losses.load_equipment_losses(path)
+        losses.load_equipment_losses(path, start=START)
     message = str(caught.value)
     assert "\n" not in message and message.startswith(str(path))
     assert isinstance(caught.value, ValueError)
@@ -183,26 +223,30 @@ def test_bad_equipment_file(tmp_path, records, pattern):
 
 def test_missing_and_unreadable_files(tmp_path):
     with pytest.raises(LossDataError, match="loss data file not found"):
-        losses.load_equipment_losses(tmp_path / "absent.json")
+        losses.load_equipment_losses(tmp_path / "absent.json", start=START)
     with pytest.raises(LossDataError, match="not a regular file; give the path of a JSON file"):
-        losses.load_personnel_losses(tmp_path)
+        losses.load_personnel_losses(tmp_path, start=START)
     (tmp_path / "latin1.json").write_bytes(b"[\xe9]")
     with pytest.raises(LossDataError, match="not UTF-8"):
-        losses.load_oryx(tmp_path / "latin1.json")
+        losses.load_confirmed(replace(CONFIRMED, path=tmp_path / "latin1.json"))
 
 
-def test_bad_oryx_file(tmp_path):
+def _confirmed(path):
+    return losses.load_confirmed(replace(CONFIRMED, path=path))
+
+
+def test_bad_confirmed_file(tmp_path):
     row = {"equipment_oryx": "Tanks", "model": "T-72B", "manufacturer": "the Soviet Union",
            "losses_total": 5, "equipment_ua": "Tanks"}
     with pytest.raises(LossDataError, match=r"record 1: field 'losses_total' must be a whole number >= 0"):
-        losses.load_oryx(_write(tmp_path, [row | {"losses_total": -1}]))
+        _confirmed(_write(tmp_path, [row | {"losses_total": -1}]))
     with pytest.raises(LossDataError, match=r"record 2: field 'equipment_ua' must be one of Tanks"):
-        losses.load_oryx(_write(tmp_path, [row, row | {"equipment_ua": "Tonks"}]))
-    assert losses.load_oryx(_write(tmp_path, [row]))["category"].tolist() == ["tank"]
+        _confirmed(_write(tmp_path, [row, row | {"equipment_ua": "Tonks"}]))
+    assert _confirmed(_write(tmp_path, [row]))["category"].tolist() == ["tank"]
 
 
 def test_bad_corrections_file(tmp_path):
     records = [{"date": "2022-10-13", "day": 231, "APC": -25}, {"date": "2022-10-13", "day": 232, "APC": 1}]
     with pytest.raises(LossDataError, match=r"2022-10-13: field 'date' must be a later date than"):
-        losses.load_corrections(_write(tmp_path, records))
-    assert losses.load_corrections(_write(tmp_path, records[:1]))["apc"].tolist() == [-25]
+        losses.load_corrections(_write(tmp_path, records), start=START)
+    assert losses.load_corrections(_write(tmp_path, records[:1]), start=START)["apc"].tolist() == [-25]

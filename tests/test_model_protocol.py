@@ -19,7 +19,7 @@ import pytest
 from estimates.model import Model
 from estimates.parameters.schema import validate
 from estimates.registry import MODELS
-from estimates.report.results_schema import results_schema
+from estimates.report.results_schema import SCHEMA_VERSION, results_schema
 
 matplotlib.use("Agg")
 PROTOCOL = {"load": ["params"], "check": ["params", "data"], "key_judgments": ["params", "data", "rng"],
@@ -69,11 +69,11 @@ def test_its_recorded_section_follows_its_schema_piece(name, baseline_results):
 
     section = baseline_results[name]
     schema = results_schema()
-    jsonschema.validate({"schema_version": 1, name: section}, schema)
+    jsonschema.validate({"schema_version": SCHEMA_VERSION, name: section}, schema)
     required = MODELS[name].results_schema()["$defs"][name]["required"]
     broken = {key: value for key, value in section.items() if key != required[0]}
     with pytest.raises(jsonschema.ValidationError, match=required[0]):
-        jsonschema.validate({"schema_version": 1, name: broken}, schema)
+        jsonschema.validate({"schema_version": SCHEMA_VERSION, name: broken}, schema)
 
 
 def test_each_model_declares_what_the_infrastructure_needs():

@@ -36,13 +36,13 @@ ROUTE = {
     "equipment_loss_share_low": 0.4, "equipment_loss_share_high": 0.4,
 }
 #: Fifty launchers per BTG, fixed, so the loss denominator is hand-computable.
-LAUNCHERS = Holding("anti_armour", "anti-armour launchers", "btg", "launcher", 50, 50, None, "assumption", "")
+LAUNCHERS = Holding("anti_armour", "anti-armour launchers", "unit", "launcher", 50, 50, None, "assumption", "")
 PHASE = 0.25  # the first sailing is a quarter of an interval after day 0
 
 
 def claim(claim_id: str) -> Claim:
     return Claim(claim_id=claim_id, statement="s", originator="o", outlet="x", carried_by="test",
-                 reliability="B", credibility="2", grade_reason="r")
+                 reliability="B", credibility="2", grade_reason="r", report_date=dt.date(2022, 4, 11))
 
 
 def consignment(cid: str, tonnes: float, departure: dt.date, quantity: float = 1.0) -> Consignment:
@@ -62,7 +62,7 @@ def route_model(*consignments: Consignment, ineffective: int = 10, **overrides) 
 
 def fixed_draws(model: ResupplyModel, size: int = 3, phase: float = PHASE) -> dict:
     u = np.full((size, len(model.inputs())), 0.5)
-    u[:, [c.name for c in model.inputs()].index("sailing phase")] = phase
+    u[:, [c.name for c in model.inputs()].index("departure phase")] = phase
     return model.transform(u)
 
 
@@ -77,8 +77,8 @@ def arrival_days(model: ResupplyModel, **draw_overrides) -> np.ndarray:
 
 def test_the_route_inputs_are_the_fixed_values():
     draws = fixed_draws(route_model(consignment("c", 10, MARCH_26)))
-    for name, value in {"road transit": 3, "turnaround": 10, "crossing": 2, "onward transit": 5,
-                        "ship capacity": 100, "sailing phase": PHASE}.items():
+    for name, value in {"transit to loading": 3, "turnaround": 10, "crossing": 2, "onward transit": 5,
+                        "carrier capacity": 100, "departure phase": PHASE}.items():
         assert draws[name] == pytest.approx(np.full(3, value)), name
 
 
@@ -147,14 +147,14 @@ def test_share_of_losses_replaced_is_quantity_over_ineffective_btgs_share_lost_a
     # h = 50 launchers per BTG: 120 / (10 * 0.4 * 50) = 0.6.
     model = route_model(consignment("c", 12, MARCH_26, quantity=120), ineffective=10)
     draws = fixed_draws(model)
-    assert draws["equipment lost per ineffective BTG"] == pytest.approx([0.4] * 3)
-    assert draws["ineffective BTGs by the horizon"] == pytest.approx([10.0] * 3)
+    assert draws["equipment lost per ineffective unit"] == pytest.approx([0.4] * 3)
+    assert draws["ineffective units by the horizon"] == pytest.approx([10.0] * 3)
     share = model.loss_share_replaced(draws, {"anti_armour": np.full(3, 120.0)})["anti_armour"]
     assert share == pytest.approx([120 / (10 * 0.4 * 50)] * 3)
     # Hand-set draws, one set per row: (q, I, s, h) -> q / (I s h).
-    draws["ineffective BTGs by the horizon"] = np.array([10.0, 4.0, 25.0])
-    draws["equipment lost per ineffective BTG"] = np.array([0.4, 0.5, 0.2])
-    draws["anti_armour per BTG"] = np.array([50.0, 30.0, 60.0])
+    draws["ineffective units by the horizon"] = np.array([10.0, 4.0, 25.0])
+    draws["equipment lost per ineffective unit"] = np.array([0.4, 0.5, 0.2])
+    draws["anti_armour per unit"] = np.array([50.0, 30.0, 60.0])
     q = np.array([120.0, 30.0, 600.0])
     share = model.loss_share_replaced(draws, {"anti_armour": q})["anti_armour"]
     assert share == pytest.approx([0.6, 0.5, 2.0])  # 120/200, 30/60, 600/300

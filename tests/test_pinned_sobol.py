@@ -65,11 +65,19 @@ def test_each_resupply_input_is_in_its_own_sensitivity_group():
     for cid in ("rpg-launchers", "atgm-launchers", "astros-launchers", "bavar-373", "s-300"):
         assert groups[f"{cid} mass"] == "item masses"
     assert groups["bavar-373 departure"] == groups["s-300 departure"] == "undated departures"
-    assert {groups[n] for n in ("ship capacity", "turnaround", "sailing phase", "crossing")} == {"Caspian shipping"}
-    assert groups["equipment lost per ineffective BTG"] == "equipment lost per ineffective BTG"
-    assert groups["ineffective BTGs by the horizon"] == "attrition"
-    # Every group has an indicator an analyst can watch.
-    assert set(groups.values()) <= set(resupply_analysis.INDICATORS)
+    # The bundled route: road, then the sea leg served by ships, then road.
+    assert {groups[n] for n in ("carrier capacity", "turnaround", "departure phase", "crossing")} == {
+        "ship capacity and timing"}
+    assert groups["transit to loading"] == "transit to the ships"
+    assert groups["onward transit"] == "onward transit"
+    assert groups["armour per unit"] == groups["personnel per unit"] == "BTG holdings"
+    assert groups["equipment lost per ineffective unit"] == "equipment lost per ineffective BTG"
+    assert groups["ineffective units by the horizon"] == "attrition"
+    # Every group has an indicator an analyst can watch, in the case's words.
+    watch = model.indicators()
+    assert set(groups.values()) == set(watch) and all(watch.values())
+    assert "Bandar Anzali to Astrakhan" in watch["ship capacity and timing"]
+    assert "4 from 3 originators, carried by 1 outlet" in watch["claim truth"]
 
 
 def test_an_uncertain_quantity_is_the_indicator_for_its_judgments():
@@ -82,9 +90,10 @@ def test_an_uncertain_quantity_is_the_indicator_for_its_judgments():
     model = route_model(rpg, ineffective=10, replacement_share_threshold=0.79)
     result = sobol_indices(lambda u: model.evaluate(u, "anti_armour"), [c.group for c in model.inputs()],
                            n_base=512, seed=2)
-    for judgment in ("resupply-replacement", "resupply-complete-btg"):
+    for judgment in ("resupply-replacement", "resupply-complete-unit"):
         table = result.indices[judgment]
         assert result.top(judgment) == ["rpg_launchers quantity"], judgment
         assert table.loc["rpg_launchers quantity", "ST"] == pytest.approx(1.0, abs=0.1)
         assert table.loc["item masses", "ST"] == pytest.approx(0.0, abs=0.02)
-    assert "RPG launchers" in resupply_analysis.INDICATORS[result.top("resupply-replacement")[0]]
+    assert model.indicators()[result.top("resupply-replacement")[0]] == (
+        "how many launchers rpg actually moved (assumed 50 to 500)")

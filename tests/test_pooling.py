@@ -221,7 +221,7 @@ def test_a_statement_above_the_committed_force_is_an_input_error_naming_the_file
     params = validate({"units_committed": 30})
     model = MODELS["pooling"]
     data = model.load(params, check=False)
-    with pytest.raises(InputError, match=r"^parameter 'statements_path': data/btg_statements\.csv: line 3: statement "
+    with pytest.raises(InputError, match=r"^parameter 'statements_path': btg_statements\.csv: line 3: statement "
                                          r"'bbc-37-38' needs at least 37 battalion tactical groups ineffective, "
                                          r"more than the 35 committed at most \(units_committed \+ denominator_uncertainty\)$"):
         model.implementation.check(params, data)
@@ -244,3 +244,89 @@ def test_plot_draws_the_estimates_and_the_checks():
     _, ax = plt.subplots()
     assert result.plot(ax=ax) is ax and len(ax.get_yticklabels()) == 4
     plt.close("all")
+
+
+# --- the information cut-off ----------------------------------------------------------------------
+
+def _pooled(**values):
+    from estimates.parameters.schema import with_case
+
+    params = with_case({"n_samples": 1000, **values})
+    model = MODELS["pooling"]
+    return model.assess(params, model.load(params))
+
+
+def test_the_bundled_cut_off_leaves_the_statement_of_2_may_out():
+    # as_of is the bundled case's 11 April 2022: the UK MoD's "more than a quarter" was reported on 2 May.
+    result = _pooled()
+    assert [s.observation_id for s in result.statements] == ["six-weeks-29", "bbc-37-38"]
+    [late] = result.left_out
+    assert (late["observation_id"], late["why"], late["report_date"]) == (
+        "ukmod-more-than-quarter", "after_cut_off", "2022-05-02")
+    assert result.as_of_day == 42 and result.cut_off == dt.date(2022, 4, 11)
+    # The later count of 11 April is used for p on 6 April, and said so.
+    assert result.notes == ("statements of counts after 6 April 2022 (bbc-37-38) are pooled: the estimate for "
+                            "that date also draws on later counts, all reported by the cut-off of 11 April 2022",)
+
+
+def test_a_later_cut_off_pools_every_statement_and_an_earlier_one_fewer():
+    later = _pooled(as_of="2022-05-02")
+    assert later.left_out == () and len(later.statements) == 3
+    assert later.as_of_day == 42  # p still refers to count_date, 6 April
+    earlier = _pooled(as_of="2022-04-10")
+    # The seed's claim was reported on 11 April, CNN's on 6 April: the statement is known by then.
+    assert [s.observation_id for s in earlier.statements] == ["six-weeks-29"]
+    assert {o["observation_id"]: o["why"] for o in earlier.left_out} == {
+        "bbc-37-38": "after_cut_off", "ukmod-more-than-quarter": "after_cut_off"}
+
+
+def test_a_statement_whose_claims_have_no_report_date_is_left_out_with_that_reason(tmp_path):
+    from estimates.inputs.claims import load_ledger
+
+    ledger = load_ledger(project_path("data/claims.csv"))
+    undated = ledger.claims[0].model_copy(update={"claim_id": "undated", "report_date": None})
+    ledger = type(ledger)(ledger.path, ledger.sha256, (*ledger.claims, undated))
+    statements = (count("a", AS_OF, 29, claim_ids=("undated",)), count("b", AS_OF, 29, claim_ids=("undated", "btg-ineffective-29")))
+    from estimates.models.pooling.assessment import usable_statements
+
+    used, out = usable_statements(statements, ledger, dt.date(2022, 4, 11))
+    assert [s.observation_id for s in used] == ["b"]  # known by the cut-off through its dated claim
+    assert [(o["observation_id"], o["why"]) for o in out] == [("a", "no_report_date")]
+    assert "has no report date" in out[0]["reason"]
+
+
+def test_statements_count_their_days_from_the_case_start(tmp_path):
+    path = tmp_path / "statements.csv"
+    path.write_text("observation_id,claim_ids,event_date,count_low,count_high,share_above,reading\n"
+                    "a,c,2024-08-03,17,17,,x\n")
+    [statement], _ = load_statements(path, dt.date(2024, 6, 15))
+    assert statement.day == 50
+    with pytest.raises(LedgerError, match=r"line 2: field 'event_date' must be an ISO date on or after 2024-08-04 "
+                                          r"\(the conflict start\)"):
+        load_statements(path, dt.date(2024, 8, 4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=3), min_size=1, max_size=6),
+       st.integers(0, 40))
+def test_every_statement_is_used_or_left_out_by_its_first_report(report_days, cut_off_day):
+    """Each statement is either used or left out, never both; used exactly when one of its claims was
+    reported by the cut-off (a brute-force reference over random report dates)."""
+    from estimates.inputs.claims import Claim, Ledger
+    from estimates.models.pooling.assessment import usable_statements
+
+    day0 = dt.date(2024, 6, 15)
+    claims, statements = [], []
+    for i, days in enumerate(report_days):
+        ids = tuple(f"c{i}-{j}" for j in range(len(days)))
+        claims += [Claim(claim_id=c, statement="x", report_date=day0 + dt.timedelta(days=d), originator="o",
+                         outlet="o", carried_by="o", reliability="B", credibility="2", grade_reason="r")
+                   for c, d in zip(ids, days)]
+        statements.append(Statement.count(f"s{i}", day0, 1, claim_ids=ids, start=day0))
+    used, out = usable_statements(tuple(statements), Ledger(None, "", tuple(claims)),
+                                  day0 + dt.timedelta(days=cut_off_day))
+    assert sorted([s.observation_id for s in used] + [o["observation_id"] for o in out]) == sorted(
+        s.observation_id for s in statements)
+    expected = {f"s{i}" for i, days in enumerate(report_days) if min(days) <= cut_off_day}
+    assert {s.observation_id for s in used} == expected
+    assert all(o["why"] == "after_cut_off" for o in out)

@@ -19,8 +19,8 @@ from estimates.parameters.schema import validate
 from .test_grading import claim
 
 QUICK = {"n_samples": 4000}
-ANTI_ARMOUR = Holding("anti_armour", "anti-armour launchers", "btg", "launcher", 30, 70, None, "assumption", "")
-ARMOUR = Holding("armour", "tanks", "btg", "tank", 8, 13, None, "assumption", "")
+ANTI_ARMOUR = Holding("anti_armour", "anti-armour launchers", "unit", "launcher", 30, 70, None, "assumption", "")
+ARMOUR = Holding("armour", "tanks", "unit", "tank", 8, 13, None, "assumption", "")
 AIR = Holding("strategic_air_defence", "batteries", "theatre", "battery", 1, 1, None, "definition", "")
 
 
@@ -53,7 +53,7 @@ def test_false_claims_deliver_nothing():
 def test_zero_capacity_delays_everything_past_the_horizon():
     model = one_claim_model(1.0)
     d = draws(model, 2000)
-    d["ship capacity"] = np.zeros(2000)
+    d["carrier capacity"] = np.zeros(2000)
     assert model.delivered(d)["anti_armour"].max() == 0.0
     no_ships = one_claim_model(1.0, ship_count=0)
     assert no_ships.delivered(draws(no_ships, 2000))["anti_armour"].max() == 0.0
@@ -67,7 +67,7 @@ def test_more_capacity_never_delivers_less(factor, seed):
     model = build_model(params, data.ledger, data.consignments, data.holdings, data.grades, np.array([0, 5, 10.0]))
     d = draws(model, 300, seed)
     small = model.delivered(d)
-    d["ship capacity"] = d["ship capacity"] * factor
+    d["carrier capacity"] = d["carrier capacity"] * factor
     large = model.delivered(d)
     for category in small:
         assert np.all(large[category] >= small[category] - 1e-9)
@@ -111,6 +111,7 @@ def test_air_defence_is_counted_in_batteries_without_a_loss_share(baseline):
     _, _, _, result = baseline
     air = result.outlook("strategic_air_defence")
     assert air.restored_unit == "batteries" and air.share_replaced is None
+    # The case's words: the bundled case counts in BTG-equivalents.
     assert result.outlook("armour").restored_unit == "BTG-equivalents"
 
 
@@ -129,7 +130,7 @@ def test_binding_constraint_is_computed_from_the_numbers(baseline):
 def test_judgments_carry_terms_probabilities_and_claims(baseline):
     _, _, _, result = baseline
     assert [j.id for j in result.judgments] == ["resupply-air-defence", "resupply-replacement",
-                                                 "resupply-complete-btg"]
+                                                 "resupply-complete-unit"]
     for j in result.judgments:
         assert j.claim_ids and 0 <= j.probability.probability <= 1
         assert j.probability.n_samples == QUICK["n_samples"]
@@ -204,13 +205,15 @@ def test_probabilities_count_every_draw_beyond_the_quantile_subsample(baseline, 
 def test_load_reads_every_file_once_with_its_hash():
     import hashlib
 
-    from estimates.paths import HOLDINGS, TRANSFERS, project_path
+    from estimates.paths import DATA_DIR, HOLDINGS, TRANSFERS
 
     params = validate(QUICK)
     data = resupply_analysis.load(params)
-    ledger, grades = project_path(params.claims_path), project_path(params.grades_path)
+    # The bundled case's files, named independently of the parameters' paths.
+    ledger, grades = DATA_DIR / "claims.csv", DATA_DIR / "grade_probabilities.csv"
     assert data.files == {path: hashlib.sha256(path.read_bytes()).hexdigest()
                           for path in (ledger, TRANSFERS, HOLDINGS, grades)}
+    assert (data.transfers_path, data.holdings_path) == (TRANSFERS, HOLDINGS)
     assert data.attrition.ledger is data.ledger
 
 

@@ -42,3 +42,23 @@ def test_attrition_through_the_package_matches_the_attrition_section(baseline_ru
     recorded = baseline_results["attrition"]
     for key in ("proportion", "with_reporting_uncertainty", "projection", "hazard"):
         assert recomputed[key] == recorded[key], key
+
+
+def test_the_route_and_words_are_the_cases(baseline_results):
+    # Read independently of the package: the bundled case.yaml's route and words.
+    import yaml
+
+    from estimates.paths import DATA_DIR
+
+    case = yaml.safe_load((DATA_DIR / "case.yaml").read_text(encoding="utf-8"))
+    section = baseline_results["resupply"]
+    legs = [{"mode": leg["mode"], "label": leg["label"], "carrier": leg.get("carrier")} for leg in case["route"]]
+    assert section["route"]["legs"] == legs
+    assert section["route"]["carrier"] == next(leg["carrier"] for leg in legs if leg["carrier"])
+    rows = {r["name"]: r for r in section["parameters"]}
+    assert section["route"]["carrier_count"] == rows["ship_count"]["value"]
+    assert {k: case[k] for k in ("subject", "unit_singular", "unit_plural", "unit_short")}.items() <= \
+        section["words"].items()
+    # The default cut-off (11 April 2022) is the day the transfer claims were reported: none left out.
+    assert section["after_cutoff"] == []
+    assert {c["level"] for c in section["categories"].values()} == {"unit", "theatre"}

@@ -12,5 +12,5 @@ CASES: dict[str, dict] = {
                  "equipment_loss_share_low": 0.4},
     "pooling": {"pooling_shape_low": 0.6, "overdispersion": 0.02, "denominator_uncertainty": 3},
     "losses": {"loss_concentration": 3.0, "overcount_low": 1.3, "loss_threshold_high": 0.6},
-    "lanchester": {"initial_strength": 180000, "as_of": "2022-04-01"},
+    "lanchester": {"initial_strength": 180000, "count_date": "2022-04-01"},
 }

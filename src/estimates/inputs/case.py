@@ -93,12 +93,10 @@ class Case:
         return date_of_day(day, self.conflict_start)
 
     def claim_for(self, parameter: str, declared: str | None = None) -> str | None:
-        """The claim id a parameter's value comes from: the case's, else the declared source's."""
-        if parameter in self.claims:
-            return self.claims[parameter]
-        if declared and declared.startswith("claim:"):
-            return declared.removeprefix("claim:")
-        return None
+        """The claim id a parameter's value comes from, as the case's ``claims:`` says; None if it
+        names none. A declared source (``claim:<id>``) documents the bundled case's default and is
+        not cited for any case that does not list it: another case's ledger has other claims."""
+        return self.claims.get(parameter)
 
     @property
     def carrier(self) -> str:

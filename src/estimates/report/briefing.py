@@ -70,10 +70,8 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
-    if case.get("unit_plural"):  # "units" in a declaration is the case's unit
-        for row in parameters:
-            if str(row.get("unit", "")).startswith("units"):
-                row["unit"] = case["unit_plural"] + row["unit"].removeprefix("units")
+    for row in parameters:
+        row["unit"] = in_case_words(row.get("unit", ""), case)
     # Values that depart from what their claims report: said on every page, never called reported.
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
@@ -120,7 +118,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         handling=HANDLING,
         author=AUTHOR,
         manifest=manifest,
-        header=_header(results, manifest, ordered),
+        header=_header(results, manifest, ordered, case),
         sections=sections,
         judgments=judgments,
         numbers={row["judgment"]["id"]: row["number"] for row in judgments},
@@ -262,14 +260,30 @@ def _embed(run_dir: Path, name: str, figure, alt: str) -> dict:
             "src": "data:image/png;base64," + base64.b64encode(data).decode()}
 
 
-def _header(results: dict, manifest: dict, models: list[str]) -> dict:
+def in_case_words(unit: str, case: dict) -> str:
+    """A declared unit in the case's words: "units" is its units, "carriers" its carrier.
+
+    >>> in_case_words("units (+/-)", {"unit_plural": "regiments"}), in_case_words("draws", {})
+    ('regiments (+/-)', 'draws')
+    """
+    unit = str(unit or "")
+    if unit.startswith("units") and case.get("unit_plural"):
+        return case["unit_plural"] + unit.removeprefix("units")
+    carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
+    if unit == "carriers" and carrier:
+        return f"{carrier}s"
+    return unit
+
+
+def _header(results: dict, manifest: dict, models: list[str], case: dict | None = None) -> dict:
     """Information cut-off, run date and what differs from the baseline parameters."""
     values = manifest.get("parameters", {})
     case = results.get("case") or {}
     as_of = case.get("as_of") or values.get("as_of")
     start = dt.date.fromisoformat(case["conflict_start"]) if case.get("conflict_start") else None
     defaults = Parameters().model_dump(mode="json")
-    changed = [{"name": name, "value": values[name], "default": defaults[name], "unit": _unit(name)}
+    changed = [{"name": name, "value": values[name], "default": defaults[name],
+                "unit": in_case_words(_unit(name), case or {})}
                for name in defaults if name in values and values[name] != defaults[name]
                and Parameters.model_fields[name].json_schema_extra["unit"] not in ("path", "folder")]
     return {

@@ -1,5 +1,5 @@
-"""BTG attrition: what a reported count of combat-ineffective BTGs implies for the per-BTG hazard and the
-force's path ahead, and the seed's "75%" read both ways."""
+"""Attrition: what a count of combat-ineffective units implies for the per-unit hazard and the
+force's path ahead, and a stated share (the bundled case's "75%") read both ways."""
 
 from estimates.model import Model
 from estimates.models.attrition.parameters import PARAMETERS, RULES
@@ -8,7 +8,7 @@ from estimates.paths import NOTEBOOK_DIR
 
 MODEL = Model(
     name="attrition",
-    title="BTG attrition",
+    title="Attrition",
     package=__name__,
     notebook=NOTEBOOK_DIR / "attrition.ipynb",
     parameters=PARAMETERS,

@@ -49,6 +49,12 @@ from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
 from estimates.models.attrition import MODEL
 from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
+from estimates.models.attrition.sources import (
+    COUNT_PARAMETERS,
+    READING_PARAMETERS,
+    claim_id,
+    claim_records,
+)
 from estimates.parameters.schema import Parameters
 
 #: Draws simulated at once; bounds memory whatever ``n_samples`` is. Fixed, so that results do
@@ -60,7 +66,7 @@ def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.nda
     """Instantaneous hazard per unit per day at the count's day t0: shape * H0 / t0 (Weibull; shape 1
     is the constant hazard -log(1 - p) / t0).
 
-    >>> round(float(daily_hazard(np.array(0.25), 50)), 6), round(-np.log(0.75) / 50, 6)
+    >>> round(float(daily_hazard(np.array(0.25), 50)), 6), round(float(-np.log(0.75) / 50), 6)
     (0.005754, 0.005754)
     """
     return shape * daily_hazard_from_probability(rate, as_of_day)
@@ -70,7 +76,7 @@ def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.nda
 class Projection:
     """Effective units by day after the count date, from exact per-day counts over all draws.
 
-    ``counts[i, v]`` is how many draws had ``v`` effective BTGs on day ``days[i]``; quantiles are
+    ``counts[i, v]`` is how many draws had ``v`` effective units on day ``days[i]``; quantiles are
     read off these counts (the inverted-CDF definition), so memory does not grow with draws.
     """
 
@@ -263,7 +269,16 @@ class AttritionAssessment:
         return self.summary().to_html(float_format="{:.4f}".format) + self.judgments_frame().to_html()
 
     def plot(self, ax=None):
-        return self.projection.plot(ax=ax)
+        """The projection's fan chart, labelled in the case's words."""
+        ax = self.projection.plot(ax=ax)
+        ax.set_ylabel(f"effective {self.words.get('unit_plural', 'units')}")
+        return ax
+
+    def plot_posterior(self, ax=None):
+        """The posterior of the per-unit probability with its intervals, labelled in the case's words."""
+        ax = self.proportion.plot(ax=ax)
+        ax.set_xlabel(f"per-{self._unit} probability of becoming combat-ineffective by {long_date(self.as_of)}")
+        return ax
 
     def to_dict(self) -> dict:
         return {
@@ -307,7 +322,9 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
     every uncertain input (``MODEL.sensitivity_inputs()``) at either end of its plausible range (see
     :meth:`estimates.model.Model.term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
     """
-    t0 = day_number(params.as_of)
+    t0 = params.days_elapsed
+    count_date = params.count_as_of
+    words = params.words
     proportion = estimate_proportion(
         params.units_ineffective, params.units_committed,
         prior=params.prior, overdispersion=params.overdispersion,
@@ -324,47 +341,77 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
         reported.committed - reported.ineffective, reported.ineffective, reported.rate,
         as_of_day=t0, horizon_days=params.horizon_days, threshold=threshold, rng=rng,
         shape=params.hazard_shape, reconstitution_per_week=params.reconstitution_per_week,
-        as_of=params.as_of,
+        as_of=count_date,
     )
-    readings = read_seventy_five(params, proportion, reported, rng)
+    reading = reads_shares(params, data.ledger)
+    readings = read_seventy_five(params, proportion, reported, rng) if reading else None
+    count_claims = tuple(c for c in (claim_id(params, n) for n in ("units_ineffective", "units_committed")) if c)
     end = projection.first_passage()[-1]
-    implied_loss = 1.0 - params.combat_power_retained
     judgments = (
         Judgment(
             id="attrition-threshold",
             statement=(
-                f"effective Russian BTGs fall below {threshold:g} ({params.threshold_share:.0%} of the "
-                f"{params.units_committed} committed) by {long_date(projection.dates[-1])}"
+                f"effective {words.unit_plural} of {words.subject} fall below {threshold:g} "
+                f"({params.threshold_share:.0%} of the {params.units_committed} committed) by "
+                f"{long_date(projection.dates[-1])}"
             ),
             probability=end,
             basis=(
-                f"{end.n_samples} simulated paths from the as-of date; hazard shape "
-                f"{params.hazard_shape:g}; reconstitution {params.reconstitution_per_week:g} BTG/week"
+                f"{end.n_samples} simulated paths from {long_date(count_date)}; hazard shape "
+                f"{params.hazard_shape:g}; reconstitution {params.reconstitution_per_week:g} "
+                f"{words.unit_plural} a week"
             ),
-            claim_ids=("btg-ineffective-29", "btg-committed-125"),
-        ),
-        Judgment(
-            id="attrition-rate-above-implied-loss",
-            statement=(
-                f"the per-BTG rate of becoming combat-ineffective by {long_date(params.as_of)} exceeds "
-                f"{implied_loss:.0%}, the loss implied by reading the '75%' as combat power retained"
-            ),
-            probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
-            basis=(
-                f"posterior for {params.units_ineffective} of {params.units_committed} BTGs with +/-"
-                f"{params.count_uncertainty} on the count and +/-{params.denominator_uncertainty} on "
-                "the denominator"
-            ),
-            claim_ids=("btg-ineffective-29", "btg-committed-125", "us-combat-power-retained-75"),
+            claim_ids=count_claims,
         ),
     )
+    if readings is not None:
+        implied_loss = 1.0 - params.combat_power_retained
+        power_claim = claim_id(params, "combat_power_retained")
+        judgments += (
+            Judgment(
+                id="attrition-rate-above-implied-loss",
+                statement=(
+                    f"the rate at which committed {words.unit_plural} became combat-ineffective by "
+                    f"{long_date(count_date)} exceeds {implied_loss:.0%}, the loss implied if "
+                    f"{params.combat_power_retained:.0%} of the starting combat power was retained"
+                ),
+                probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
+                basis=(
+                    f"posterior for {params.units_ineffective} of {params.units_committed} "
+                    f"{words.unit_plural} (the values this run uses) with +/-{params.count_uncertainty} on "
+                    f"the count and +/-{params.denominator_uncertainty} on the denominator"
+                ),
+                claim_ids=count_claims + ((power_claim,) if power_claim else ()),
+            ),
+        )
     if sensitivity:
         judgments = MODEL.term_sensitivity(params, data, judgments)
+    names = COUNT_PARAMETERS + (READING_PARAMETERS if readings is not None else ())
     return AttritionAssessment(
-        as_of=params.as_of, as_of_day=t0, hazard_shape=params.hazard_shape,
+        as_of=count_date, as_of_day=t0, hazard_shape=params.hazard_shape,
         proportion=proportion, reported=reported, projection=projection,
-        readings=readings, judgments=judgments,
+        readings=readings, judgments=judgments, cut_off=params.as_of,
+        conflict_start=params.conflict_start, words=words.to_dict(),
+        claims=claim_records(params, data.ledger, names),
     )
+
+
+def reads_shares(params: Parameters, ledger: Ledger) -> bool:
+    """Whether to read a stated share both ways (``share_readings``): always with ``on``, never with
+    ``off``; with ``auto``, when the ledger holds the claims both readings rest on
+    (``committed_share_of_army`` and ``combat_power_retained``), so a case whose sources state no
+    such share skips them.
+
+    >>> from estimates.parameters.schema import validate
+    >>> p = validate({})
+    >>> ledger = load_ledger(p.path("claims_path"))
+    >>> reads_shares(p, ledger), reads_shares(validate({"share_readings": "off"}), ledger)
+    (True, False)
+    """
+    if params.share_readings != "auto":
+        return params.share_readings == "on"
+    needed = [claim_id(params, n) for n in ("committed_share_of_army", "combat_power_retained")]
+    return all(c is not None and c in ledger for c in needed)
 
 
 def key_judgments(params: Parameters, data: AttritionData, rng: np.random.Generator) -> tuple[Judgment, ...]:
@@ -388,4 +435,7 @@ def section(params: Parameters, data: AttritionData, result: AttritionAssessment
     """
     from estimates.report.provenance import section_provenance
 
-    return result.to_dict() | section_provenance(params, "attrition", data.ledger, files=data.files)
+    # The claims this case maps the inputs to (case.yaml), so the sources table shows what they report.
+    cited = tuple(r["claim_id"] for r in result.claims.values() if r["claim_id"])
+    return result.to_dict() | section_provenance(params, "attrition", data.ledger, extra_claims=cited,
+                                                 files=data.files)

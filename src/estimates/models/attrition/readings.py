@@ -1,17 +1,20 @@
-"""The seed's "about 75%", read both ways the sources allow.
+"""A stated share ("about 75%") read both ways the sources allow.
 
-Reading 1, share of the army: the 125 committed BTGs are about 75% of Russia's army, implying a pool
-of about 125 / 0.75 = 167 BTGs; the UK Ministry of Defence's "about 65%" implies about 185-192;
-about 168-170 BTGs were stated as the late-2021 total.
+Reading 1, share of the army: the committed units are ``committed_share_of_army`` of the whole army,
+implying a pool of committed / share units (a second source's ``committed_share_of_army_alt`` gives
+another), to set beside the stated pre-conflict total (``units_total_low``-``units_total_high``).
 
-Reading 2, combat power retained: a US official said Russia retained about 75% of its starting
-combat power, i.e. about 25% lost, about 31 BTG-equivalents of 125, beside the 29 reported
-ineffective. Both readings are computed; neither is chosen silently.
+Reading 2, combat power retained: the force retained ``combat_power_retained`` of its starting combat
+power, so it lost (1 - retained) x committed unit-equivalents, to set beside the count of ineffective
+units the run uses. Both readings are computed; neither is chosen silently. (In the bundled case: 125
+committed at about 75% imply a pool of about 167, and 25% lost is about 31 equivalents beside 29.)
+
+A case whose sources state no such share skips both (``share_readings``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,25 +34,31 @@ class SeventyFiveReadings:
     lost_equivalents: Interval
     reported_ineffective: int
     lost_exceeds_reported: MonteCarloProbability
+    #: The shares the run uses: of the army, the second source's, and of combat power retained.
+    shares: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    #: The case's words (:meth:`estimates.core.vocabulary.Vocabulary.to_dict`), for labels.
+    words: dict = field(default_factory=dict, repr=False)
 
     @property
     def share_reading_consistent(self) -> bool:
-        """Does the pool implied by the seed's share overlap the stated total?"""
+        """Does the pool implied by the first share overlap the stated total?"""
         low, high = self.stated_total
         return self.pool_from_share.low <= high and low <= self.pool_from_share.high
 
     def summary(self) -> pd.DataFrame:
+        unit = self.words.get("unit_short", "unit")
+        share, alt, retained = self.shares
         rows = {
-            "BTG pool implied by the seed's share": self.pool_from_share,
-            "BTG pool implied by the UK MoD share": self.pool_from_alt_share,
-            "BTG-equivalents lost if combat power retained": self.lost_equivalents,
+            f"{unit} pool implied by a share of {share:.0%}": self.pool_from_share,
+            f"{unit} pool implied by the second share, {alt:.0%}": self.pool_from_alt_share,
+            f"{unit}-equivalents lost if {retained:.0%} of combat power retained": self.lost_equivalents,
         }
         frame = pd.DataFrame(
             {"low": [r.low for r in rows.values()], "high": [r.high for r in rows.values()]},
             index=pd.Index(list(rows), name="reading"),
         )
-        frame.loc["stated late-2021 total"] = list(self.stated_total)
-        frame.loc["reported ineffective"] = [self.reported_ineffective] * 2
+        frame.loc["stated pre-conflict total"] = list(self.stated_total)
+        frame.loc["ineffective (count used)"] = [self.reported_ineffective] * 2
         return frame
 
     def _repr_html_(self) -> str:
@@ -58,10 +67,14 @@ class SeventyFiveReadings:
     def plot(self, ax=None):
         from estimates import charts
 
-        return charts.readings_chart(self.summary(), ax=ax)
+        ax = charts.readings_chart(self.summary(), ax=ax)
+        ax.set_xlabel(self.words.get("unit_plural", "units"))
+        return ax
 
     def to_dict(self) -> dict:
+        share, alt, retained = self.shares
         return {
+            "shares": {"share_of_army": share, "alt_share_of_army": alt, "combat_power_retained": retained},
             "share_of_army": {
                 "pool_from_share": self.pool_from_share.to_dict(),
                 "pool_from_alt_share": self.pool_from_alt_share.to_dict(),
@@ -107,4 +120,6 @@ def read_seventy_five(
         lost_equivalents=_interval(lost, "(1 - retained) x committed, uniform rounding"),
         reported_ineffective=proportion.k,
         lost_exceeds_reported=MonteCarloProbability.from_indicator(lost > reported.ineffective),
+        shares=(params.committed_share_of_army, params.committed_share_of_army_alt, params.combat_power_retained),
+        words=params.words.to_dict(),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from estimates.core.caveats import (
@@ -9,6 +11,8 @@ from estimates.core.caveats import (
     missing_claims,
     unjudged_sources,
 )
+from estimates.core.wording import long_date
+from estimates.models.attrition.sources import READING_PARAMETERS
 
 
 def tables(section: dict) -> dict[str, pd.DataFrame]:
@@ -29,24 +33,62 @@ def notes(section: dict) -> list[str]:
     --------
     >>> notes({"reported": {"ineffective": 0, "committed": 125}, "judgments": [],
     ...        "parameters": [], "sources": [], "data_files": {}})[0][:40]
-    'None of the 125 committed BTGs was repor'
+    'The run counts none of the 125 committed'
     """
     found = []
+    words = section.get("words") or {"unit_singular": "unit", "unit_plural": "units"}
+    unit, units = words["unit_singular"], words["unit_plural"]
     k, n = section["reported"]["ineffective"], section["reported"]["committed"]
+    # The count is the run's value (a parameter): said as what the run uses, never as reported.
     if k == 0:
         found.append(
-            f"None of the {n} committed BTGs was reported combat-ineffective. The per-BTG probability "
-            "then rests on the prior and on the absence of losses: the intervals bound it from above, "
-            "but cannot show that it is zero, and the projection extends a tempo that has not been observed."
+            f"The run counts none of the {n} committed {units} as combat-ineffective. The per-{unit} "
+            "probability then rests on the prior and on the absence of losses: the intervals bound it from "
+            "above, but cannot show that it is zero, and the projection extends a tempo that has not been observed."
         )
     if k == n:
         found.append(
-            f"All {n} committed BTGs were reported combat-ineffective. The count cannot bound the per-BTG "
-            "probability or the daily hazard from above (the upper ends shown come from the prior and the "
-            "reporting spreads), and the projection starts from a force with next to nothing left, so "
-            "falling below the threshold follows from the report itself, not from the projected tempo."
+            f"The run counts all {n} committed {units} as combat-ineffective. The count cannot bound the "
+            f"per-{unit} probability or the daily hazard from above (the upper ends shown come from the prior "
+            "and the reporting spreads), and the projection starts from a force with next to nothing left, so "
+            "falling below the threshold follows from the count itself, not from the projected tempo."
         )
+    found += _claim_notes(section)
     found += extreme_probabilities(section["judgments"])
-    found += missing_claims(section)
+    found += missing_claims(_used_inputs(section))
     found += unjudged_sources(section["sources"])
+    return found
+
+
+def _long(value: str | None) -> str:
+    return long_date(dt.date.fromisoformat(value)) if value else "not recorded"
+
+
+def _used_inputs(section: dict) -> dict:
+    """The section with only the parameter rows its numbers rest on: without the readings of a stated
+    share (``seventy_five`` is ``None``), their inputs' claims are not needed."""
+    if "seventy_five" not in section or section["seventy_five"] is not None or "parameters" not in section:
+        return section
+    unused = set(READING_PARAMETERS) | {"committed_share_of_army_alt", "units_total_high", "share_rounding"}
+    return {**section, "parameters": [r for r in section["parameters"] if r.get("name") not in unused]}
+
+
+def _claim_notes(section: dict) -> list[str]:
+    """Inputs whose claim was reported after the cut-off, or cannot be placed against it."""
+    found = []
+    cut_off = section.get("cut_off")
+    for row in (section.get("claims") or {}).values():
+        if not row["in_ledger"]:
+            continue
+        if row["after_cut_off"]:
+            found.append(
+                f"Claim {row['claim_id']}, the source of {row['parameter']}, was reported on "
+                f"{_long(row['report_date'])}, after the information cut-off ({_long(cut_off)}): the run takes "
+                f"{row['parameter']} = {row['value']:g} as an assumption, not as something known by then."
+            )
+        elif row["after_cut_off"] is None:
+            found.append(
+                f"Claim {row['claim_id']}, the source of {row['parameter']}, has no report date in the ledger, "
+                f"so it cannot be placed before or after the cut-off ({_long(cut_off)})."
+            )
     return found

@@ -2,14 +2,15 @@
 
 Three parts. First the engine is run on Engel's Iwo Jima case in all three methods, so a reader sees
 it reproduce a published figure before it is used. Second, history: across the CDB90 battles,
-which law's relation between force ratio and casualty exchange fits (:mod:`estimates.
-lanchester_history`), over all battles and over those with small losses, where the relation holds
-best. Then Russia's side of the war alone is fitted to
-Ukraine's claimed daily personnel losses up to the as-of date: a constant absolute loss rate (square
-law against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
+which law's relation between force ratio and casualty exchange fits (:mod:`estimates.models.
+lanchester.history`), over all battles and over those with small losses, where the relation holds
+best. Then the subject's side alone is fitted to the claimed daily personnel losses
+(``personnel_losses_path``) up to the count's date: a constant absolute loss rate (square law
+against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
 which one-sided is the same as the linear law). The second is the shape the attrition model assumes
-for BTGs, so the loss claims say whether that assumption looks right, and the fitted per-capita
-hazard is set beside the BTG hazard the single report implies.
+for units, so the loss claims say whether that assumption looks right, and the fitted per-capita
+hazard is set beside the unit hazard the single report implies. Days count from the case's
+``conflict_start``; claims after the cut-off ``as_of`` are not read.
 """
 
 from __future__ import annotations
@@ -23,24 +24,31 @@ from scipy import stats
 
 from estimates.core.distributions import prior_parameters
 from estimates.core.hazard import daily_hazard_from_probability
+from estimates.core.vocabulary import Vocabulary
 from estimates.errors import InputError
 from estimates.inputs.battles import load_battles
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
-from estimates.inputs.loss_claims import load_personnel_losses, revision_consistent
+from estimates.inputs.loss_claims import (
+    load_personnel_series,
+    revision_consistent,
+    up_to,
+)
 from estimates.models.lanchester import MODEL
 from estimates.models.lanchester import equations as lanchester
 from estimates.models.lanchester import fitting as lanchester_fit
 from estimates.models.lanchester import history as lanchester_history
-from estimates.parameters.schema import Parameters
+from estimates.parameters.schema import Parameters, spec
 from estimates.paths import CDB90_DIR
 
-#: Claims the one-sided fit rests on: the personnel loss claims and the initial strength.
-CLAIMS = ("uags-personnel-losses", "reuters-btg-border-125")
+#: Parameters whose claims the one-sided fit rests on: the personnel loss claims and the initial strength.
+CLAIMED_BY = ("personnel_losses_path", "initial_strength")
 CHECK_DAY = 35
 #: Largest fractional loss of either side in the small-loss subset of the historical fit, where the
 #: approximation behind the slope holds (it selects on casualties, which the briefing says).
 SMALL_LOSS_CAP = 0.1
+#: Words for an assessment made outside a case.
+GENERIC = Vocabulary("the force", "unit", "units", "unit", "the reporting source")
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +56,8 @@ class LanchesterData:
     """Every file the Lanchester model reads, read once."""
 
     ledger: Ledger
-    #: Claimed personnel losses as published (``personnel_losses_path``); ``attrs`` hold path and SHA-256.
+    #: Claimed personnel losses as published (``personnel_losses_path``) to the cut-off ``as_of``;
+    #: ``attrs`` hold path and SHA-256.
     personnel_claimed: pd.DataFrame
     #: The same, revision-consistent (:func:`~estimates.inputs.loss_claims.revision_consistent`): what is fitted.
     personnel: pd.DataFrame
@@ -64,26 +73,34 @@ class LanchesterData:
 
 
 def load(params: Parameters) -> LanchesterData:
-    """Read the claims ledger and the personnel losses the parameters name, and CDB90."""
+    """Read the claims ledger, the personnel losses the parameters name (to the cut-off; a CSV
+    ``date,category,cumulative`` with category ``personnel`` or the bundled JSON format) and CDB90."""
     ledger = load_parameter_file(params, "claims_path", load_ledger)
-    personnel = load_parameter_file(params, "personnel_losses_path", load_personnel_losses)
-    return LanchesterData(ledger=ledger.value, personnel_claimed=personnel.value,
-                          personnel=revision_consistent(personnel.value), personnel_path=personnel.path,
+    personnel = load_parameter_file(params, "personnel_losses_path",
+                                    lambda path: load_personnel_series(path, start=params.conflict_start))
+    claimed = up_to(personnel.value, params.as_of)
+    return LanchesterData(ledger=ledger.value, personnel_claimed=claimed,
+                          personnel=revision_consistent(claimed), personnel_path=personnel.path,
                           battles=load_battles(CDB90_DIR))
 
 
 def check(params: Parameters, data: LanchesterData) -> None:
-    """``as_of`` outside the personnel losses' dates, or an initial strength no larger than the
-    losses claimed by then: InputError naming the parameter."""
+    """The count's date outside the personnel losses' dates (to the cut-off), or an initial strength
+    no larger than the losses claimed by then: InputError naming the parameter."""
     claims = data.personnel_claimed
+    when = params.count_as_of
+    if claims.empty:
+        raise InputError(f"parameter 'as_of': the personnel loss data {data.personnel_path.name} start after "
+                         f"the cut-off {params.as_of}")
     first, last = claims.index[0], claims.index[-1]
-    if not first.date() <= params.as_of <= last.date():
-        raise InputError(f"parameter 'as_of': the loss data run from {first.date()} to {last.date()}; "
-                         f"got {params.as_of}")
-    claimed = float(claims.loc[claims.index <= str(params.as_of), "personnel"].iloc[-1])
+    if not first.date() <= when <= last.date():
+        name = "count_date" if params.count_date <= params.as_of else "as_of"
+        raise InputError(f"parameter '{name}': the loss data run from {first.date()} to {last.date()} "
+                         f"(to the cut-off); got {when}")
+    claimed = float(claims.loc[claims.index <= str(when), "personnel"].dropna().iloc[-1])
     if not params.initial_strength > claimed:
         raise InputError(f"parameter 'initial_strength': must exceed the {claimed:,.0f} personnel "
-                         f"losses claimed by {params.as_of}; got {params.initial_strength:g}")
+                         f"losses claimed by {when}; got {params.initial_strength:g}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,6 +118,8 @@ class LanchesterAssessment:
     #: The slope of casualty exchange on force ratio across CDB90, all battles and small losses.
     history: lanchester_history.LanchesterHistory
     history_small_losses: lanchester_history.LanchesterHistory
+    #: The case's words (:class:`~estimates.core.vocabulary.Vocabulary`).
+    words: Vocabulary = GENERIC
 
     def iwo_jima_frame(self) -> pd.DataFrame:
         recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
@@ -133,7 +152,7 @@ class LanchesterAssessment:
             rows["tempo: per-capita hazard of the claimed personnel losses, per day"] = (
                 hazard.coefficient, hazard.interval.low, hazard.interval.high,
                 "Akaike weights: " + ", ".join(f"{shape} {w:.0%}" for shape, w in weights.items()))
-        rows["single report: BTG hazard, per day"] = (
+        rows[f"single report: {self.words.unit_short} hazard, per day"] = (
             self.btg_hazard["0.5"], self.btg_hazard["0.05"], self.btg_hazard["0.95"], "median of the Beta posterior")
         rows["claimed personnel losses / initial strength"] = (self.claimed_share, np.nan, np.nan, "")
         table = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high", "note"])
@@ -177,6 +196,7 @@ class LanchesterAssessment:
             "history": self.history.to_dict(),
             "history_small_losses": _without_scatter(self.history_small_losses.to_dict()),
             "as_of_day": self.as_of_day,
+            "words": self.words.to_dict(),
         }
 
     def _tempo_record(self) -> dict:
@@ -196,13 +216,26 @@ class LanchesterAssessment:
 
 
 def btg_hazard(params: Parameters) -> dict:
-    """The daily BTG hazard the single report implies, -log(1 - p) / t0, at the posterior's
+    """The daily unit hazard the single report implies, -log(1 - p) / t0, at the posterior's
     5%, 50% and 95% points (a monotone map of the Beta posterior, so exact)."""
     a, b = prior_parameters(params.prior)
     posterior = stats.beta(params.units_ineffective + a, params.units_committed - params.units_ineffective + b)
     levels = (0.05, 0.5, 0.95)
     values = daily_hazard_from_probability(posterior.ppf(levels), params.days_elapsed)
     return {f"{q:g}": float(v) for q, v in zip(levels, values)}
+
+
+def claim_for(params: Parameters, name: str) -> str | None:
+    """The claim a parameter's value comes from: the case's, else the declared one, which for a
+    file (a path parameter) holds only while it names the declared default file."""
+    case = params.case_settings
+    if name in case.claims:
+        return case.claims[name]
+    declared = spec(name)
+    if declared.unit == "path" and params.path(name).resolve() != case.path(
+            Parameters.model_fields[name].default).resolve():
+        return None
+    return case.claim_for(name, declared.source)
 
 
 def _without_scatter(record: dict) -> dict:
@@ -212,10 +245,10 @@ def _without_scatter(record: dict) -> dict:
 
 def assess(params: Parameters, data: LanchesterData, rng=None, *, sensitivity: bool = False) -> LanchesterAssessment:
     """Iwo Jima, the CDB90 slope and the one-sided fit to the claimed personnel losses by
-    ``params.as_of``. It draws no random numbers and makes no judgments: ``rng`` and
+    ``params.count_as_of`` (claims after the cut-off are not read). It draws no random numbers and makes no judgments: ``rng`` and
     ``sensitivity`` are accepted for the one signature and ignored."""
     frame = data.personnel
-    window = frame[frame["day"] <= params.days_elapsed]
+    window = frame[frame["day"] <= params.days_elapsed].dropna(subset=["personnel"])
     # The total published on a day's morning counts the losses to the end of the day before, so
     # day d's figure is the loss after d - 1 days of war.
     elapsed, claimed = window["day"].to_numpy() - 1, window["personnel"].to_numpy()
@@ -229,6 +262,7 @@ def assess(params: Parameters, data: LanchesterData, rng=None, *, sensitivity: b
         claimed_share=float(claimed[-1] / params.initial_strength),
         history=lanchester_history.fit_history(data.battles),
         history_small_losses=lanchester_history.fit_history(data.battles, loss_cap=SMALL_LOSS_CAP),
+        words=params.words,
     )
 
 
@@ -263,5 +297,11 @@ def section(params: Parameters, data: LanchesterData, result: LanchesterAssessme
     """The ``lanchester`` section of ``results.json``, as the notebook records it."""
     from estimates.report.provenance import section_provenance
 
-    provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=CLAIMS, files=data.files)
-    return result.to_dict() | provenance
+    claims = tuple(c for c in (claim_for(params, name) for name in CLAIMED_BY) if c)
+    provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=claims, files=data.files)
+    personnel = claim_for(params, "personnel_losses_path")
+    known = personnel if personnel and personnel in data.ledger else None
+    sourcing = {"claims": {"personnel": known},
+                "source": data.ledger[known].originator if known else data.personnel_path.name,
+                "source_is_file": known is None}
+    return result.to_dict() | sourcing | provenance

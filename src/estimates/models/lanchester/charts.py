@@ -123,8 +123,8 @@ def history_chart(history: dict, ax=None):
 def tempo_chart(tempo: dict, ax=None):
     """The claimed personnel losses with the two fitted shapes, from the section's ``tempo`` record."""
     ax = lanchester_one_sided(tempo["days"], tempo["observed"], tempo["fitted"], ax=ax)
-    ax.set_xlabel("days of war behind each claim (the total published on day d covers d - 1 days)")
-    ax.set_ylabel("claimed Russian personnel losses (cumulative)")
+    ax.set_xlabel("days of the conflict behind each claim (the total published on day d covers d - 1 days)")
+    ax.set_ylabel("claimed personnel losses (cumulative)")
     return ax
 
 
@@ -161,6 +161,7 @@ def figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     ax = tempo_chart(tempo)
     weights = {shape: row["akaike_weight"] for shape, row in tempo["table"].items()}
     figures.append(("lanchester_tempo", ax.figure,
-                    "Ukraine's claimed cumulative Russian personnel losses to the as-of date with two fitted shapes; "
+                    f"Claimed cumulative personnel losses of {section.get('words', {}).get('subject', 'the force')} "
+                    f"to day {section['as_of_day']} with two fitted shapes; "
                     "Akaike weights: " + ", ".join(f"{shape} {w:.0%}" for shape, w in weights.items()) + "."))
     return figures

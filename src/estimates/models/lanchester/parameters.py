@@ -9,12 +9,12 @@ PARAMETERS = {
     "personnel_losses_path": param(
         str,
         "ukraine_losses/russia_losses_personnel.json", unit="path", source="claim:uags-personnel-losses",
-        help="Daily claimed personnel losses (JSON, see data/ukraine_losses/README.md).",
+        help="Claimed personnel losses, cumulative: a CSV (date,category,cumulative; category personnel) or the bundled JSON format; relative to the case folder.",
     ),
     "initial_strength": param(
         float,
         150_000, ge=1000, le=5_000_000, unit="troops", source="claim:reuters-btg-border-125",
         plausible=(120_000, 190_000),
-        help="Russian troops committed at the start, the base of the per-capita loss hazard.",
+        help="Troops the subject committed at the start, the base of the per-capita loss hazard.",
     ),
 }

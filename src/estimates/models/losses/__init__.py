@@ -1,4 +1,4 @@
-"""Losses: Ukraine's claimed armour losses spread over the committed BTGs, as a check on the count."""
+"""Losses: claimed armour losses spread over the committed units, as a check on the count."""
 
 from estimates.model import Model
 from estimates.models.losses.parameters import PARAMETERS
@@ -12,6 +12,6 @@ MODEL = Model(
     notebook=NOTEBOOK_DIR / "losses.ipynb",
     parameters=PARAMETERS,
     uses=RUN + ("units_committed", "units_ineffective", "count_date", "denominator_uncertainty", "holdings_path"),
-    question_parameters=("as_of", "units_ineffective"),
+    question_parameters=("as_of", "count_date", "units_ineffective"),
     crosscheck=True,
 )

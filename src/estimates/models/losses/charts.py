@@ -10,14 +10,23 @@ import seaborn as sns
 
 from estimates.charts import BAND, PALETTE, new_axes
 
+#: Words for charts drawn without a case's (a results section records its own, ``words``).
+UNITS = {"unit_singular": "unit", "unit_plural": "units", "unit_short": "unit"}
 
-def loss_crosscheck(counts, *, reported: int, interval=None, as_of=None, ax=None):
-    """Distribution of ineffective BTGs implied by claimed armour losses, against the reported count.
 
-    ``counts[v]`` is how many Monte Carlo draws gave ``v`` ineffective BTGs; ``interval`` has ``low``,
-    ``high`` and ``level`` (an :class:`estimates.core.quantities.Interval` or a dict of them).
+def _words(words: dict | None) -> dict:
+    return dict(UNITS) | dict(words or {})
+
+
+def loss_crosscheck(counts, *, reported: int, interval=None, as_of=None, ax=None, words: dict | None = None):
+    """Distribution of ineffective units implied by claimed armour losses, against the count used.
+
+    ``counts[v]`` is how many Monte Carlo draws gave ``v`` ineffective units; ``interval`` has ``low``,
+    ``high`` and ``level`` (an :class:`estimates.core.quantities.Interval` or a dict of them);
+    ``words`` the case's (``Vocabulary.to_dict()``).
     """
     ax = new_axes(ax)
+    units = _words(words)["unit_plural"]
     counts = np.asarray(counts, dtype=float)
     share = counts / counts.sum() if counts.sum() else counts
     values = np.arange(counts.size)
@@ -29,20 +38,22 @@ def loss_crosscheck(counts, *, reported: int, interval=None, as_of=None, ax=None
                 label=f"{get('level'):.0%} interval")
     ax.axvline(reported, color=PALETTE[3], ls="--", lw=1.2, label=f"count used: {reported}")
     when = f", to {pd.Timestamp(as_of):%-d %b %Y}" if as_of is not None else ""
-    ax.set_title(f"Ineffective BTGs implied by Ukraine's claimed armour losses{when}", fontsize="medium")
-    ax.set_xlabel("combat-ineffective BTGs (threshold model)")
+    ax.set_title(f"Ineffective {units} implied by the claimed armour losses{when}", fontsize="medium")
+    ax.set_xlabel(f"combat-ineffective {units} (threshold model)")
     ax.set_ylabel("share of simulations")
     ax.legend(fontsize="small", loc="upper right")
     return ax
 
 
-def loss_sensitivity_grid(table: pd.DataFrame, *, reported: int | None = None, ax=None):
-    """Median ineffective BTGs (annotated with the 90% interval) by over-count factor and spread.
+def loss_sensitivity_grid(table: pd.DataFrame, *, reported: int | None = None, ax=None,
+                          words: dict | None = None):
+    """Median ineffective units (annotated with the 90% interval) by over-count factor and spread.
 
     ``table`` has columns ``overcount``, ``concentration``, ``median``, ``low_90`` and ``high_90``
     (``LossCrossCheck.sensitivity`` or the ``sensitivity`` records of ``results.json``).
     """
     ax = new_axes(ax, size=(7.0, 4.2))
+    units = _words(words)["unit_plural"]
     table = pd.DataFrame(table)
     median = table.pivot(index="overcount", columns="concentration", values="median")
     labels = table.assign(text=[f"{m:.0f}\n({lo:.0f}-{hi:.0f})" for m, lo, hi in
@@ -51,46 +62,48 @@ def loss_sensitivity_grid(table: pd.DataFrame, *, reported: int | None = None, a
     center = None if reported is None else float(reported)
     sns.heatmap(median, annot=labels.loc[median.index, median.columns].to_numpy(), fmt="", ax=ax,
                 cmap="vlag", center=center, annot_kws={"fontsize": "x-small"},
-                cbar_kws={"label": "median ineffective BTGs"})
-    ax.set_title("Ineffective BTGs implied by claimed armour losses: sensitivity"
+                cbar_kws={"label": f"median ineffective {units}"})
+    ax.set_title(f"Ineffective {units} implied by claimed armour losses: sensitivity"
                  + (f" (count used {reported})" if reported is not None else ""), fontsize="medium")
-    ax.set_xlabel("Dirichlet concentration of losses over BTGs (larger = more even)")
+    ax.set_xlabel(f"Dirichlet concentration of losses over {units} (larger = more even)")
     ax.set_ylabel("over-count factor (claimed / true)")
     return ax
 
 
 def overview(section: dict) -> plt.Figure:
     """The implied count against the report, above its sensitivity grid (when there is one)."""
-    ineffective = section["ineffective"]
+    ineffective, words = section["ineffective"], section.get("words")
     table = pd.DataFrame(section["sensitivity"])
+    reported = section["reported"]["ineffective"]
     if len(table) <= 1:
-        return loss_crosscheck(ineffective["counts"], reported=section["reported"]["ineffective"],
-                               interval=ineffective["interval"], as_of=section["as_of"]).figure
+        return loss_crosscheck(ineffective["counts"], reported=reported, interval=ineffective["interval"],
+                               as_of=section["as_of"], words=words).figure
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 8.0), layout="constrained", height_ratios=(3.6, 4.2))
-    loss_crosscheck(ineffective["counts"], reported=section["reported"]["ineffective"],
-                    interval=ineffective["interval"], as_of=section["as_of"], ax=top)
-    loss_sensitivity_grid(table, reported=section["reported"]["ineffective"], ax=bottom)
+    loss_crosscheck(ineffective["counts"], reported=reported, interval=ineffective["interval"],
+                    as_of=section["as_of"], ax=top, words=words)
+    loss_sensitivity_grid(table, reported=reported, ax=bottom, words=words)
     return figure
 
 
 def figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     """Figures of the ``losses`` section: the implied count against the report, and its sensitivity."""
-    ineffective = section["ineffective"]
+    ineffective, words = section["ineffective"], section.get("words")
+    units = _words(words)["unit_plural"]
     reported = section["reported"]["ineffective"]
     ax = loss_crosscheck(ineffective["counts"], reported=reported, interval=ineffective["interval"],
-                         as_of=section["as_of"])
+                         as_of=section["as_of"], words=words)
     interval = ineffective["interval"]
     p = section["p_at_least_reported"]["probability"]
     figures = [("losses_implied", ax.figure,
-                f"Bar chart of the number of combat-ineffective BTGs implied by Ukraine's claimed armour losses "
+                f"Bar chart of the number of combat-ineffective {units} implied by the armour losses claimed "
                 f"to {section['as_of']}: median {ineffective['quantiles']['0.5']:g}, 90% interval "
                 f"{interval['low']:g} to {interval['high']:g}; {p:.0%} of simulations reach the count this run uses, {reported}.")]
     table = pd.DataFrame(section["sensitivity"])
     if len(table) > 1:
-        ax = loss_sensitivity_grid(table, reported=reported)
+        ax = loss_sensitivity_grid(table, reported=reported, words=words)
         figures.append(("losses_sensitivity", ax.figure,
-                        "Heat map of the median number of ineffective BTGs implied by the claimed losses, by over-count "
+                        f"Heat map of the median number of ineffective {units} implied by the claimed losses, by over-count "
                         f"factor ({table['overcount'].min():g} to {table['overcount'].max():g}) and by how evenly "
-                        f"losses spread over BTGs; the median ranges from {table['median'].min():g} to "
+                        f"losses spread over {units}; the median ranges from {table['median'].min():g} to "
                         f"{table['median'].max():g}."))
     return figures

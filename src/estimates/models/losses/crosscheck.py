@@ -1,28 +1,29 @@
-"""Loss-data cross-check: how many BTGs could Ukraine's claimed armour losses have broken?
+"""Loss-data cross-check: how many units could the claimed armour losses have broken?
 
-A second line of evidence for "29 of 125 BTGs combat-ineffective" that uses none of the BTG
-statements. The model, per Monte Carlo draw (all draws as numpy arrays):
+A second line of evidence for a reported count of combat-ineffective units ("29 of 125" in the
+bundled case) that uses none of the statements behind it. The model, per Monte Carlo draw (all
+draws as numpy arrays):
 
 1. true losses = claimed / over-count factor, the factor a lognormal from a 90% interval (one factor
-   for tanks and armoured fighting vehicles alike: one source, one incentive). The Oryx file bounds
-   it from above: visually confirmed losses cannot exceed true ones, so the factor is at most
-   claimed / confirmed at the same date (:func:`oryx_overcount_bound`). The bound informs the
-   interval an analyst gives (the parameters' default); it is not imposed on the draws, because
-   the snapshot's date, and so the bound, is itself uncertain;
-2. a share of true losses falls on the committed BTGs rather than other units (a fixed share or a
-   90% interval on (0, 1), logit-normal);
-3. BTG-equivalents = losses on BTGs / what one BTG holds (tanks 8-13, fighting vehicles 30-45 as
-   90% intervals, lognormal, from ``data/btg_holdings.csv``);
-4. threshold model: N committed BTGs (integer uniform); the armour lost (tanks and fighting vehicles,
-   each counted once) is spread over them in proportions drawn from a symmetric Dirichlet with
-   ``concentration`` alpha (large alpha: even spread; small: a few BTGs take most of it); a BTG is
+   for every armour category alike: one source, one incentive). A file of visually confirmed losses,
+   where the case has one, bounds it from above: confirmed losses cannot exceed true ones, so the
+   factor is at most claimed / confirmed at the same date (:func:`overcount_bound`). The bound
+   informs the interval an analyst gives (the parameters' default); it is not imposed on the draws,
+   because the snapshot's date, and so the bound, is itself uncertain;
+2. a share of true losses falls on the committed units rather than others (a fixed share or a 90%
+   interval on (0, 1), logit-normal);
+3. unit-equivalents = losses on the units / what one unit holds (the holdings categories ``armour``
+   and, optionally, ``ifv`` as 90% intervals, lognormal, from the case's holdings file);
+4. threshold model: N committed units (integer uniform); the armour lost (both categories, each item
+   counted once) is spread over them in proportions drawn from a symmetric Dirichlet with
+   ``concentration`` alpha (large alpha: even spread; small: a few units take most of it); a unit is
    ineffective when the share of its armour lost reaches a threshold (a 90% interval on (0, 1)).
 
-The spread is Dirichlet, not Dirichlet-multinomial: a BTG loses its share of the total as a real
-number. That keeps the count of ineffective BTGs monotone in the losses under common random numbers
+The spread is Dirichlet, not Dirichlet-multinomial: a unit loses its share of the total as a real
+number. That keeps the count of ineffective units monotone in the losses under common random numbers
 (the sensitivity grid compares like with like); the vehicle-by-vehicle multinomial noise it leaves
-out is equivalent to a somewhat smaller concentration. Losses beyond a BTG's holdings are not passed
-on to other BTGs, so very uneven spreads slightly understate the count.
+out is equivalent to a somewhat smaller concentration. Losses beyond a unit's holdings are not passed
+on to other units, so very uneven spreads slightly understate the count.
 """
 
 from __future__ import annotations
@@ -40,8 +41,13 @@ from estimates.core.quantities import (
     MonteCarloProbability,
     quantile_dict,
 )
+from estimates.core.vocabulary import Vocabulary
 from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, confirmed_totals
 
+#: Words for a cross-check made outside a case.
+GENERIC = Vocabulary("the force", "unit", "units", "unit", "the reporting source")
+#: Holdings labels of the two armour categories when none are given.
+LABELS = {"armour": "armour", "ifv": "other armoured vehicles"}
 #: Draws per chunk: bounds memory at CHUNK x units_committed_high floats whatever ``n_samples`` is.
 #: Fixed, because each chunk has its own random stream and results must not depend on it.
 CHUNK = 2_000
@@ -50,31 +56,34 @@ GRID_OVERCOUNT = (1.0, 1.25, 1.5, 2.0, 3.0)
 GRID_CONCENTRATION = (0.3, 1.0, 3.0, 10.0, 100.0)
 
 
-def oryx_overcount_bound(equipment: pd.DataFrame, oryx: pd.DataFrame, dates,
-                         categories=("tank", "apc")) -> pd.DataFrame:
-    """Upper bounds on the over-count factor: claimed by each date / Oryx's confirmed total.
+def overcount_bound(equipment: pd.DataFrame, confirmed: pd.DataFrame, dates,
+                    categories=("tank", "apc")) -> pd.DataFrame:
+    """Upper bounds on the over-count factor: claimed by each date / the confirmed total.
 
-    Oryx counts only losses with photographic or video evidence, so true losses are at least the
-    confirmed count and claimed / true (the factor) is at most claimed / confirmed, *if* the Oryx
+    Visually confirmed losses have photographic or video evidence, so true losses are at least the
+    confirmed count and claimed / true (the factor) is at most claimed / confirmed, *if* the
     snapshot was taken on that date. The snapshot is undated, so pass the dates it may have been
-    taken on; a later date gives a looser bound.
+    taken on; a later date gives a looser bound. Categories the snapshot lacks are left out.
     """
-    confirmed = confirmed_totals(oryx)
+    totals = confirmed_totals(confirmed)
     rows = []
     for date in dates:
         for category in categories:
+            if category not in totals.index or not totals[category]:
+                continue
             claimed = claimed_by(pd.Timestamp(date).date(), category, equipment)
             rows.append({"date": pd.Timestamp(date).date().isoformat(), "category": category, "claimed": claimed,
-                         "confirmed": int(confirmed[category]), "bound": claimed / confirmed[category]})
-    return pd.DataFrame(rows)
+                         "confirmed": int(totals[category]), "bound": claimed / totals[category]})
+    return pd.DataFrame(rows, columns=["date", "category", "claimed", "confirmed", "bound"])
 
 
-def holdings_per_unit(holdings) -> dict[str, tuple[float, float]]:
+def holdings_per_unit(holdings) -> dict[str, tuple[float, float] | None]:
     """``armour_per_unit`` and ``ifv_per_unit`` for :func:`assess_losses`, from the holdings
-    :func:`estimates.inputs.transfers.load_holdings` read (rows ``armour`` and ``ifv``: 90% intervals
-    of items per BTG)."""
+    :func:`estimates.inputs.transfers.load_holdings` read (rows ``armour`` and, when present,
+    ``ifv``: 90% intervals of items per unit). A missing ``armour`` row is a ``KeyError``; the model's
+    ``check`` reports it first, as an input error naming the file."""
     rows = {h.category: (h.low, h.high) for h in holdings}
-    return {"armour_per_unit": rows["armour"], "ifv_per_unit": rows["ifv"]}
+    return {"armour_per_unit": rows["armour"], "ifv_per_unit": rows.get("ifv")}
 
 
 def _share(value, name: str):
@@ -114,12 +123,20 @@ class LossCrossCheck:
     overcount: np.ndarray = field(repr=False)
     unit_equivalents_tank: np.ndarray = field(repr=False)
     unit_equivalents_apc: np.ndarray = field(repr=False)
-    #: Armour (tanks + fighting vehicles) lost on the committed BTGs per committed BTG's armour.
+    #: Armour (both categories) lost on the committed units per committed unit's armour.
     mean_loss_fraction: np.ndarray = field(repr=False)
     committed: np.ndarray = field(repr=False)
     ineffective: np.ndarray = field(repr=False)
-    #: Median, 90% interval and P(>= reported) of ineffective BTGs per (overcount, concentration).
+    #: Median, 90% interval and P(>= reported) of ineffective units per (overcount, concentration).
+
     sensitivity: pd.DataFrame = field(repr=False)
+    #: The case's words and the holdings labels of ``armour`` and ``ifv``, for tables.
+    words: Vocabulary = field(default=GENERIC, repr=False)
+    labels: dict = field(default_factory=lambda: dict(LABELS), repr=False)
+
+    @property
+    def has_ifv(self) -> bool:
+        return self.inputs.get("ifv_per_unit") is not None
 
     @property
     def n_samples(self) -> int:
@@ -127,16 +144,16 @@ class LossCrossCheck:
 
     @property
     def unit_equivalents_armour(self) -> np.ndarray:
-        """Tanks and fighting vehicles together, in BTGs' worth of both."""
+        """Both armour categories together, in units' worth of both."""
         return self.mean_loss_fraction * self.committed
 
     def interval(self, level: float = 0.9) -> Interval:
-        """Equal-tailed interval of the number of ineffective BTGs."""
+        """Equal-tailed interval of the number of ineffective units."""
         low, high = np.quantile(self.ineffective, [(1 - level) / 2, (1 + level) / 2])
         return Interval(float(low), float(high), level, "Monte Carlo quantiles")
 
     def probability_at_least(self, count: int | None = None) -> MonteCarloProbability:
-        """P(ineffective BTGs >= ``count``), by default the reported 29."""
+        """P(ineffective units >= ``count``), by default the count the run uses."""
         count = self.reported_ineffective if count is None else count
         return MonteCarloProbability.from_indicator(self.ineffective >= count)
 
@@ -146,14 +163,15 @@ class LossCrossCheck:
         return MonteCarloProbability.from_indicator(self.ineffective >= share * self.committed - 1e-9)
 
     def _rows(self) -> dict[str, np.ndarray]:
+        w, labels = self.words, self.labels
         return {
             "over-count factor": self.overcount,
-            "BTG-equivalents of tanks lost": self.unit_equivalents_tank,
-            "BTG-equivalents of fighting vehicles lost": self.unit_equivalents_apc,
-            "BTG-equivalents of armour lost": self.unit_equivalents_armour,
-            "mean share of a committed BTG's armour lost": self.mean_loss_fraction,
-            "ineffective BTGs": self.ineffective,
-            "ineffective share of committed BTGs": self.ineffective / self.committed,
+            f"{w.equivalents} of {labels['armour']} lost": self.unit_equivalents_tank,
+            **({f"{w.equivalents} of {labels['ifv']} lost": self.unit_equivalents_apc} if self.has_ifv else {}),
+            f"{w.equivalents} of armour lost": self.unit_equivalents_armour,
+            f"mean share of a committed {w.unit_singular}'s armour lost": self.mean_loss_fraction,
+            f"ineffective {w.unit_plural}": self.ineffective,
+            f"ineffective share of committed {w.unit_plural}": self.ineffective / self.committed,
         }
 
     def summary(self) -> pd.DataFrame:
@@ -172,6 +190,7 @@ class LossCrossCheck:
         return charts.loss_crosscheck(
             np.bincount(self.ineffective),
             reported=self.reported_ineffective, interval=self.interval(0.9), as_of=self.claimed.as_of, ax=ax,
+            words=self.words.to_dict(),
         )
 
     def to_dict(self) -> dict:
@@ -191,7 +210,7 @@ class LossCrossCheck:
             "mean_loss_fraction": quantile_dict(self.mean_loss_fraction),
             "ineffective": {"quantiles": quantile_dict(self.ineffective), "interval": interval.to_dict(),
                             "mean": float(np.mean(self.ineffective)),
-                            # draws per count (index = BTGs ineffective), so figures need no draws
+                            # draws per count (index = units ineffective), so figures need no draws
                             "counts": np.bincount(self.ineffective).tolist()},
             "ineffective_share": quantile_dict(self.ineffective / self.committed),
             "p_at_least_reported": self.probability_at_least().to_dict(),
@@ -203,10 +222,10 @@ class LossCrossCheck:
 
 def count_ineffective(loss_fraction: np.ndarray, committed: np.ndarray, threshold: np.ndarray,
                       concentration: float, seeds: list[np.random.SeedSequence], n_max: int) -> np.ndarray:
-    """Ineffective BTGs per draw for each row of ``loss_fraction`` (shape: scenarios x draws).
+    """Ineffective units per draw for each row of ``loss_fraction`` (shape: scenarios x draws).
 
-    Draw ``d`` spreads its armour losses over ``committed[d]`` BTGs with symmetric Dirichlet weights
-    w (normalised gammas); BTG i has lost ``loss_fraction * N * w_i`` of its armour and is ineffective
+    Draw ``d`` spreads its armour losses over ``committed[d]`` units with symmetric Dirichlet weights
+    w (normalised gammas); unit i has lost ``loss_fraction * N * w_i`` of its armour and is ineffective
     when that reaches ``threshold[d]``. Chunk ``k`` draws its gammas from ``seeds[k]`` alone, so
     every scenario (row) sees the same weights: common random numbers.
     """
@@ -236,7 +255,7 @@ def assess_losses(
     units_committed_low: int = 120,
     units_committed_high: int = 130,
     armour_per_unit: tuple[float, float] = (8.0, 13.0),
-    ifv_per_unit: tuple[float, float] = (30.0, 45.0),
+    ifv_per_unit: tuple[float, float] | None = (30.0, 45.0),
     overcount_90: tuple[float, float] = (1.1, 2.0),
     threshold_90: tuple[float, float] = (0.3, 0.5),
     concentration: float = 1.0,
@@ -244,17 +263,19 @@ def assess_losses(
     n_samples: int = 20_000,
     reported_ineffective: int = 29,
     reported_committed: int = 125,
+    words: Vocabulary = GENERIC,
+    labels: dict | None = None,
     grid_overcount: tuple[float, ...] = GRID_OVERCOUNT,
     grid_concentration: tuple[float, ...] = GRID_CONCENTRATION,
 ) -> LossCrossCheck:
-    """Cross-check the reported count of ineffective BTGs against claimed armour losses.
+    """Cross-check a count of ineffective units against claimed armour losses.
 
     ``claimed`` is a :class:`~estimates.inputs.loss_claims.ClaimedLosses` (from
-    :func:`estimates.inputs.loss_claims.claimed_losses`) or a pair (tanks, fighting vehicles) claimed. Intervals
+    :func:`estimates.inputs.loss_claims.claimed_losses`) or a pair (armour, second category) claimed. Intervals
     are 90% intervals: lognormal for the positive ``armour_per_unit``, ``ifv_per_unit`` (items per
-    BTG) and ``overcount_90`` (claimed / true), logit-normal for the shares ``threshold_90`` and
+    unit; ``None``: no second category) and ``overcount_90`` (claimed / true), logit-normal for the shares ``threshold_90`` and
     ``share_on_units`` (which may also be a fixed share). ``concentration`` is the Dirichlet alpha of
-    the spread of losses over BTGs. Every random number comes from ``rng``.
+    the spread of losses over units. Every random number comes from ``rng``.
 
     Examples
     --------
@@ -269,7 +290,7 @@ def assess_losses(
         tank, apc = (float(v) for v in claimed)
         record = ClaimedLosses(as_of=None, day=None, tank=tank, apc=apc, source="given", revisions="as given")
     if not (record.tank >= 0 and record.apc >= 0):
-        raise ValueError(f"claimed losses must be >= 0; got tanks {record.tank}, fighting vehicles {record.apc}")
+        raise ValueError(f"claimed losses must be >= 0; got {record.tank} and {record.apc}")
     if not 1 <= units_committed_low <= units_committed_high:
         raise ValueError("need 1 <= units_committed_low <= units_committed_high; "
                          f"got {units_committed_low}, {units_committed_high}")
@@ -281,7 +302,11 @@ def assess_losses(
         raise ValueError(f"n_samples must be >= 1; got {n_samples}")
     overcount_ppf = _positive(overcount_90, "overcount_90")
     tanks_ppf = _positive(armour_per_unit, "armour_per_unit")
-    vehicles_ppf = _positive(ifv_per_unit, "ifv_per_unit")
+    if ifv_per_unit is None and record.apc:
+        raise ValueError(f"claimed losses of a second category ({record.apc:g}) need ifv_per_unit")
+    # No second category: it holds nothing, and its draws (column 3) go unused.
+    vehicles_ppf = (lambda u: np.zeros(np.shape(u))) if ifv_per_unit is None else _positive(ifv_per_unit,
+                                                                                           "ifv_per_unit")
     threshold_ppf = _share(tuple(threshold_90), "threshold_90")
     share_ppf = _share(share_on_units, "share_on_units")
 
@@ -314,18 +339,19 @@ def assess_losses(
                          "p_at_least_reported": float(np.mean(c >= reported_ineffective))})
     inputs = {
         "units_committed_low": int(units_committed_low), "units_committed_high": int(units_committed_high),
-        "armour_per_unit": [float(v) for v in armour_per_unit], "ifv_per_unit": [float(v) for v in ifv_per_unit],
+        "armour_per_unit": [float(v) for v in armour_per_unit], "ifv_per_unit": None if ifv_per_unit is None else [float(v) for v in ifv_per_unit],
         "overcount_90": [float(v) for v in overcount_90], "threshold_90": [float(v) for v in threshold_90],
         "concentration": float(concentration),
         "share_on_units": float(share_on_units) if np.ndim(share_on_units) == 0 else [float(v) for v in share_on_units],
-        "armour_measure": "tanks and fighting vehicles, each counted once",
+        "armour_measure": "both categories, each item counted once",
     }
     return LossCrossCheck(
         claimed=record, inputs=inputs,
         reported_ineffective=int(reported_ineffective), reported_committed=int(reported_committed),
         overcount=overcount,
         unit_equivalents_tank=share * record.tank / (overcount * tanks_held),
-        unit_equivalents_apc=share * record.apc / (overcount * vehicles_held),
+        unit_equivalents_apc=(share * record.apc / (overcount * vehicles_held) if ifv_per_unit is not None
+                              else np.zeros_like(overcount)),
         mean_loss_fraction=rho, committed=committed, ineffective=ineffective,
-        sensitivity=pd.DataFrame(rows),
+        sensitivity=pd.DataFrame(rows), words=words, labels=dict(LABELS) | dict(labels or {}),
     )

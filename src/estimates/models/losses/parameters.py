@@ -9,13 +9,13 @@ PARAMETERS = {
     "losses_path": param(
         str,
         "ukraine_losses/russia_losses_equipment.json", unit="path", source="claim:uags-armour-losses",
-        help="Daily claimed equipment losses (JSON, see data/ukraine_losses/README.md).",
+        help="Claimed equipment losses, cumulative: a CSV (date,category,cumulative; categories mapped by loss_categories in case.yaml) or the bundled JSON format; relative to the case folder.",
     ),
     "overcount_low": param(
         float,
         1.1, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed",
         plausible=(0.9, 1.3),
-        help="Over-count of the claimed losses, low end of a 90% interval (Oryx bounds it near 1.8-2).",
+        help="Over-count of the claimed losses, low end of a 90% interval (visually confirmed losses bound it).",
     ),
     "overcount_high": param(
         float,
@@ -26,28 +26,28 @@ PARAMETERS = {
         float,
         0.3, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION,
         plausible=(0.2, 0.4),
-        help="Share of its armour a BTG loses before it is combat-ineffective: low end of a 90% interval.",
+        help="Share of its armour a unit loses before it is combat-ineffective: low end of a 90% interval.",
     ),
     "loss_threshold_high": param(
         float,
         0.5, ge=0.01, le=0.99, unit="fraction of armour", source=ASSUMPTION,
         plausible=(0.4, 0.7),
-        help="Share of its armour a BTG loses before it is combat-ineffective: high end of a 90% interval.",
+        help="Share of its armour a unit loses before it is combat-ineffective: high end of a 90% interval.",
     ),
     "loss_concentration": param(
         float,
         1.0, ge=0.01, le=1000.0, unit="Dirichlet alpha", source=ASSUMPTION,
         plausible=(0.3, 10.0),
-        help="How evenly losses spread over BTGs: large is even, 1 puts ~60% of losses on a quarter of BTGs.",
+        help="How evenly losses spread over units: large is even, 1 puts ~60% of losses on a quarter of units.",
     ),
     "loss_share_on_units_low": param(
         float,
         0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.5, 0.8),
-        help="Share of the armour lost that belonged to the committed BTGs: low end of a 90% interval.",
+        help="Share of the armour lost that belonged to the committed units: low end of a 90% interval.",
     ),
     "loss_share_on_units_high": param(
         float,
         0.95, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.85, 0.99),
-        help="Share of the armour lost that belonged to the committed BTGs: high end of a 90% interval.",
+        help="Share of the armour lost that belonged to the committed units: high end of a 90% interval.",
     ),
 }

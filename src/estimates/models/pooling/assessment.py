@@ -218,13 +218,15 @@ def usable_statements(statements: tuple[Statement, ...], ledger: Ledger,
     first reports it). Otherwise it is left out: ``not_in_ledger``; ``no_report_date`` when none was
     reported by the cut-off and one has no report date (it cannot be placed before or after the
     cut-off); ``after_cut_off`` when all were reported after it (an outcome a later run can check).
-    Without ``cut_off`` report dates are not looked at.
+    Without ``cut_off`` report dates are not looked at. (The claims loader now refuses a row without
+    a report date; ``no_report_date`` remains for ledgers built otherwise.)
 
     >>> from estimates.inputs.claims import Claim, Ledger
     >>> def claim(i, reported):
     ...     return Claim(claim_id=i, statement="x", report_date=reported, originator="o", outlet="o",
     ...                  carried_by="o", reliability="B", credibility="2", grade_reason="r")
-    >>> ledger = Ledger(None, "", (claim("a", "2024-08-03"), claim("b", "2024-09-01"), claim("c", None)))
+    >>> undated = claim("c", "2024-08-03").model_copy(update={"report_date": None})  # an older ledger's row
+    >>> ledger = Ledger(None, "", (claim("a", "2024-08-03"), claim("b", "2024-09-01"), undated))
     >>> start = dt.date(2024, 6, 15)
     >>> rows = [Statement.count(i, dt.date(2024, 8, 3), 17, claim_ids=ids, start=start)
     ...         for i, ids in (("one", ("a", "c")), ("two", ("b",)), ("three", ("c",)), ("four", ("d",)))]

@@ -1,5 +1,5 @@
-"""Resupply: the reported transfers through Iran and across the Caspian, graded, routed and set against
-the losses they would replace."""
+"""Resupply: the reported transfers, graded, moved along the case's route and set against the losses
+they would replace."""
 
 from estimates.model import Model
 from estimates.models.resupply.parameters import PARAMETERS, RULES
@@ -8,7 +8,7 @@ from estimates.paths import NOTEBOOK_DIR
 
 MODEL = Model(
     name="resupply",
-    title="Resupply through Iran and the Caspian",
+    title="Resupply along the reported route",
     package=__name__,
     notebook=NOTEBOOK_DIR / "resupply.ipynb",
     parameters=PARAMETERS,

@@ -18,17 +18,23 @@ import pandas as pd
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.randomness import model_rng
 from estimates.core.sobol import SobolResult, sobol_indices
+from estimates.errors import InputError
+from estimates.inputs.case import CASE_FILE
 from estimates.inputs.claims import Ledger, load_ledger
-from estimates.inputs.files import load_parameter_file
+from estimates.inputs.files import LedgerError, load_parameter_file
 from estimates.inputs.grade_table import GradeTable, load_grade_table
 from estimates.inputs.transfers import (
+    THEATRE,
     Consignment,
     Holding,
+    check_transfers,
     load_holdings,
     load_transfers,
 )
 from estimates.models.attrition import assessment as attrition
 from estimates.models.resupply.capability import ResupplyModel, build_model
+from estimates.models.resupply.parameters import QUANTITY_PARAMETERS
+from estimates.models.resupply.route import Route
 from estimates.models.resupply.simulation import ResupplySimulation, simulate
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
@@ -38,33 +44,19 @@ from estimates.parameters.variations import with_term_sensitivity
 SENSITIVITY_SAMPLES = 4000
 SOBOL_BASE = 1024
 
-#: What an analyst would watch for, per sensitivity group of inputs.
-INDICATORS = {
-    "claim truth": "independent corroboration or denial of the transfer claims (they rest on anonymous "
-                   "Hashd al-Shaabi sources carried by one article)",
-    "rpg_launchers quantity": "how many RPG launchers were actually moved",
-    "atgm_launchers quantity": "how many anti-tank missile launchers were actually moved",
-    "item masses": "the size of the consignments (mass per item)",
-    "undated departures": "when the Bavar-373 and S-300 left Iran, if they did",
-    "road transit to port": "road movements from Shalamcheh to Bandar Anzali",
-    "Caspian shipping": "Caspian sailings Bandar Anzali to Astrakhan (ship tracking, AIS gaps)",
-    "onward transit to the front": "rail movements from Astrakhan toward the front",
-    "BTG holdings": "what BTGs actually hold of each category",
-    "equipment lost per ineffective BTG": "visually confirmed equipment losses per ineffective BTG",
-    "attrition": "the pace at which BTGs become combat-ineffective",
-}
-
-
 @dataclass(frozen=True)
 class ResupplyData:
-    """Everything a resupply assessment reads: the claims ledger and grade table the parameters name,
-    the bundled transfers and holdings, and ``files``, each file read with its SHA-256."""
+    """Everything a resupply assessment reads: the claims ledger, grade table, transfers and
+    holdings the parameters name, and ``files``, each file read with its SHA-256 (the transfers and
+    holdings files also by name, for error messages)."""
 
     ledger: Ledger
     consignments: tuple[Consignment, ...]
     holdings: tuple[Holding, ...]
     grades: GradeTable
     files: dict[Path, str]
+    transfers_path: Path | None = None
+    holdings_path: Path | None = None
 
     @property
     def claim_ids(self) -> tuple[str, ...]:
@@ -89,12 +81,31 @@ def load(params: Parameters) -> ResupplyData:
     # Each loader hashes the bytes it read: no file is read a second time for its hash.
     files = {ledger.path: ledger.value.sha256, transfers.path: transfers_hash, holdings.path: holdings_hash,
              grades.path: grades.value.sha256}
-    return ResupplyData(ledger.value, consignments, held, grades.value, files)
+    return ResupplyData(ledger.value, consignments, held, grades.value, files, transfers.path, holdings.path)
 
 
 def check(params: Parameters, data: ResupplyData) -> None:
-    """Nothing in the files read rules out a valid resupply parameter set: transfers whose claims the
-    ledger lacks are left out and listed (``unsupported_transfers``), not refused."""
+    """Refuse, before any kernel starts, what the case's files and route rule out: a route without
+    exactly one carrier leg, a holdings file without a unit-level category, a transfer whose
+    category the holdings lack, whose ``quantity_parameter`` names no declared parameter pair
+    (:data:`~estimates.models.resupply.parameters.QUANTITY_PARAMETERS`), or that departs before the
+    conflict's day 1 (:class:`InputError`, one line naming file, line and field). Transfers whose
+    claims the ledger lacks, or that come after the cut-off, are left out and listed in the
+    results, not refused."""
+    try:
+        Route.of(params.case_settings.route, params.ship_count)
+    except ValueError as error:
+        raise InputError(f"{params.case_settings.folder / CASE_FILE}: setting 'route': {error}") from None
+    holdings = data.holdings_path or params.path("holdings_path")
+    if not any(h.level != THEATRE for h in data.holdings):
+        raise InputError(f"parameter 'holdings_path': {holdings}: field 'level': no category at level 'unit'; "
+                         "capability restored is counted in unit-equivalents of those")
+    try:
+        check_transfers(data.consignments, data.transfers_path or params.path("transfers_path"),
+                        categories=[h.category for h in data.holdings], quantity_pairs=QUANTITY_PARAMETERS,
+                        conflict_start=params.conflict_start, holdings=Path(holdings).name)
+    except LedgerError as error:
+        raise InputError(f"parameter 'transfers_path': {error}") from None
 
 
 def resupply_model(params: Parameters, data: ResupplyData, *, losses: dict | None = None) -> ResupplyModel:
@@ -180,8 +191,9 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     judgments = with_term_sensitivity(result.judgments, quick, recompute, MODEL.sensitivity_inputs())
     sobol = sobol_indices(lambda u: model.evaluate(u, result.replacement_category),
                           [c.group for c in model.inputs()], n_base=SOBOL_BASE, seed=params.seed)
+    watch = model.indicators()
     indicators = {
-        j.id: [{"group": g, "total_index": float(sobol.indices[j.id].loc[g, "ST"]), "watch": INDICATORS.get(g, g)}
+        j.id: [{"group": g, "total_index": float(sobol.indices[j.id].loc[g, "ST"]), "watch": watch.get(g, g)}
                for g in sobol.top(j.id)]
         for j in judgments
     }

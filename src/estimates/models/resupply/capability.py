@@ -180,12 +180,12 @@ class ResupplyModel:
             if h.level != THEATRE:
                 cols.append(UncertainInput(f"{h.category} per unit", f"{words.unit_short} holdings",
                                            _interval_ppf(h.low, h.high),
-                                           f"what one {words.unit_singular} actually holds of each category"))
+                                           f"what {words.unit_plural} actually hold of each category"))
         lost = f"equipment lost per ineffective {words.unit_short}"
         cols += [
             UncertainInput("equipment lost per ineffective unit", lost,
                            _share_ppf(p.equipment_loss_share_low, p.equipment_loss_share_high),
-                           f"confirmed equipment losses per ineffective {words.unit_singular}"),
+                           f"visually confirmed equipment losses per ineffective {words.unit_singular}"),
             UncertainInput("ineffective units by the horizon", "attrition", _histogram_ppf(self.ineffective_by_end),
                            f"the pace at which {words.unit_plural} become combat-ineffective"),
         ]

@@ -14,7 +14,7 @@ from estimates.charts import PALETTE, new_axes
 
 
 def arrivals_fan(section: dict, ax=None):
-    """Capability restored by date (BTG-equivalents, or batteries for air defence): 5-95% and median."""
+    """Capability restored by date (unit-equivalents, or the own units of theatre-level categories): 5-95% and median."""
     ax = new_axes(ax)
     dates = pd.to_datetime(pd.Index(section["dates"]))
     shown = 0
@@ -39,7 +39,7 @@ def arrivals_fan(section: dict, ax=None):
 
 
 def share_replaced_chart(section: dict, ax=None):
-    """Share of each BTG category's estimated losses the transfers replace by the horizon end."""
+    """Share of each unit-level category's estimated losses the transfers replace by the horizon end."""
     rows = [(o["label"], o["share_of_losses_replaced"]) for o in section["categories"].values()
             if o["share_of_losses_replaced"] is not None]
     ax = new_axes(ax, size=(7.0, 0.45 * len(rows) + 1.2))

@@ -44,12 +44,12 @@ PARAMETERS = {
     "rpg_launchers_low": param(
         float,
         50, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(20, 100),
-        help="RPG launchers moved through Shalamcheh: low end of a 90% interval (not reported).",
+        help="RPG launchers moved (a transfers row's quantity_parameter): low end of a 90% interval (not reported).",
     ),
     "rpg_launchers_high": param(
         float,
         500, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(250, 1000),
-        help="RPG launchers moved through Shalamcheh: high end of a 90% interval (not reported).",
+        help="RPG launchers moved (a transfers row's quantity_parameter): high end of a 90% interval (not reported).",
     ),
     "atgm_launchers_low": param(
         float,
@@ -61,82 +61,82 @@ PARAMETERS = {
         100, ge=0, le=1e6, unit="launchers", source=ASSUMPTION, plausible=(50, 200),
         help="Anti-tank missile launchers moved: high end of a 90% interval (not reported).",
     ),
-    # --- resupply: the route ---------------------------------------------------------------------
+    # --- resupply: the route (case.yaml's legs; one leg has the carrier ship_count counts) ---------
     "undated_departure_day_low": param(
         int,
-        20, ge=1, le=3650, unit="day of war", source=ASSUMPTION, plausible=(10, 30),
+        20, ge=1, le=3650, unit="day of the conflict", source=ASSUMPTION, plausible=(10, 30),
         help="Earliest departure of an undated transfer (uniform between low and high).",
     ),
     "undated_departure_day_high": param(
         int,
-        47, ge=1, le=3650, unit="day of war", source="claim:bavar373-donated",
-        plausible=(40, 60), help="Latest departure of an undated transfer: the report's date (day 47).",
+        47, ge=1, le=3650, unit="day of the conflict", source="claim:bavar373-donated",
+        plausible=(40, 60), help="Latest departure of an undated transfer: the date its claim was reported (day 47 in the bundled case).",
     ),
     "port_transit_days_low": param(
         float,
         2, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(1, 4),
-        help="Road transit, Shalamcheh to Bandar Anzali (about 1,000 km): low end of a 90% interval.",
+        help="Transit over the route's legs before its carrier leg, to where the carriers load: low end of a 90% interval.",
     ),
     "port_transit_days_high": param(
         float,
         7, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(5, 14),
-        help="Road transit, Shalamcheh to Bandar Anzali: high end of a 90% interval.",
+        help="Transit over the route's legs before its carrier leg: high end of a 90% interval.",
     ),
     "ship_count": param(
         int,
-        3, ge=0, le=100, unit="ships", states_claim=True, source="claim:caspian-three-ships",
-        plausible=(1, 5), help="Cargo ships sailing Bandar Anzali to Astrakhan.",
+        3, ge=0, le=100, unit="carriers", states_claim=True, source="claim:caspian-three-ships",
+        plausible=(1, 5), help="Carriers (the route's carrier: ships, trains) serving its carrier leg.",
     ),
     "ship_capacity_tonnes_low": param(
         float,
         1500, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, plausible=(500, 3000),
-        help="Cargo one sailing can carry: low end of a 90% interval (Caspian dry-cargo ships).",
+        help="Cargo one carrier can take on one trip: low end of a 90% interval.",
     ),
     "ship_capacity_tonnes_high": param(
         float,
         5000, ge=1, le=1e6, unit="tonnes", source=ASSUMPTION, plausible=(3000, 7000),
-        help="Cargo one sailing can carry: high end of a 90% interval.",
+        help="Cargo one carrier can take on one trip: high end of a 90% interval.",
     ),
     "turnaround_days_low": param(
         float,
         7, ge=0.5, le=365, unit="days", source=ASSUMPTION, plausible=(4, 10),
-        help="Round trip of one ship including loading: low end of a 90% interval.",
+        help="Round trip of one carrier including loading: low end of a 90% interval.",
     ),
     "turnaround_days_high": param(
         float,
         14, ge=0.5, le=365, unit="days", source=ASSUMPTION, plausible=(10, 28),
-        help="Round trip of one ship including loading: high end of a 90% interval.",
+        help="Round trip of one carrier including loading: high end of a 90% interval.",
     ),
     "crossing_days_low": param(
         float,
         2, ge=0.1, le=60, unit="days", source=ASSUMPTION, plausible=(1, 3),
-        help="Sailing time Bandar Anzali to Astrakhan (about 1,000 km): low end of a 90% interval.",
+        help="Time to cross the carrier leg: low end of a 90% interval.",
     ),
     "crossing_days_high": param(
         float,
         4, ge=0.1, le=60, unit="days", source=ASSUMPTION, plausible=(3, 7),
-        help="Sailing time Bandar Anzali to Astrakhan: high end of a 90% interval.",
+        help="Time to cross the carrier leg: high end of a 90% interval.",
     ),
     "onward_days_low": param(
         float,
         3, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(2, 7),
-        help="Astrakhan onward to units at the front: low end of a 90% interval.",
+        help="Onward over the route's legs after its carrier leg, to units at the front: low end of a 90% interval.",
     ),
     "onward_days_high": param(
         float,
         14, ge=0.1, le=365, unit="days", source=ASSUMPTION, plausible=(7, 30),
-        help="Astrakhan onward to units at the front: high end of a 90% interval.",
+        help="Onward over the route's legs after its carrier leg: high end of a 90% interval.",
     ),
     # --- resupply: the loss denominator ------------------------------------------------------------
     "equipment_loss_share_low": param(
         float,
         0.3, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.2, 0.4),
-        help="Share of its equipment an ineffective BTG has lost: low end of a 90% interval.",
+        help="Share of its equipment an ineffective unit has lost: low end of a 90% interval.",
     ),
     "equipment_loss_share_high": param(
         float,
         0.7, ge=0.01, le=0.99, unit="fraction", source=ASSUMPTION, plausible=(0.6, 0.9),
-        help="Share of its equipment an ineffective BTG has lost: high end of a 90% interval.",
+        help="Share of its equipment an ineffective unit has lost: high end of a 90% interval.",
     ),
     "replacement_share_threshold": param(
         float,
@@ -144,6 +144,11 @@ PARAMETERS = {
         help="Share of a category's losses that counts as a material replacement in the judgments.",
     ),
 }
+
+
+#: Stems ``s`` of the parameter pairs ``s_low``, ``s_high`` a transfers row may name as its
+#: ``quantity_parameter``: the 90% interval of a quantity the report does not give.
+QUANTITY_PARAMETERS = ("rpg_launchers", "atgm_launchers")
 
 
 def _correlations_sum_to_at_most_one(p) -> None:

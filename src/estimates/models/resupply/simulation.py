@@ -6,12 +6,11 @@ and the three judgments, without their sensitivity: see :mod:`estimates.models.r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from estimates.core.calendar import WAR_START
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.quantities import (
     DEFAULT_QUANTILES,
@@ -20,12 +19,23 @@ from estimates.core.quantities import (
 )
 from estimates.core.wording import long_date
 from estimates.inputs.transfers import THEATRE
-from estimates.models.resupply.capability import ResupplyModel
+from estimates.models.resupply.capability import (
+    COMPLETE_JUDGMENT,
+    REPLACEMENT_JUDGMENT,
+    THEATRE_JUDGMENT,
+    ResupplyModel,
+)
+from estimates.models.resupply.route import plural
 
 
 @dataclass(frozen=True, eq=False)
 class CategoryOutlook:
-    """Deliveries and capability restored for one category, by report date."""
+    """Deliveries and capability restored for one category, by report date.
+
+    ``restored_unit`` is what capability restored is counted in: unit-equivalents (the case's words,
+    "regt-equivalents") for a category a unit holds, the category's own units ("batteries") at
+    theatre level.
+    """
 
     category: str
     label: str
@@ -35,10 +45,7 @@ class CategoryOutlook:
     restored: dict[str, list[float]]
     at_least_one: tuple[MonteCarloProbability, ...]
     share_replaced: dict[str, float] | None
-
-    @property
-    def restored_unit(self) -> str:
-        return "batteries" if self.level == THEATRE else "BTG-equivalents"
+    restored_unit: str = "unit-equivalents"
 
     def to_dict(self) -> dict:
         return {
@@ -64,8 +71,13 @@ class ResupplySimulation:
     truth: tuple[dict, ...]
     judgments: tuple[Judgment, ...]
     n_samples: int
-    replacement_category: str
+    replacement_category: str | None
     unsupported: tuple[str, ...] = ()
+    #: Consignments left out as after the information cut-off (:attr:`ResupplyModel.after_cutoff`).
+    after_cutoff: tuple[dict, ...] = ()
+    #: The route (:meth:`estimates.models.resupply.route.Route.to_dict`) and the case's words.
+    route: dict = field(default_factory=dict)
+    words: dict = field(default_factory=dict)
 
     def outlook(self, category: str) -> CategoryOutlook:
         return next(o for o in self.outlooks if o.category == category)
@@ -91,6 +103,28 @@ class ResupplySimulation:
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
 
+    def left_out(self) -> pd.DataFrame:
+        """Consignments not counted: after the cut-off (with their claim's report date), or without
+        a claim in the ledger read for the run."""
+        rows = [dict(row) for row in self.after_cutoff]
+        rows += [{"consignment_id": c, "claim_id": None, "report_date": None, "departure_date": None,
+                  "reason": "claim not in the ledger"} for c in self.unsupported]
+        columns = ["consignment_id", "claim_id", "report_date", "departure_date", "reason"]
+        return pd.DataFrame(rows, columns=columns).set_index("consignment_id")
+
+    def route_text(self) -> str:
+        """The route in words, its carrier leg with the carriers assumed: "depot to the railhead
+        (rail, 4 trains assumed); then railhead to the front (rail)"."""
+        route = self.route
+        parts = []
+        for i, leg in enumerate(route.get("legs", [])):
+            extra = ""
+            if i == route["carrier_leg"]:
+                n = route["carrier_count"]
+                extra = f", {n} {route['carrier'] if n == 1 else route['carriers']} assumed"
+            parts.append(f"{leg['label']} ({leg['mode']}{extra})")
+        return "; then ".join(parts)
+
     def _repr_html_(self) -> str:
         return self.summary().to_html(float_format="{:.3f}".format, na_rep="n/a")
 
@@ -105,10 +139,13 @@ class ResupplySimulation:
             "n_samples": self.n_samples,
             "categories": {o.category: o.to_dict() for o in self.outlooks},
             "binding_constraint": list(self.binding),
-            "complete_btg_equivalents": self.complete_equivalents,
+            "complete_equivalents": self.complete_equivalents,
             "claim_truth": list(self.truth),
             "replacement_category": self.replacement_category,
             "unsupported_transfers": list(self.unsupported),
+            "after_cutoff": list(self.after_cutoff),
+            "route": self.route,
+            "words": self.words,
             "judgments": [j.to_dict() for j in self.judgments],
         }
 
@@ -148,7 +185,7 @@ def _per_category(model: ResupplyModel, draws: dict[str, np.ndarray]):
         delivered = model.delivered(draws, categories=[category], delivery=delivery)
         restored = model.equivalents(draws, delivered)[category]
         share = None
-        if category in model.btg_categories:
+        if category in model.unit_categories:
             share = model.loss_share_replaced(draws, {category: delivered[category][:, -1]}, [category])[category]
         yield category, delivered[category], restored, share
 
@@ -163,7 +200,7 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
     size = p.n_samples
     threshold = p.replacement_share_threshold
     tally = _Tally({c: np.zeros(model.report_days.size, dtype=np.int64) for c in model.categories},
-                   {c: 0 for c in model.btg_categories})
+                   {c: 0 for c in model.unit_categories})
     kept: list[np.ndarray] = []
     for start in range(0, size, CHUNK):
         uniforms = model.uniforms(min(CHUNK, size - start), rng)
@@ -182,6 +219,7 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
         tally.complete += int((complete >= 1.0).sum())
 
     sample = model.transform(np.vstack(kept))
+    words = p.words
     outlooks, favourable, shares = [], {}, {}
     complete = np.full(sum(k.shape[0] for k in kept), np.inf)
     for c, delivered, restored, share in _per_category(model, sample):
@@ -191,57 +229,66 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
             delivered=_quantile_rows(delivered), restored=_quantile_rows(restored),
             at_least_one=tuple(MonteCarloProbability.from_count(int(n), size) for n in tally.at_least_one[c]),
             share_replaced=quantile_dict(share, DEFAULT_QUANTILES) if share is not None else None,
+            restored_unit=plural(h.unit) if h.level == THEATRE else words.equivalents,
         ))
         if share is not None:
             favourable[c] = float(np.quantile(restored[:, -1], 0.95))
             shares[c] = float(np.quantile(share, 0.95))
             complete = np.minimum(complete, restored[:, -1])
     outlooks = tuple(outlooks)
-    # The binding constraint: the BTG categories restored least even in favourable draws (their 95th
-    # percentile at the horizon is lowest); a BTG-equivalent needs every category.
-    floor = min(favourable.values())
+    # The binding constraint: the unit categories restored least even in favourable draws (their
+    # 95th percentile at the horizon is lowest); a unit-equivalent needs every category.
+    floor = min(favourable.values(), default=0.0)
     binding = tuple(c for c, m in favourable.items() if m <= floor + 1e-9)
-    dates = tuple(WAR_START + dt.timedelta(days=int(d) - 1) for d in model.report_days)
+    dates = tuple(p.date_of_day(int(d)) for d in model.report_days)
     end = dates[-1]
-    theatre = [c for c in model.categories if c not in model.btg_categories]
     # The category the transfers could replace most of: highest 95th-percentile share (the median
     # is 0 whenever a claim is more likely false than true, which would make the choice arbitrary).
-    best = max(shares, key=shares.get)
+    best = max(shares, key=shares.get) if shares else None
     truth_rows = tuple(
         {"claim_id": c.claim_id, "grade": c.grade, "probability_true": float(pt)}
         for c, pt in zip(model.claims, model.truth_probability)
     )
-    transfer_claims = tuple(c.claim_id for c in model.claims)
-    judgments = (
-        Judgment(
-            id="resupply-air-defence",
-            statement=(f"at least one strategic air-defence battery from the reported transfers "
-                       f"reaches Russian forces by {long_date(end)}"),
+    route = model.route
+    judgments = []
+    if model.theatre_categories:
+        theatre = [model.holding(c) for c in model.theatre_categories]
+        units = " or ".join(dict.fromkeys(h.unit for h in theatre))
+        judgments.append(Judgment(
+            id=THEATRE_JUDGMENT,
+            statement=(f"at least one {units} of theatre-level equipment ({', '.join(h.label for h in theatre)}) "
+                       f"from the reported transfers reaches {words.subject} by {long_date(end)}"),
             probability=MonteCarloProbability.from_count(tally.batteries, size),
             basis=(f"{size} draws of claim truth (correlated, from Admiralty grades), route timing "
-                   "and shipping capacity"),
-            claim_ids=tuple(c.claim_id for c in model.consignments if c.category in theatre),
-        ),
-        Judgment(
-            id="resupply-replacement",
-            statement=(f"the reported transfers replace more than {threshold:.0%} of Russia's estimated "
-                       f"losses of {model.holding(best).label} by {long_date(end)}"),
-            probability=MonteCarloProbability.from_count(tally.share_above[best], size),
-            basis=(f"{model.holding(best).label} is the category the transfers replace most of; losses are "
-                   f"ineffective BTGs x holdings per BTG x share of equipment lost"),
-            claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments if c.category == best)),
-        ),
-        Judgment(
-            id="resupply-complete-btg",
-            statement=f"the reported transfers restore at least one complete BTG-equivalent by {long_date(end)}",
-            probability=MonteCarloProbability.from_count(tally.complete, size),
-            basis=("a BTG-equivalent needs every category; binding: "
-                   + ", ".join(model.holding(c).label for c in binding)),
-            claim_ids=transfer_claims,
-        ),
-    )
+                   f"and {route.carrier} capacity"),
+            claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments
+                                          if c.category in model.theatre_categories)),
+        ))
+    if model.unit_categories:
+        unit = f"{words.unit_short}-equivalent"
+        judgments += [
+            Judgment(
+                id=REPLACEMENT_JUDGMENT,
+                statement=(f"the reported transfers replace more than {threshold:.0%} of the "
+                           f"{model.holding(best).label} {words.subject} are estimated to have lost by "
+                           f"{long_date(end)}"),
+                probability=MonteCarloProbability.from_count(tally.share_above[best], size),
+                basis=(f"{model.holding(best).label} is the category the transfers replace most of; losses are "
+                       f"ineffective {words.unit_plural} x holdings {words.per_unit} x share of equipment lost"),
+                claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments if c.category == best)),
+            ),
+            Judgment(
+                id=COMPLETE_JUDGMENT,
+                statement=f"the reported transfers restore at least one complete {unit} by {long_date(end)}",
+                probability=MonteCarloProbability.from_count(tally.complete, size),
+                basis=(f"a {unit} needs every category; binding: "
+                       + ", ".join(model.holding(c).label for c in binding)),
+                claim_ids=tuple(c.claim_id for c in model.claims),
+            ),
+        ]
     return ResupplySimulation(
         dates=dates, outlooks=outlooks, binding=binding,
         complete_equivalents=quantile_dict(complete, DEFAULT_QUANTILES), truth=truth_rows,
-        judgments=judgments, n_samples=size, replacement_category=best, unsupported=model.unsupported,
+        judgments=tuple(judgments), n_samples=size, replacement_category=best, unsupported=model.unsupported,
+        after_cutoff=model.after_cutoff, route=route.to_dict(), words=words.to_dict(),
     )
