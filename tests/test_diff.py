@@ -228,6 +228,9 @@ def _as_version_1(run_dir, target):
     results = json.loads((run_dir / "results.json").read_text())
     results.pop("case")
     results["schema_version"] = 1
+    for judgment in results["resupply"]["judgments"]:
+        if judgment["id"] == "resupply-complete-unit":
+            judgment["id"] = "resupply-complete-btg"
     for section in results.values():
         if isinstance(section, dict):
             for row in section.get("parameters", []):
@@ -243,6 +246,7 @@ def test_a_run_written_before_the_rename_compares_parameter_by_parameter(tmp_pat
     comparison = diff.compare(old, diff.load_run(baseline_run))
     assert [c.name for c in comparison.inputs if c.kind == "parameter"] == []
     assert comparison.judgments and not comparison.moved
+    assert "resupply-complete-unit" in {change.id for change in comparison.judgments}
 
 
 def test_a_run_from_a_newer_version_is_refused_with_one_line(tmp_path, baseline_run):

@@ -16,6 +16,8 @@ from estimates.registry import MODELS
 #: read (:func:`upgrade`).
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+#: Judgments whose id named the seed's unit in version 1.
+RENAMED_JUDGMENTS = {"resupply-complete-btg": "resupply-complete-unit"}
 
 
 def upgrade(results: dict, manifest: dict) -> tuple[dict, dict]:
@@ -38,6 +40,9 @@ def upgrade(results: dict, manifest: dict) -> tuple[dict, dict]:
         if isinstance(section, dict) and isinstance(section.get("parameters"), list):
             rows = [{**row, "name": RENAMED.get(row.get("name"), row.get("name"))} for row in section["parameters"]]
             section = {**section, "parameters": rows}
+        if isinstance(section, dict) and isinstance(section.get("judgments"), list):
+            judgments = [{**j, "id": RENAMED_JUDGMENTS.get(j.get("id"), j.get("id"))} for j in section["judgments"]]
+            section = {**section, "judgments": judgments}
         if name != "schema_version":
             upgraded[name] = section
     return upgraded, manifest
