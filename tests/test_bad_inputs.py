@@ -151,7 +151,7 @@ CASES = {
         r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got \[125, 130\]$"),
     "number-for-date": (
         _p("as_of", "42"),
-        r"parameter 'as_of': .*allowed: a date from 2022-02-25 to 2030-12-31; got 42$"),
+        r"parameter 'as_of': .*allowed: a date from 1900-01-01 to 2100-12-31; got 42$"),
     "python-tag-in-p": (
         # -p values are read as YAML, safely: the tag is refused and the text stays text.
         lambda inputs: ["-p", "seed", f'!!python/object/apply:os.system ["touch {inputs / "pwned"}"]'],
@@ -249,8 +249,9 @@ CASES = {
         r"parameter 'count_date': the loss data run from 2022-02-25 to 2026-08-08 \(to the cut-off\); got 2027-01-01$"),
     "statement-above-the-committed-force": (
         _p("units_committed", "30"),
-        r"parameter 'statements_path': data/btg_statements\.csv: line 3: statement 'bbc-37-38' needs at least 37 "
-        r"BTGs ineffective, more than the 35 committed at most \(units_committed \+ denominator_uncertainty\)$"),
+        r"parameter 'statements_path': .*btg_statements\.csv: line 3: statement 'bbc-37-38' needs at least 37 "
+        r"battalion tactical groups ineffective, more than the 35 committed at most "
+        r"\(units_committed \+ denominator_uncertainty\)$"),
     "strength-below-claimed-losses": (
         _p("initial_strength", "1000"),
         r"parameter 'initial_strength': must exceed the 18,600 personnel losses claimed by "
@@ -420,7 +421,7 @@ def test_missing_notebooks_refused_by_the_real_command(place, tmp_path_factory):
     env, marker = tripwire_kernel(tmp_path_factory.mktemp("tripwire"))
     empty = tmp_path_factory.mktemp("project")
     before = snapshot(place)
-    done = _run_cli(["run", "-p", "claims_path", str(CLAIMS_LEDGER), "--out", str(place / "reports")],
+    done = _run_cli(["run", "--case", str(CLAIMS_LEDGER.parent), "--out", str(place / "reports")],
                     place / "cwd", {**env, "ESTIMATES_PROJECT_DIR": str(empty)})
     assert_refused(done.returncode, done.stdout, done.stderr,
                    rf"notebook '\w+' not found at {re.escape(str(empty))}/notebooks/\w+\.ipynb$")
@@ -459,12 +460,12 @@ UNUSUAL = {
     # name -> (arguments after `run`, given the inputs folder; what the briefing must say)
     "none-ineffective": (
         lambda inputs: ["-p", "units_ineffective", "0"],
-        ["None of the 125 committed BTGs was reported combat-ineffective",
+        ["The run counts none of the 125 committed battalion tactical groups as combat-ineffective",
          "cannot show that it is zero"]),
     "all-ineffective": (
         lambda inputs: ["-p", "units_ineffective", "125"],
-        ["All 125 committed BTGs were reported combat-ineffective",
-         "cannot bound the per-BTG probability or the daily hazard from above"]),
+        ["The run counts all 125 committed battalion tactical groups as combat-ineffective",
+         "cannot bound the per-battalion tactical group probability or the daily hazard from above"]),
     "one-claim-ledger": (_ledger(_one_claim), ONE_CLAIM_SENTENCES),
     # The same ledger with the attrition notebook alone: what the attrition model makes of it.
     "one-claim-ledger-attrition-only": (_ledger(_one_claim), ONE_CLAIM_SENTENCES),

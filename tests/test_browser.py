@@ -94,7 +94,7 @@ def test_baseline_briefing_in_chromium(browser, baseline_run):
     context, page, errors, requests = _open(browser, path, "briefing.png")
     try:
         _check_page(page, errors, requests, path)
-        assert page.title() == briefing.TITLE
+        assert page.title() == "Russian ground forces in Ukraine, spring 2022: " + briefing.TITLE
         assert page.locator("#bottom-line .judgment-card").count() >= 2
         assert page.locator("nav").is_visible()
         # The print stylesheet: no navigation on paper, and the page prints.

@@ -38,6 +38,8 @@ def _case(folder: Path, series: str = SERIES, categories: str = "{tank: armour}"
     subprocess.run([str(ESTIMATES), "case", "new", str(folder)], check=True, capture_output=True)
     (folder / "losses.csv").write_text(series, encoding="utf-8")
     text = (folder / "case.yaml").read_text(encoding="utf-8")
+    # The series are the case's own now: they rest on none of the bundled claims.
+    text = re.sub(r"\n  (personnel_)?losses_path: uags-.*", "", text)
     text = re.sub(r"\n  losses_path: .*", "", text)
     text = text.replace("\nparameters:\n", f"\nloss_categories: {categories}\n\nparameters:\n  losses_path: losses.csv\n", 1)
     (folder / "case.yaml").write_text(text, encoding="utf-8")

@@ -48,7 +48,7 @@ def stand_ins(monkeypatch):
         return path
 
     monkeypatch.setattr(runner, "execute_notebooks", execute)
-    monkeypatch.setattr(runner, "assemble_results", lambda records: {"schema_version": runner.SCHEMA_VERSION})
+    monkeypatch.setattr(runner, "assemble_results", lambda records, case=None: {"schema_version": runner.SCHEMA_VERSION})
     monkeypatch.setattr(briefing, "render_briefing", render)
     monkeypatch.setattr(diff, "compare_with_previous", lambda *a, **kw: None)
 

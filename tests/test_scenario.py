@@ -43,7 +43,8 @@ def test_no_sentence_calls_the_assumed_value_reported(scenario_html):
     text = " ".join(visible_and_alt_text(scenario_html).split())
     for claim in (r"reported\W+35\b", r"\b35 reported", r"\b35 BTGs reported", r"reported: 35\b"):
         assert not re.search(claim, text), claim
-    assert "This scenario assumes 35 of 125" in text and "Western officials reported 29 of 125" in text
+    assert "The run counts 35 of the 125 committed battalion tactical groups" in text
+    assert "Western officials reported 29 for 6 April 2022" in text
 
 
 def test_the_assumed_value_is_listed_with_the_assumptions(scenario_html):
@@ -78,8 +79,11 @@ def test_only_parameters_that_carry_a_claims_value_state_it():
 
 
 def test_the_banner_is_repeated_at_the_top_of_every_printed_page(scenario_html):
-    # A page margin box (@page @top-center) is printed on every page; the text is CSS-escaped.
-    [rule] = re.findall(r"@page \{ @top-center \{ content: (\"[^\"]*\")", scenario_html)
+    # A page margin box (@page @top-center) shows --scenario, set on the html element, on every
+    # printed page; the text is a CSS string (hex escapes) inside an HTML attribute.
+    assert re.search(r"@page \{ @top-center \{ content: var\(--scenario\)", scenario_html)
+    [value] = re.findall(r'<html lang="en" style="--scenario: ([^"]*)"', scenario_html)
+    rule = html.unescape(value)
     text = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), rule.strip('"'))
     assert text.startswith("SCENARIO: assumes units_ineffective = 35 (reported: 29)")
 

@@ -23,7 +23,7 @@ from estimates.sweep import scenarios as sweep
 from .conftest import ESTIMATES, QUICK
 
 #: A small grid for the cluster tests (attrition only: resupply is the slow model).
-GRID = "models: [attrition]\nn_samples: 1000\nbtg_ineffective: [25, 35]\nhazard_shape: [0.8, 1.2]\n"
+GRID = "models: [attrition]\nn_samples: 1000\nunits_ineffective: [25, 35]\nhazard_shape: [0.8, 1.2]\n"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def _grid(tmp_path: Path, text: str) -> Path:
 # --- grids ---------------------------------------------------------------------------------------
 
 def test_grid_is_a_cartesian_product_in_order(tmp_path):
-    grid = sweep.load_grid(_grid(tmp_path, "n_samples: 2000\nbtg_ineffective: [25, 35]\nhazard_shape: [0.8, 1.0, 1.2]\n"))
+    grid = sweep.load_grid(_grid(tmp_path, "n_samples: 2000\nunits_ineffective: [25, 35]\nhazard_shape: [0.8, 1.0, 1.2]\n"))
     assert grid.swept == ("units_ineffective", "hazard_shape")
     assert grid.fixed == {"n_samples": 2000}
     assert [grid.swept_values(i) for i in range(len(grid.scenarios))] == [
@@ -74,7 +74,7 @@ def test_grid_as_a_list_of_scenarios(tmp_path):
 
 
 BAD_GRIDS = {
-    "bad-scenario": ("units_committed: 125\nbtg_ineffective: [25, 29, 200]\n",
+    "bad-scenario": ("units_committed: 125\nunits_ineffective: [25, 29, 200]\n",
                      r"--grid .*grid\.yaml: scenario 3 \(units_ineffective=200\): parameter 'units_ineffective': "
                      r"must be at most units_committed \(125\); got 200$"),
     "unknown-parameter": ("btg_destroyed: [1, 2]\n",
@@ -200,7 +200,7 @@ def test_cli_sweep_on_an_existing_scheduler(client, tmp_path):
 
 
 def test_reports_give_the_same_row_as_the_package(client, tmp_path):
-    grid = sweep.load_grid(_grid(tmp_path, "models: [attrition]\nn_samples: 1000\nbtg_ineffective: [25, 35]\n"))
+    grid = sweep.load_grid(_grid(tmp_path, "models: [attrition]\nn_samples: 1000\nunits_ineffective: [25, 35]\n"))
     out = tmp_path / "sweep"
     outcome = sweep.run_sweep(grid, out, client=client, reports=True)
     assert outcome.exit_code == 0, outcome.message
@@ -228,6 +228,16 @@ def test_a_bad_ledger_in_a_grid_is_refused_before_any_work(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.csv").write_text("claim_id,statement\n")
     grid = tmp_path / "grid.yaml"
-    grid.write_text("claims_path: mine.csv\nbtg_ineffective: [29, 35]\n")
+    grid.write_text("claims_path: mine.csv\nunits_ineffective: [29, 35]\n")
     with pytest.raises(InputError, match=r"scenario 1 \(units_ineffective=29\): parameter 'claims_path': .*mine.csv"):
         load_grid(grid)
+
+
+def test_a_grid_written_with_old_names_still_sweeps_the_new_ones(tmp_path, capsys):
+    from estimates.parameters import schema
+
+    schema._notice.cache_clear()  # the notice is said once per process
+    grid = sweep.load_grid(_grid(tmp_path, "models: [attrition]\nn_samples: 1000\nbtg_ineffective: [25, 35]\n"))
+    assert grid.swept == ("units_ineffective",)
+    assert [grid.values(i)["units_ineffective"] for i in range(2)] == [25, 35]
+    assert "'btg_ineffective' is now called 'units_ineffective'" in capsys.readouterr().err

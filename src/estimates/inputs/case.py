@@ -48,7 +48,8 @@ class _Settings(BaseModel):
     unit_short: str = Field(min_length=1)
     reporting: str = Field(min_length=1)
     route: list[_Leg] = Field(default_factory=list)
-    models: list[str] = Field(min_length=1)
+    #: Which models run; absent: every registered model.
+    models: list[str] | None = Field(default=None, min_length=1)
     #: Categories of a loss series (CSV) -> holdings categories.
     loss_categories: dict[str, str] = Field(default_factory=dict)
     #: Input parameter -> the ledger claim its value comes from.
@@ -74,7 +75,8 @@ class Case:
     conflict_start: dt.date
     words: Vocabulary
     route: tuple[Leg, ...]
-    models: tuple[str, ...]
+    #: The models ``case.yaml`` names, or None for every registered model.
+    models: tuple[str, ...] | None
     loss_categories: dict[str, str] = field(default_factory=dict)
     claims: dict[str, str] = field(default_factory=dict)
     ranges: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -105,7 +107,7 @@ class Case:
 
     def to_dict(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "title": self.title, "conflict_start": self.conflict_start.isoformat(),
-                **self.words.to_dict(), "models": list(self.models),
+                **self.words.to_dict(), "models": None if self.models is None else list(self.models),
                 "route": [{"mode": leg.mode, "label": leg.label, "carrier": leg.carrier} for leg in self.route]}
 
 
@@ -164,7 +166,7 @@ def _case(folder: Path, settings: _Settings, where: Path) -> Case:
     return Case(
         folder=folder, title=settings.title, conflict_start=settings.conflict_start, words=words,
         route=tuple(Leg(leg.mode, leg.label, leg.carrier) for leg in settings.route),
-        models=tuple(dict.fromkeys(settings.models)),
+        models=None if settings.models is None else tuple(dict.fromkeys(settings.models)),
         loss_categories=dict(settings.loss_categories), claims=dict(settings.claims),
         ranges={name: tuple(pair) for name, pair in settings.ranges.items()},
         parameters=dict(settings.parameters),

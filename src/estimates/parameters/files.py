@@ -57,19 +57,19 @@ def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = 
     Path parameters a user typed, and the case folder, are made absolute from the current
     directory first; paths inside ``case.yaml`` are taken from the case folder.
     """
-    from estimates.parameters.schema import ParameterError, with_case
+    from estimates.parameters.schema import ParameterError, renamed, with_case
 
     values: dict[str, Any] = {}
-    if params_file is not None:
-        values.update(read_params_file(params_file))
-    for name, text in pairs:
-        values[name] = parse_value(text)
-    if seed is not None:
-        values["seed"] = parse_value(seed)
-    if case is not None:
-        values["case"] = str(case)
-    absolute_paths(values)
     try:
+        # Old names are renamed layer by layer, so `-p units_ineffective` overrides a file's `btg_ineffective`.
+        if params_file is not None:
+            values.update(renamed(read_params_file(params_file)))
+        values.update(renamed({name: parse_value(text) for name, text in pairs}))
+        if seed is not None:
+            values["seed"] = parse_value(seed)
+        if case is not None:
+            values["case"] = str(case)
+        absolute_paths(values)
         return with_case(values)
     except ParameterError as error:
         raise InputError(str(error)) from None

@@ -97,6 +97,12 @@ class _Base(BaseModel):
         return load_case(self.case)
 
     @property
+    def models(self) -> tuple[str, ...]:
+        """The registered models this run's case runs, in registry order."""
+        named = self.case_settings.models
+        return tuple(m for m in MODELS if named is None or m in named)
+
+    @property
     def words(self) -> Vocabulary:
         return self.case_settings.words
 
@@ -336,16 +342,23 @@ def with_case(given: dict[str, Any]) -> Parameters:
     from_case = renamed(case.parameters)
     if "case" in from_case:
         raise ParameterError(f"{case.folder / 'case.yaml'}: parameters: 'case' cannot be set inside a case")
+    for name in _PATHS:  # a file inside the case folder is recorded relative to it, wherever the run starts
+        value = given.get(name)
+        if isinstance(value, str) and Path(value).is_absolute():
+            try:
+                given[name] = Path(value).relative_to(case.folder).as_posix()
+            except ValueError:
+                pass
     return validate({**from_case, **given})
 
 
 def check_case(case: Case) -> None:
     """The models a case names exist and have the models they depend on."""
     where = case.folder / "case.yaml"
-    for name in case.models:
+    for name in case.models or ():
         if name not in MODELS:
             raise ParameterError(f"{where}: setting 'models': unknown model '{name}'; allowed: {', '.join(MODELS)}")
-        missing = [d for d in MODELS[name].depends if d not in case.models]
+        missing = [d for d in MODELS[name].depends if d not in (case.models or ())]
         if missing:
             raise ParameterError(f"{where}: setting 'models': '{name}' needs '{missing[0]}', which is not listed")
 

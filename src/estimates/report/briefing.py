@@ -28,7 +28,6 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from estimates.core import confidence
 from estimates.core.calendar import day_number
@@ -160,15 +159,15 @@ def gather_sources(results: dict, models: list[str]) -> list[dict]:
     return list(rows.values())
 
 
-def css_string(text: str) -> Markup:
+def css_string(text: str) -> str:
     """``text`` as a quoted CSS string, every character outside [A-Za-z0-9 ] escaped as hex, so
-    nothing in it can end the string or the ``<style>`` element.
+    nothing in it can end the string or the declaration (the template then escapes it as HTML).
 
-    >>> print(css_string('35 "x" </style>'))
-    "35 \\22 x\\22  \\3c \\2f style\\3e "
+    >>> print(css_string('35 "x"; }'))
+    "35 \\22 x\\22 \\3b  \\7d "
     """
     escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in str(text))
-    return Markup(f'"{escaped}"')
+    return f'"{escaped}"'
 
 
 def scenario_line(scenario: list[dict]) -> str:

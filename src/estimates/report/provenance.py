@@ -44,6 +44,10 @@ def section_provenance(params: Parameters, model: str, ledger: Ledger,
     """The provenance part of a model's ``results.json`` section; ``files`` maps each data file the
     model read besides the ledger to its SHA-256."""
     rows = parameter_rows(params, model)
+    for row in rows:  # a value resting on a claim reported after the cut-off is the analyst's to own
+        claim = ledger[row["claim_id"]] if row["claim_id"] and row["claim_id"] in ledger else None
+        if claim is not None and claim.report_date > params.as_of:
+            row["kind"] = ASSUMPTION
     claim_ids = [r["claim_id"] for r in rows if r["claim_id"]] + list(extra_claims)
     return {
         "parameters": rows,

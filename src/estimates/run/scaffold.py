@@ -22,11 +22,12 @@ def case_files(source: Path | str | None = None) -> list[Path]:
     files its models' path parameters name (a file in a sub-folder brings the whole sub-folder,
     which holds its companions and licence), and its notes."""
     from estimates.parameters.schema import Parameters, names_for, spec
+    from estimates.registry import MODELS
 
     case = load_case(source)
     defaults = Parameters.model_fields
     wanted: dict[Path, None] = {Path(CASE_FILE): None}
-    for model in case.models:
+    for model in case.models or MODELS:
         for name in names_for(model):
             if spec(name).unit != "path":
                 continue

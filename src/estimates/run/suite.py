@@ -70,6 +70,7 @@ def case_summary(params: Parameters) -> dict:
     """The case a run is of, as ``results.json`` records it: no folder (machine-specific)."""
     summary = params.case_settings.to_dict()
     summary.pop("folder")
+    summary["models"] = list(params.models)
     return {**summary, "as_of": params.as_of.isoformat(), "count_date": params.count_as_of.isoformat(),
             "count_day": params.days_elapsed}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from estimates.errors import InputError
 from estimates.parameters.files import absolute_paths, read_params_file
-from estimates.parameters.schema import ParameterError, Parameters, specs, with_case
+from estimates.parameters.schema import ParameterError, Parameters, renamed, specs, with_case
 from estimates.registry import MODELS
 from estimates.run.plan import check_inputs, default_suite
 
@@ -79,10 +79,18 @@ def load_grid(path: Path) -> ScenarioGrid:
         if lists:
             raise InputError(f"{where}: '{lists[0]}' has a list of values beside 'scenarios'; "
                              "give either a grid of lists or a list of scenarios")
-        fixed = raw
+        try:
+            fixed = renamed(raw)
+            listed = [renamed(s) if isinstance(s, dict) else s for s in listed]
+        except ParameterError as error:
+            raise InputError(f"{where}: {error}") from None
         swept = tuple(dict.fromkeys(k for s in listed for k in s))
         expanded = [{**fixed, **s} for s in listed]
     else:
+        try:
+            raw = renamed(raw)
+        except ParameterError as error:
+            raise InputError(f"{where}: {error}") from None
         fixed = {k: v for k, v in raw.items() if not isinstance(v, list)}
         grid = {k: v for k, v in raw.items() if isinstance(v, list)}
         for name, values in grid.items():

@@ -45,7 +45,9 @@ PARAMETERS = {
     ),
     "committed_share_of_army_alt": param(
         float,
-        0.65, ge=0.01, le=1.0, unit="fraction", states_claim=True, source="claim:ukmod-committed-share-65",
+        # Not stating its claim: a comparison reading set from a statement made after the bundled
+        # cut-off (2 May 2022), so the baseline lists it as an assumption rather than as reporting.
+        0.65, ge=0.01, le=1.0, unit="fraction", source="claim:ukmod-committed-share-65",
         plausible=(0.6, 0.7),
         help="A second source's share of ground combat strength committed, for comparison.",
     ),
@@ -66,7 +68,8 @@ PARAMETERS = {
     ),
     "combat_power_retained": param(
         float,
-        0.75, ge=0.0, le=1.0, unit="fraction", states_claim=True, source="claim:us-combat-power-retained-75",
+        # As above: a reading taken from a statement of mid-April 2022, after the bundled cut-off.
+        0.75, ge=0.0, le=1.0, unit="fraction", source="claim:us-combat-power-retained-75",
         plausible=(0.7, 0.8),
         help="Reading 2 of a stated share: the share of its starting combat power the force retained.",
     ),
