@@ -14,7 +14,13 @@ from typing import Any
 
 from estimates.errors import InputError
 from estimates.parameters.files import absolute_paths, read_params_file
-from estimates.parameters.schema import ParameterError, Parameters, renamed, specs, with_case
+from estimates.parameters.schema import (
+    ParameterError,
+    Parameters,
+    renamed,
+    specs,
+    with_case,
+)
 from estimates.registry import MODELS
 from estimates.run.plan import check_inputs, default_suite
 
