@@ -34,9 +34,10 @@ def installed(tmp_path_factory) -> Path:
     wheels, source = venv.parent / "wheels", venv.parent / "source"
     # A copy of what the wheel is built from, so the build leaves nothing in the checkout.
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(PROJECT / name, source / name)
     shutil.copytree(PROJECT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(PROJECT / "data", source / "data")
     quiet = ["--quiet", "--no-deps", "--disable-pip-version-check"]
     # Built with the test environment's setuptools: nothing is downloaded.
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", *quiet, "--no-build-isolation", "-w", str(wheels),
@@ -77,3 +78,20 @@ def test_a_notebook_runs_from_the_installed_package(installed, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     section = read_records(nbformat.read(output, as_version=4))["attrition"]
     assert section["reported"] == {**section["reported"], "ineffective": 29, "committed": 125}
+
+
+def test_the_wheel_carries_the_bundled_case(installed, tmp_path):
+    # No checkout to fall back on: the case comes from the installed package itself.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ESTIMATES_PROJECT_DIR")}
+    estimates = installed.parent / "estimates"
+    done = subprocess.run([str(estimates), "case", "new", str(tmp_path / "mine")], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "mine" / "case.yaml").read_bytes() == (PROJECT / "data" / "case.yaml").read_bytes()
+    check = subprocess.run([str(installed), "-c", "from estimates.paths import BUNDLED_CASE; "
+                            "from estimates.parameters.files import resolve; "
+                            "print(BUNDLED_CASE); print(resolve().path('claims_path').is_file())"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert check.returncode == 0, check.stderr
+    location, found = check.stdout.split()
+    assert "site-packages" in location and found == "True"

@@ -8,7 +8,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The package is installed in editable mode from a checkout, so the checkout's top level is two up.
 PROJECT_DIR = Path(os.environ.get("ESTIMATES_PROJECT_DIR", PACKAGE_DIR.parents[1])).resolve()
-DATA_DIR = PROJECT_DIR / "data"
+# A wheel carries data/ inside the package (setup.py); a checkout has it at the top level.
+DATA_DIR = PROJECT_DIR / "data" if (PROJECT_DIR / "data").is_dir() else PACKAGE_DIR / "data"
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
 DEFAULT_OUTPUT_ROOT = Path("reports")
 
