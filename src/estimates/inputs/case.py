@@ -94,7 +94,7 @@ class Case:
     def date_of_day(self, day: int) -> dt.date:
         return date_of_day(day, self.conflict_start)
 
-    def claim_for(self, parameter: str, declared: str | None = None) -> str | None:
+    def claim_for(self, parameter: str) -> str | None:
         """The claim id a parameter's value comes from, as the case's ``claims:`` says; None if it
         names none. A declared source (``claim:<id>``) documents the bundled case's default and is
         not cited for any case that does not list it: another case's ledger has other claims."""

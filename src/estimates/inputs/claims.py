@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from estimates.inputs.files import LedgerError, read_input
+from estimates.inputs.files import LedgerError, check_columns, read_input
 
 RELIABILITY = {
     "A": "completely reliable",
@@ -180,12 +180,7 @@ def load_ledger(path: str | Path) -> Ledger:
         header = [name.strip() for name in (reader.fieldnames or [])]
     except csv.Error as error:
         raise LedgerError(f"{path}: line 1: malformed CSV ({error})") from None
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise LedgerError(f"{path}: missing column '{missing[0]}'; required columns: {', '.join(COLUMNS)}")
-    extra = [c for c in header if c not in COLUMNS]
-    if extra:
-        raise LedgerError(f"{path}: unknown column '{extra[0]}'; allowed columns: {', '.join(COLUMNS)}")
+    check_columns(path, header, COLUMNS)
     claims: list[Claim] = []
     seen: set[str] = set()
     for row in _records(reader, path):

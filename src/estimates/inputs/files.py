@@ -40,6 +40,17 @@ def read_input(path: Path, what: str) -> tuple[bytes, str]:
         raise LedgerError(f"{path}: not UTF-8 text (byte {error.start})") from None
 
 
+def check_columns(path: Path, header: list[str], columns, error: type[LedgerError] = LedgerError) -> None:
+    """A CSV header names exactly ``columns`` (in any order); ``error`` naming the first it lacks or
+    the first it should not have."""
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise error(f"{path}: missing column '{missing[0]}'; required columns: {', '.join(columns)}")
+    extra = [c for c in header if c not in columns]
+    if extra:
+        raise error(f"{path}: unknown column '{extra[0]}'; allowed columns: {', '.join(columns)}")
+
+
 @dataclass(frozen=True)
 class Loaded(Generic[T]):
     """What a loader returned for one file, and where the file is. The file's SHA-256 is in the

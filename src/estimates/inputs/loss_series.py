@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from estimates.core.calendar import day_number
-from estimates.inputs.files import LedgerError, read_input
+from estimates.inputs.files import LedgerError, check_columns, read_input
 
 #: The companion file of a JSON series, in the same folder.
 SERIES_FILE = "series.yaml"
@@ -163,12 +163,7 @@ def load_loss_csv(path: str | Path, *, start: dt.date | str, categories: Collect
     raw, text = read_input(path, "loss data file")
     reader = csv.DictReader(text.splitlines())
     header = reader.fieldnames or []
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise LossDataError(f"{path}: missing column '{missing[0]}'; required: {', '.join(CSV_COLUMNS)}")
-    extra = [c for c in header if c not in CSV_COLUMNS]
-    if extra:
-        raise LossDataError(f"{path}: unknown column '{extra[0]}'; allowed: {', '.join(CSV_COLUMNS)}")
+    check_columns(path, header, CSV_COLUMNS, LossDataError)
     seen: dict[tuple[dt.date, str], int] = {}
     rows = []
     for line, row in enumerate(reader, start=2):

@@ -127,6 +127,20 @@ class _Base(BaseModel):
     def date_of_day(self, day: int) -> dt.date:
         return self.case_settings.date_of_day(day)
 
+    def claim_for(self, name: str) -> str | None:
+        """The ledger claim parameter ``name``'s value comes from, as the case's ``claims:`` maps it.
+
+        A file (a path parameter) rests on its claim only while it is the case's own file: a run
+        pointed at another file does not cite what the case's file was graded as.
+        """
+        case = self.case_settings
+        claim = case.claim_for(name)
+        if claim is not None and name in _PATHS:
+            own = case.path(case.parameters.get(name, Parameters.model_fields[name].default))
+            if self.path(name).resolve() != own.resolve():
+                return None
+        return claim
+
     def path(self, name: str) -> Path:
         """The file a path parameter names: absolute as given, else in the case folder."""
         return self.case_settings.path(getattr(self, name))

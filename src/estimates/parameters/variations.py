@@ -36,7 +36,7 @@ def plausible_range(name: str, params, ledger=None) -> tuple[Any, Any] | None:
     if name in case.ranges:
         return case.ranges[name]
     value = getattr(params, name)
-    claim_id = case.claim_for(name, row.source)
+    claim_id = params.claim_for(name)
     if ledger is not None and row.states_claim and claim_id in ledger:
         claim = ledger[claim_id]
         low, high = claim.quantity_low, claim.quantity_high

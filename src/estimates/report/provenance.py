@@ -23,10 +23,9 @@ def parameter_rows(params: Parameters, model: str) -> list[dict]:
     values = params.model_dump(mode="json")
     defaults = Parameters().model_dump(mode="json")
     rows = []
-    case = params.case_settings
     for name in names_for(model):
         row = spec(name)
-        claim = case.claim_for(name, row.source)
+        claim = params.claim_for(name)
         rows.append({
             "name": name,
             "value": values[name],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from estimates.inputs.claims import Ledger
-from estimates.parameters.schema import Parameters, spec
+from estimates.parameters.schema import Parameters
 
 #: Parameters whose claims the attrition section reports on: the count, the force, and the inputs
 #: of the two readings of a stated share.
@@ -23,7 +23,7 @@ READING_PARAMETERS = ("committed_share_of_army", "committed_share_of_army_alt", 
 
 def claim_id(params: Parameters, name: str) -> str | None:
     """The ledger claim parameter ``name`` comes from in this case (``None`` for an assumption)."""
-    return params.case_settings.claim_for(name, spec(name).source)
+    return params.claim_for(name)
 
 
 def claim_record(params: Parameters, ledger: Ledger, name: str) -> dict:

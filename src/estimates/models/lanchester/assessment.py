@@ -38,7 +38,7 @@ from estimates.models.lanchester import MODEL
 from estimates.models.lanchester import equations as lanchester
 from estimates.models.lanchester import fitting as lanchester_fit
 from estimates.models.lanchester import history as lanchester_history
-from estimates.parameters.schema import Parameters, spec
+from estimates.parameters.schema import Parameters
 from estimates.paths import CDB90_DIR
 
 #: Parameters whose claims the one-sided fit rests on: the personnel loss claims and the initial strength.
@@ -225,19 +225,6 @@ def btg_hazard(params: Parameters) -> dict:
     return {f"{q:g}": float(v) for q, v in zip(levels, values)}
 
 
-def claim_for(params: Parameters, name: str) -> str | None:
-    """The claim a parameter's value comes from: the case's, else the declared one, which for a
-    file (a path parameter) holds only while it names the declared default file."""
-    case = params.case_settings
-    if name in case.claims:
-        return case.claims[name]
-    declared = spec(name)
-    if declared.unit == "path" and params.path(name).resolve() != case.path(
-            Parameters.model_fields[name].default).resolve():
-        return None
-    return case.claim_for(name, declared.source)
-
-
 def _without_scatter(record: dict) -> dict:
     # The small-loss battles are a subset of the full scatter already recorded.
     return {key: value for key, value in record.items() if key != "scatter"}
@@ -297,9 +284,9 @@ def section(params: Parameters, data: LanchesterData, result: LanchesterAssessme
     """The ``lanchester`` section of ``results.json``, as the notebook records it."""
     from estimates.report.provenance import section_provenance
 
-    claims = tuple(c for c in (claim_for(params, name) for name in CLAIMED_BY) if c)
+    claims = tuple(c for c in (params.claim_for(name) for name in CLAIMED_BY) if c)
     provenance = section_provenance(params, MODEL.name, data.ledger, extra_claims=claims, files=data.files)
-    personnel = claim_for(params, "personnel_losses_path")
+    personnel = params.claim_for("personnel_losses_path")
     known = personnel if personnel and personnel in data.ledger else None
     sourcing = {"claims": {"personnel": known},
                 "source": data.ledger[known].originator if known else data.personnel_path.name,

@@ -43,7 +43,7 @@ from estimates.models.losses.crosscheck import (
     holdings_per_unit,
     overcount_bound,
 )
-from estimates.parameters.schema import Parameters, spec
+from estimates.parameters.schema import Parameters
 
 #: The holdings categories the threshold model counts: ``armour`` (required) and a second one.
 ROLES = ("armour", "ifv")
@@ -101,23 +101,6 @@ class LossesData:
         if self.confirmed is not None:
             files[Path(self.confirmed.attrs["path"])] = self.confirmed.attrs["sha256"]
         return files
-
-
-def _claim(params: Parameters, name: str) -> str | None:
-    """The claim a parameter's value comes from: the case's, else the declared one, which for a
-    file (a path parameter) holds only while it names the declared default file."""
-    return claim_for(params, name)
-
-
-def claim_for(params: Parameters, name: str) -> str | None:
-    case = params.case_settings
-    if name in case.claims:
-        return case.claims[name]
-    declared = spec(name)
-    if declared.unit == "path" and params.path(name).resolve() != case.path(
-            Parameters.model_fields[name].default).resolve():
-        return None
-    return case.claim_for(name, declared.source)
 
 
 def load(params: Parameters) -> LossesData:
@@ -255,7 +238,7 @@ def _source(ledger: Ledger, claim: str | None, fallback: str) -> str:
 
 def context(params: Parameters, data: LossesData) -> dict:
     """The words, labels, sources and claim ids the section records for its template."""
-    loss_claim = _claim(params, "losses_path")
+    loss_claim = params.claim_for("losses_path")
     confirmed = data.notes.confirmed if data.confirmed is not None else None
     confirmed_claim = confirmed.claim if confirmed else None
     return {
@@ -274,10 +257,10 @@ def claim_ids(params: Parameters, data: LossesData) -> tuple[str, ...]:
     """Claims the judgment rests on, those in the ledger: the loss claims, the confirmed losses
     behind the over-count, the holdings per unit and the count it is set beside."""
     holdings = {h.category: h.claim_id for h in data.held}
-    wanted = [_claim(params, "losses_path"),
+    wanted = [params.claim_for("losses_path"),
               data.notes.confirmed.claim if data.confirmed is not None else None,
               *(holdings.get(role) for role in ROLES if data.columns(role)),
-              _claim(params, "units_ineffective")]
+              params.claim_for("units_ineffective")]
     return tuple(dict.fromkeys(c for c in wanted if c and c in data.ledger))
 
 
