@@ -9,6 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def plural(word: str) -> str:
+    """An English plural for a carrier or a unit noun.
+
+    >>> plural("ship"), plural("battery"), plural("barge"), plural("bus"), plural("convoy")
+    ('ships', 'batteries', 'barges', 'buses', 'convoys')
+    """
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Nouns of one case.

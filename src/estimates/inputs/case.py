@@ -100,11 +100,6 @@ class Case:
         not cited for any case that does not list it: another case's ledger has other claims."""
         return self.claims.get(parameter)
 
-    @property
-    def carrier(self) -> str:
-        """What serves the capacity-limited leg ("ship", "train"); "carrier" when no leg says."""
-        return next((leg.carrier for leg in self.route if leg.carrier), "carrier")
-
     def to_dict(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "title": self.title, "conflict_start": self.conflict_start.isoformat(),
                 **self.words.to_dict(), "models": None if self.models is None else list(self.models),

@@ -243,7 +243,9 @@ def specs_frame():
     return pd.DataFrame([{
         "name": s.name, "type": s.type, "default": s.default,
         "range": f"{s.minimum}..{s.maximum}" if s.minimum is not None else "",
-        "plausible": f"{s.plausible[0]}..{s.plausible[1]}" if s.plausible else "",
+        # About the default, and moved with the run's value (estimates.parameters.variations).
+        "plausible": ("" if not s.plausible else f"{s.plausible[0]:+d}..{s.plausible[1]:+d} days" if s.type == "date"
+                      else f"{s.plausible[0]}..{s.plausible[1]}"),
         "unit": s.unit, "source": s.source, "description": s.help,
     } for s in specs()])
 

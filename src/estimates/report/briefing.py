@@ -31,6 +31,7 @@ import pandas as pd
 
 from estimates.core import confidence
 from estimates.core.calendar import day_number
+from estimates.core.vocabulary import plural
 from estimates.core.wording import SCALE, long_date, percent, points
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
@@ -270,7 +271,7 @@ def in_case_words(unit: str, case: dict) -> str:
         return case["unit_plural"] + unit.removeprefix("units")
     carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
     if unit == "carriers" and carrier:
-        return f"{carrier}s"
+        return plural(carrier)
     return unit
 
 

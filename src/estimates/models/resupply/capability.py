@@ -36,6 +36,7 @@ import numpy as np
 from scipy import special, stats
 
 from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
+from estimates.core.vocabulary import plural
 from estimates.inputs.claims import Claim, Ledger
 from estimates.inputs.files import LedgerError
 from estimates.inputs.transfers import THEATRE, Consignment, Holding
@@ -45,7 +46,7 @@ from estimates.models.resupply.grading import (
     claim_truth,
     truth_probabilities,
 )
-from estimates.models.resupply.route import Route, legs_text, plural
+from estimates.models.resupply.route import Route, legs_text
 from estimates.parameters.schema import Parameters
 
 

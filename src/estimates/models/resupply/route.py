@@ -20,20 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from estimates.core.vocabulary import plural
 from estimates.inputs.case import Leg
-
-
-def plural(word: str) -> str:
-    """An English plural for a carrier or a unit noun.
-
-    >>> plural("ship"), plural("battery"), plural("barge"), plural("bus"), plural("convoy")
-    ('ships', 'batteries', 'barges', 'buses', 'convoys')
-    """
-    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    return word + "s"
 
 
 def legs_text(legs: Sequence[Leg]) -> str:

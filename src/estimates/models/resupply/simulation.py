@@ -17,6 +17,7 @@ from estimates.core.quantities import (
     MonteCarloProbability,
     quantile_dict,
 )
+from estimates.core.vocabulary import plural
 from estimates.core.wording import long_date
 from estimates.inputs.transfers import THEATRE
 from estimates.models.resupply.capability import (
@@ -25,7 +26,6 @@ from estimates.models.resupply.capability import (
     THEATRE_JUDGMENT,
     ResupplyModel,
 )
-from estimates.models.resupply.route import plural
 
 
 @dataclass(frozen=True, eq=False)
