@@ -241,3 +241,12 @@ def test_a_grid_written_with_old_names_still_sweeps_the_new_ones(tmp_path, capsy
     assert grid.swept == ("units_ineffective",)
     assert [grid.values(i)["units_ineffective"] for i in range(2)] == [25, 35]
     assert "'btg_ineffective' is now called 'units_ineffective'" in capsys.readouterr().err
+
+
+def test_a_grid_sweeps_the_models_its_case_runs(tmp_path):
+    from .second_case import write_second_case
+
+    case = write_second_case(tmp_path / "case", models=("attrition", "pooling"))
+    grid = sweep.load_grid(_grid(tmp_path, f"case: {case}\nn_samples: 1000\nunits_ineffective: [15, 17]\n"))
+    assert grid.models == ("attrition", "pooling")
+    assert [grid.values(i)["units_committed"] for i in range(2)] == [60, 60]  # from the case's case.yaml

@@ -56,7 +56,6 @@ def load_grid(path: Path) -> ScenarioGrid:
     """Read and validate a grid file; :class:`InputError` with one line on the first problem."""
     import yaml
 
-
     path = Path(path)
     where = f"--grid {path}"
     try:
@@ -67,8 +66,13 @@ def load_grid(path: Path) -> ScenarioGrid:
         raise InputError(f"{where}: {error}") from None
     raw = dict(raw)
     models = raw.pop("models", None)
-    if models is None:
-        models = tuple(name for name in default_suite_names() if name in MODELS)
+    if models is None:  # the models the grid's case runs (the bundled case: every one)
+        case = raw.get("case")
+        try:
+            runs = with_case({"case": str(Path(case).expanduser().absolute())} if isinstance(case, str) else {}).models
+        except ParameterError as error:
+            raise InputError(f"{where}: {error}") from None
+        models = tuple(name for name in default_suite_names() if name in runs)
     else:
         if not isinstance(models, list) or not models:
             raise InputError(f"{where}: 'models' must be a list of model names, e.g. [{next(iter(MODELS))}]")
