@@ -56,7 +56,8 @@ def main(params_path: str, manifest_path: str, out_dir: str, result_path: str) -
                 shell.user_ns.update(params.for_model(spec.name))
         timings[spec.name] = time.perf_counter() - tick
     tick = time.perf_counter()
-    results = runner.assemble_results({name: captured[name] for name in (s.name for s in plan.SUITE)})
+    results = runner.assemble_results({name: captured[name] for name in (s.name for s in plan.SUITE)},
+                                      runner.case_summary(params))
     manifest = json.loads(Path(manifest_path).read_text())
     render_briefing(results, manifest, Path(out_dir))
     timings["briefing"] = time.perf_counter() - tick

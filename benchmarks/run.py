@@ -52,9 +52,9 @@ def wall(command: list[str], **kwargs) -> float:
 # --- 1. the whole suite against the compute floor ---------------------------------------------------
 
 def suite_vs_floor(tmp: Path) -> None:
-    from estimates.parameters.schema import validate
+    from estimates.parameters.schema import with_case
 
-    params = validate({})  # the baseline: schema defaults, the full Monte Carlo profile
+    params = with_case({})  # the baseline: the bundled case, the full Monte Carlo profile
     root = tmp / "reports"
     wall([ESTIMATES, "run", "--out", str(root)])  # warm the disk cache and .pyc files; not timed
     suite = wall([ESTIMATES, "run", "--force", "--out", str(root)])
@@ -153,7 +153,7 @@ def sweep_workers(tmp: Path) -> None:
     from estimates.sweep import scenarios as sweep
 
     path = tmp / "grid.yaml"
-    path.write_text("models: [attrition]\nn_samples: 4000\nbtg_ineffective: [22, 24, 26, 28, 30, 32, 34, 36]\n"
+    path.write_text("models: [attrition]\nn_samples: 4000\nunits_ineffective: [22, 24, 26, 28, 30, 32, 34, 36]\n"
                     "hazard_shape: [0.8, 1.0, 1.2]\n")
     grid = sweep.load_grid(path)
     start1, one = _sweep(1, grid, tmp)
