@@ -95,6 +95,8 @@ def test_bottom_line_has_every_key_judgment_with_its_term_range_and_numbers(page
         card = _block(bottom, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
         sentence = _block(card, r'<p class="judgment">.*?</p>')
         assert f'<strong class="term">{band.term}</strong>' in sentence
+        # "There is almost no chance", never "It is almost no chance".
+        assert _text(sentence).startswith(("There is " if band.term.endswith("chance") else "It is ") + band.term)
         assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in sentence
         assert judgment["statement"] in _text(sentence)
         numbers = _text(_block(card, r'<p class="numbers">.*?</p>'))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from estimates.core.quantities import ExactProbability, MonteCarloProbability
-from estimates.core.wording import Likelihood, likelihood
+from estimates.core.wording import Likelihood, likelihood, opening
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,7 @@ class Judgment:
     @property
     def sentence(self) -> str:
         """The judgment as a sentence, e.g. ``It is unlikely (20-45%) that ...``."""
-        # "It is almost no chance that ..." is not English; the two "chance" terms take "There is".
-        opening = "There is" if self.likelihood.term.endswith("chance") else "It is"
-        return f"{opening} {self.likelihood.label} that {self.statement}."
+        return f"{opening(self.likelihood.term)} {self.likelihood.label} that {self.statement}."
 
     def to_dict(self) -> dict:
         record = {

@@ -83,3 +83,13 @@ def percent(share: float, digits: int = 0) -> str:
 def points(delta: float, digits: int = 1) -> str:
     """A change in probability in percentage points, signed: ``points(0.031)`` is ``'+3.1 points'``."""
     return f"{100 * delta:+.{digits}f} points"
+
+
+def opening(term: str) -> str:
+    """How a judgment sentence starts before its ICD 203 term: "It is likely that ...", but
+    "There is almost no chance that ..." ("It is almost no chance" is not English).
+
+    >>> opening("likely"), opening("almost no chance"), opening("roughly even chance")
+    ('It is', 'There is', 'There is')
+    """
+    return "There is" if term.endswith("chance") else "It is"

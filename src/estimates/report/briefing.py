@@ -32,7 +32,7 @@ import pandas as pd
 from estimates.core import confidence
 from estimates.core.calendar import day_number
 from estimates.core.vocabulary import plural
-from estimates.core.wording import SCALE, long_date, percent, points
+from estimates.core.wording import SCALE, long_date, opening, percent, points
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
@@ -209,6 +209,7 @@ def _environment() -> jinja2.Environment:
     env.filters["points"] = points
     env.filters["longdate"] = _long_date
     env.filters["css_string"] = css_string
+    env.filters["opening"] = opening
     env.filters["moment"] = _moment
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words
