@@ -87,7 +87,7 @@ parameters:
 """
 
 
-def _write_csv(path: Path, rows: list[dict], columns) -> None:
+def write_csv(path: Path, rows: list[dict], columns) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
@@ -97,18 +97,18 @@ def _write_csv(path: Path, rows: list[dict], columns) -> None:
 def write_second_case(folder: Path, models: tuple[str, ...] = ("attrition", "pooling", "resupply")) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.yaml").write_text(CASE_YAML.format(models=", ".join(models)), encoding="utf-8")
-    _write_csv(folder / "claims.csv", CLAIMS, LEDGER_COLUMNS)
-    _write_csv(folder / "statements.csv", [
+    write_csv(folder / "claims.csv", CLAIMS, LEDGER_COLUMNS)
+    write_csv(folder / "statements.csv", [
         {"observation_id": "ministry-17", "claim_ids": "regiments-ineffective-17", "event_date": "2024-08-03",
          "count_low": 17, "count_high": 17, "share_above": "", "reading": "17 of the 60 committed."},
     ], ("observation_id", "claim_ids", "event_date", "count_low", "count_high", "share_above", "reading"))
-    _write_csv(folder / "transfers.csv", [
+    write_csv(folder / "transfers.csv", [
         {"consignment_id": "launchers", "claim_id": "rocket-launchers-moved", "category": "rocket_artillery",
          "quantity": 6, "quantity_parameter": "", "mass_low_t": 10, "mass_high_t": 20,
          "departure_date": "2024-07-10", "note": "Six launchers; mass per launcher an assumption."},
     ], ("consignment_id", "claim_id", "category", "quantity", "quantity_parameter", "mass_low_t", "mass_high_t",
         "departure_date", "note"))
-    _write_csv(folder / "holdings.csv", [
+    write_csv(folder / "holdings.csv", [
         {"category": "armour", "label": "tanks", "level": "btg", "unit": "tank", "per_unit_low": 25,
          "per_unit_high": 35, "claim_id": "regiment-size-tanks", "grade": "C2", "note": "About 30 tanks."},
         {"category": "rocket_artillery", "label": "rocket launchers", "level": "btg", "unit": "launcher",
@@ -122,9 +122,9 @@ def write_second_case(folder: Path, models: tuple[str, ...] = ("attrition", "poo
     grades += [{"scale": "credibility", "grade": g, "probability": p, "meaning": m, "reason": "assumed"}
                for g, p, m in (("1", 0.95, "confirmed"), ("2", 0.8, "probably true"), ("3", 0.6, "possibly true"),
                                ("4", 0.4, "doubtful"), ("5", 0.1, "improbable"), ("6", "base_rate", "cannot be judged"))]
-    _write_csv(folder / "grades.csv", grades, ("scale", "grade", "probability", "meaning", "reason"))
+    write_csv(folder / "grades.csv", grades, ("scale", "grade", "probability", "meaning", "reason"))
     days = [START + dt.timedelta(days=d) for d in range(0, 50)]
-    _write_csv(folder / "losses.csv", [
+    write_csv(folder / "losses.csv", [
         {"date": day.isoformat(), "category": "tanks", "cumulative": 8 * (i + 1)} for i, day in enumerate(days)
     ], ("date", "category", "cumulative"))
     return folder

@@ -9,8 +9,6 @@ form of the constant hazard.
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pytest
 import yaml
@@ -20,7 +18,7 @@ from estimates.parameters.schema import with_case
 from estimates.registry import MODELS
 from estimates.run.scaffold import new_case
 
-from .second_case import COUNT_DATE, START
+from .second_case import COUNT_DATE, START, write_csv
 from .second_case import LEDGER_COLUMNS as LEDGER
 from .second_case import SEED_WORDS as CASE_WORDS
 
@@ -34,13 +32,6 @@ def _claim(claim_id: str, statement: str, quantity, event: str, report: str) -> 
             "originator": "the southern defence ministry", "outlet": "Daily bulletin", "carried_by": "test",
             "reliability": "B", "credibility": "2", "grade_reason": "An official count of the enemy's units.",
             "seed_text": ""}
-
-
-def _write(path, rows, columns) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +50,14 @@ def case2(tmp_path_factory):
     settings["parameters"].update({"as_of": COUNT_DATE, "count_date": COUNT_DATE, "units_committed": 60,
                                    "units_ineffective": 17})
     (folder / "case.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    _write(folder / "claims.csv", [
+    write_csv(folder / "claims.csv", [
         _claim("regiments-17", "By 3 August, 17 of the 60 regiments were judged combat ineffective.", 17,
                "2024-08-03", "2024-08-03"),
         _claim("regiments-committed-60", "The northern army committed 60 regiments.", 60, "2024-06-15", "2024-06-20"),
         _claim("regiments-24", "By 20 August, 24 regiments were judged combat ineffective.", 24,
                "2024-08-20", "2024-08-21"),
     ], LEDGER)
-    _write(folder / "btg_statements.csv", [
+    write_csv(folder / "btg_statements.csv", [
         {"observation_id": "ministry-17", "claim_ids": "regiments-17", "event_date": "2024-08-03", "count_low": 17,
          "count_high": 17, "share_above": "", "reading": "17 of the 60 committed."},
         {"observation_id": "ministry-24", "claim_ids": "regiments-24", "event_date": "2024-08-20", "count_low": 24,

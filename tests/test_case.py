@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def test_the_second_cases_hazard_is_over_50_days(second_run):
     # A constant hazard h over t days leaves exp(-h t) effective: with the posterior median p,
     # h = -log(1 - p) / 50.
     median = attrition["proportion"]["posterior_quantiles"]["0.5"]
-    expected = -__import__("math").log1p(-median) / 50
+    expected = -math.log1p(-median) / 50
     assert attrition["hazard"]["per_day_process"]["0.5"] == pytest.approx(expected, rel=0.05)
 
 

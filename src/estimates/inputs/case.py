@@ -149,7 +149,7 @@ def _load(folder: Path) -> Case:
 
 
 def _case(folder: Path, settings: _Settings, where: Path) -> Case:
-    # Model names are checked against the registry by estimates.parameters.cases, a layer above.
+    # Model names are checked against the registry by estimates.parameters.schema.check_case, a layer above.
     carriers = [leg for leg in settings.route if leg.carrier]
     if len(carriers) > 1:
         raise InputError(f"{where}: setting 'route': only one leg may have a carrier; got {len(carriers)}")

@@ -288,7 +288,7 @@ def validate(values: dict[str, Any]) -> Parameters:
         raise ParameterError(_one_line(error, values)) from None
 
 
-def renamed(values: dict[str, Any], *, notice: bool = True) -> dict[str, Any]:
+def renamed(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with old parameter names replaced by their new ones (a one-line notice each)."""
     out = {}
     for name, value in values.items():
@@ -298,8 +298,7 @@ def renamed(values: dict[str, Any], *, notice: bool = True) -> dict[str, Any]:
             continue
         if new in values:
             raise ParameterError(f"parameter '{name}' is the old name of '{new}'; give only one of them")
-        if notice:
-            _notice(name, new)
+        _notice(name, new)
         out[new] = value
     return out
 

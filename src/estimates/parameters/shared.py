@@ -34,8 +34,8 @@ SHARED = {
         help="Case folder (case.yaml and its data files); empty for the bundled case.",
     ),
     # --- input files ---------------------------------------------------------------------------
-    # Read, never written. The default is the bundled ledger in the project directory; a relative
-    # path given to `estimates run` is taken from the current directory (the CLI makes it absolute).
+    # Read, never written. A relative path in case.yaml is in the case folder; one typed on the
+    # command line is taken from the current directory.
     "claims_path": param(
         str,
         "claims.csv", unit="path", source=ASSUMPTION,

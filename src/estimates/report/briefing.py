@@ -118,7 +118,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         handling=HANDLING,
         author=AUTHOR,
         manifest=manifest,
-        header=_header(results, manifest, ordered, case),
+        header=_header(results, manifest),
         sections=sections,
         judgments=judgments,
         numbers={row["judgment"]["id"]: row["number"] for row in judgments},
@@ -276,7 +276,7 @@ def in_case_words(unit: str, case: dict) -> str:
     return unit
 
 
-def _header(results: dict, manifest: dict, models: list[str], case: dict | None = None) -> dict:
+def _header(results: dict, manifest: dict) -> dict:
     """Information cut-off, run date and what differs from the baseline parameters."""
     values = manifest.get("parameters", {})
     case = results.get("case") or {}
@@ -284,7 +284,7 @@ def _header(results: dict, manifest: dict, models: list[str], case: dict | None 
     start = dt.date.fromisoformat(case["conflict_start"]) if case.get("conflict_start") else None
     defaults = Parameters().model_dump(mode="json")
     changed = [{"name": name, "value": values[name], "default": defaults[name],
-                "unit": in_case_words(_unit(name), case or {})}
+                "unit": in_case_words(_unit(name), case)}
                for name in defaults if name in values and values[name] != defaults[name]
                and Parameters.model_fields[name].json_schema_extra["unit"] not in ("path", "folder")]
     return {

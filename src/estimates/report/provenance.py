@@ -13,11 +13,6 @@ from estimates.parameters.schema import ASSUMPTION, Parameters, names_for, spec
 from estimates.paths import PROJECT_DIR
 
 
-def claim_id_of(source: str) -> str | None:
-    """``"claim:btg-ineffective-29"`` -> ``"btg-ineffective-29"``; an assumption has none."""
-    return source.removeprefix("claim:") if source.startswith("claim:") else None
-
-
 def parameter_rows(params: Parameters, model: str) -> list[dict]:
     """Each parameter the model uses: value, unit, and whether it is reported or assumed."""
     values = params.model_dump(mode="json")

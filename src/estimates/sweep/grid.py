@@ -64,7 +64,12 @@ def load_grid(path: Path) -> ScenarioGrid:
         raise InputError(str(error).replace(f"--params {path}", where, 1)) from None
     except yaml.YAMLError as error:  # pragma: no cover - read_params_file reports YAML errors itself
         raise InputError(f"{where}: {error}") from None
-    raw = dict(raw)
+    try:
+        raw = renamed(dict(raw))
+        if isinstance(raw.get("scenarios"), list):
+            raw["scenarios"] = [renamed(s) if isinstance(s, dict) else s for s in raw["scenarios"]]
+    except ParameterError as error:
+        raise InputError(f"{where}: {error}") from None
     models = raw.pop("models", None)
     if models is None:  # the models the grid's case runs (the bundled case: every one)
         case = raw.get("case")
@@ -89,18 +94,10 @@ def load_grid(path: Path) -> ScenarioGrid:
         if lists:
             raise InputError(f"{where}: '{lists[0]}' has a list of values beside 'scenarios'; "
                              "give either a grid of lists or a list of scenarios")
-        try:
-            fixed = renamed(raw)
-            listed = [renamed(s) if isinstance(s, dict) else s for s in listed]
-        except ParameterError as error:
-            raise InputError(f"{where}: {error}") from None
+        fixed = raw
         swept = tuple(dict.fromkeys(k for s in listed for k in s))
         expanded = [{**fixed, **s} for s in listed]
     else:
-        try:
-            raw = renamed(raw)
-        except ParameterError as error:
-            raise InputError(f"{where}: {error}") from None
         fixed = {k: v for k, v in raw.items() if not isinstance(v, list)}
         grid = {k: v for k, v in raw.items() if isinstance(v, list)}
         for name, values in grid.items():
