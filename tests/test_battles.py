@@ -248,8 +248,11 @@ def test_swapping_sides_leaves_the_slope(frame):
     one, two = fit_history(frame, era_split=None), fit_history(swapped, era_split=None)
     assert two.slope == pytest.approx(one.slope, rel=1e-9, abs=1e-9)
     assert two.intercept == pytest.approx(-one.intercept, rel=1e-9, abs=1e-9)
+    # The robust interval's half-width is a square root of a small difference: for a near-perfect
+    # fit it is ~1e-9 of rounding on either side (a fresh Hypothesis run found 0 against 3e-9), so
+    # its ends agree to 1e-6, far below any real asymmetry between the sides.
     assert (two.interval().low, two.interval().high) == pytest.approx((one.interval().low, one.interval().high),
-                                                                      rel=1e-9, abs=1e-9)
+                                                                      rel=1e-9, abs=1e-6)
 
 
 def test_choosing_battles_by_their_losses_pushes_the_slope_up():
