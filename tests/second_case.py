@@ -20,7 +20,8 @@ SEED_WORDS = ("BTG", "Russia", "Ukrain", "Caspian", "Anzali", "Astrakhan", "Shal
               "Kyiv", "24 February 2022")
 
 LEDGER_COLUMNS = ("claim_id", "statement", "quantity", "quantity_low", "quantity_high", "unit", "event_date",
-                  "report_date", "originator", "outlet", "carried_by", "reliability", "credibility",
+                  "report_date", "originator", "originator_id", "outlet", "outlet_id", "carried_by",
+                  "evidence_line", "reliability", "credibility",
                   "grade_reason", "seed_text")
 
 
@@ -28,8 +29,9 @@ def _claim(claim_id, statement, quantity="", unit="", event="2024-08-03", report
            low="", high=""):
     return {"claim_id": claim_id, "statement": statement, "quantity": quantity, "quantity_low": low,
             "quantity_high": high, "unit": unit, "event_date": event, "report_date": report,
-            "originator": "Defence ministry of the southern state", "outlet": "Daily bulletin",
-            "carried_by": "case:northern-2024", "reliability": grade[0], "credibility": grade[1],
+            "originator": "Defence ministry of the southern state", "originator_id": "southern-defence-ministry",
+            "outlet": "Daily bulletin", "outlet_id": "daily-bulletin", "carried_by": "case:northern-2024",
+            "evidence_line": f"bulletin-{report}", "reliability": grade[0], "credibility": grade[1],
             "grade_reason": "A belligerent's official count of its enemy's units: usually reliable, not confirmed.",
             "seed_text": ""}
 

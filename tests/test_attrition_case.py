@@ -29,7 +29,9 @@ SEED_WORDS = (*CASE_WORDS, "battalion tactical")
 def _claim(claim_id: str, statement: str, quantity, event: str, report: str) -> dict:
     return {"claim_id": claim_id, "statement": statement, "quantity": quantity, "quantity_low": "",
             "quantity_high": "", "unit": "regiment", "event_date": event, "report_date": report,
-            "originator": "the southern defence ministry", "outlet": "Daily bulletin", "carried_by": "test",
+            "originator": "the southern defence ministry", "originator_id": "southern-defence-ministry",
+            "outlet": "Daily bulletin", "outlet_id": "daily-bulletin", "carried_by": "test",
+            "evidence_line": f"bulletin-{report}",
             "reliability": "B", "credibility": "2", "grade_reason": "An official count of the enemy's units.",
             "seed_text": ""}
 

@@ -22,9 +22,14 @@ from estimates.paths import GRADE_TABLE
 TABLE = load_grade_table(GRADE_TABLE)
 
 
+def _id(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()) or "x"
+
+
 def claim(claim_id, grade="B2", originator="o", outlet="x", report_date=dt.date(2022, 4, 11)):
     """A claim reported on ``report_date`` (the bundled case's cut-off by default)."""
     return Claim(claim_id=claim_id, statement="s", originator=originator, outlet=outlet,
+                 originator_id=_id(originator), outlet_id=_id(outlet), evidence_line=_id(originator),
                  carried_by="test", reliability=grade[0], credibility=grade[1], grade_reason="r",
                  report_date=report_date)
 

@@ -42,6 +42,7 @@ PHASE = 0.25  # the first sailing is a quarter of an interval after day 0
 
 def claim(claim_id: str) -> Claim:
     return Claim(claim_id=claim_id, statement="s", originator="o", outlet="x", carried_by="test",
+                 originator_id="o", outlet_id="x", evidence_line="o",
                  reliability="B", credibility="2", grade_reason="r", report_date=dt.date(2022, 4, 11))
 
 

@@ -320,7 +320,7 @@ def test_every_statement_is_used_or_left_out_by_its_first_report(report_days, cu
     for i, days in enumerate(report_days):
         ids = tuple(f"c{i}-{j}" for j in range(len(days)))
         claims += [Claim(claim_id=c, statement="x", report_date=day0 + dt.timedelta(days=d), originator="o",
-                         outlet="o", carried_by="o", reliability="B", credibility="2", grade_reason="r")
+                         outlet="o", carried_by="o", originator_id="o", outlet_id="o", evidence_line="o", reliability="B", credibility="2", grade_reason="r")
                    for c, d in zip(ids, days)]
         statements.append(Statement.count(f"s{i}", day0, 1, claim_ids=ids, start=day0))
     used, out = usable_statements(tuple(statements), Ledger(None, "", tuple(claims)),

@@ -94,9 +94,11 @@ class Judgment:
     statement: str
     probability: MonteCarloProbability | ExactProbability
     basis: str
-    #: Claim ids (``data/claims.csv``) whose reported values the judgment rests on.
+    #: Claim ids (``data/claims.csv``) whose reported values bear on the event: its evidence.
     claim_ids: tuple[str, ...] = ()
     sensitivity: TermSensitivity | None = None
+    #: Claims that only set what is asked (a threshold, a date): cited, never counted as evidence.
+    question_claim_ids: tuple[str, ...] = ()
 
     @property
     def likelihood(self) -> Likelihood:
@@ -117,6 +119,7 @@ class Judgment:
             "probability": self.probability.to_dict(),
             "basis": self.basis,
             "claim_ids": list(self.claim_ids),
+            "question_claim_ids": list(self.question_claim_ids),
         }
         if self.sensitivity is not None:
             record["sensitivity"] = self.sensitivity.to_dict()

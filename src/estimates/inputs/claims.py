@@ -48,8 +48,8 @@ CREDIBILITY = {
 }
 COLUMNS = (
     "claim_id", "statement", "quantity", "quantity_low", "quantity_high", "unit", "event_date",
-    "report_date", "originator", "outlet", "carried_by", "reliability", "credibility",
-    "grade_reason", "seed_text",
+    "report_date", "originator", "originator_id", "outlet", "outlet_id", "carried_by", "evidence_line",
+    "reliability", "credibility", "grade_reason", "seed_text",
 )
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -85,14 +85,21 @@ class Claim(BaseModel):
     #: Required: the information cut-off (``as_of``) places every claim before or after it.
     report_date: dt.date
     originator: str = Field(min_length=1)
+    #: Who the originator is, as an id: the same person or office has the same id in every row,
+    #: however the text names them ("Western official", "Western officials").
+    originator_id: str
     outlet: str = Field(min_length=1)
+    outlet_id: str
     carried_by: str = Field(min_length=1)
+    #: One id per line of evidence: claims from one briefing, one network or one article share it,
+    #: so that their agreement is never read as corroboration.
+    evidence_line: str
     reliability: Literal["A", "B", "C", "D", "E", "F"]
     credibility: Literal["1", "2", "3", "4", "5", "6"]
     grade_reason: str = Field(min_length=1)
     seed_text: str = ""
 
-    @field_validator("claim_id")
+    @field_validator("claim_id", "originator_id", "outlet_id", "evidence_line")
     @classmethod
     def _kebab(cls, value: str) -> str:
         if not _ID.match(value):
@@ -225,6 +232,9 @@ _ALLOWED = {
     "quantity": "a number >= 0 or empty",
     "quantity_low": "a number >= 0 or empty",
     "quantity_high": "a number >= 0 or empty",
+    "originator_id": "a lowercase kebab-case id, the same for every claim of one originator",
+    "outlet_id": "a lowercase kebab-case id, the same for every claim of one outlet",
+    "evidence_line": "a lowercase kebab-case id shared by claims of one briefing, network or article",
 }
 
 

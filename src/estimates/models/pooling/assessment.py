@@ -224,7 +224,7 @@ def usable_statements(statements: tuple[Statement, ...], ledger: Ledger,
     >>> from estimates.inputs.claims import Claim, Ledger
     >>> def claim(i, reported):
     ...     return Claim(claim_id=i, statement="x", report_date=reported, originator="o", outlet="o",
-    ...                  carried_by="o", reliability="B", credibility="2", grade_reason="r")
+    ...                  originator_id="o", outlet_id="o", evidence_line="o", carried_by="o", reliability="B", credibility="2", grade_reason="r")
     >>> undated = claim("c", "2024-08-03").model_copy(update={"report_date": None})  # an older ledger's row
     >>> ledger = Ledger(None, "", (claim("a", "2024-08-03"), claim("b", "2024-09-01"), undated))
     >>> start = dt.date(2024, 6, 15)
