@@ -11,6 +11,7 @@ from scipy import stats
 from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.randomness import model_rng
 from estimates.models.attrition import assessment as attrition
+from estimates.models.attrition import projection
 from estimates.models.attrition.assessment import daily_hazard, project_effective
 from estimates.parameters.schema import validate
 
@@ -117,7 +118,7 @@ def test_quantiles_from_counts_match_numpy_inverted_cdf():
 
 def test_chunking_does_not_change_the_distribution(monkeypatch):
     # Chunk size only bounds memory: totals over all draws are kept exactly.
-    monkeypatch.setattr(attrition, "CHUNK", 700)
+    monkeypatch.setattr(projection, "CHUNK", 700)
     proj = _project(0.232, size=2000)
     assert proj.counts.sum(axis=1).tolist() == [2000] * 31
 
@@ -194,7 +195,8 @@ def test_load_reads_the_ledger_once_and_section_does_not_read_it_again(tmp_path,
     shutil.copy(project_path("data/claims.csv"), ledger)
     params = validate({**QUICK, "claims_path": str(ledger)})
     data = attrition.load(params)
-    assert data.files == {ledger: data.ledger.sha256}
+    statements = project_path("data/btg_statements.csv")
+    assert data.files == {ledger: data.ledger.sha256, statements: data.statements_file[1]}
     result = attrition.assess(params, data, model_rng(params.seed, "attrition"))
     ledger.unlink()
     monkeypatch.setattr(claims, "read_input", lambda *a: pytest.fail("ledger read again"))

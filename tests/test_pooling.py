@@ -12,6 +12,7 @@ from scipy import stats
 from estimates.errors import InputError
 from estimates.inputs.files import LedgerError
 from estimates.inputs.statements import Statement, load_statements
+from estimates.models.pooling import checks
 from estimates.models.pooling import posterior as pooling
 from estimates.parameters.schema import validate
 from estimates.paths import project_path
@@ -107,7 +108,7 @@ def test_check_tails_agree_with_the_evidence_ratio(reported):
     earlier = (count("first", AS_OF, 29),)
     later = count("later", on_day(47), reported)
     common = dict(as_of_day=42, committed_range=(120, 126), shape_90=(0.7, 1.5))
-    check = pooling.check_next(earlier, later, rng=np.random.default_rng(0), size=2000, **common)
+    check = checks.check_next(earlier, later, rng=np.random.default_rng(0), size=2000, **common)
     point = pooling.fit((*earlier, later), **common).evidence / pooling.fit(earlier, **common).evidence
     assert check.at_least + check.at_most == pytest.approx(1 + point, rel=1e-6)
 
@@ -115,8 +116,8 @@ def test_check_tails_agree_with_the_evidence_ratio(reported):
 def test_a_jump_of_eight_in_five_days_surprises_a_constant_hazard_but_not_a_free_shape():
     statements, _ = load_statements("data/btg_statements.csv", START)
     common = dict(as_of_day=42, committed_range=(120, 130), rng=np.random.default_rng(1), size=4000)
-    constant = pooling.check_next(statements[:1], statements[1], shape_90=(1, 1), **common)
-    free = pooling.check_next(statements[:1], statements[1], shape_90=(0.5, 2.0), **common)
+    constant = checks.check_next(statements[:1], statements[1], shape_90=(1, 1), **common)
+    free = checks.check_next(statements[:1], statements[1], shape_90=(0.5, 2.0), **common)
     assert constant.surprising and not free.surprising
 
 
@@ -152,8 +153,8 @@ def test_bundled_statements_read_the_seed_and_cnn_as_one_observation():
     statements, digest = load_statements("data/btg_statements.csv", START)
     first = statements[0]
     assert set(first.claim_ids) == {"btg-ineffective-29", "cnn-btg-out-of-action"}
-    assert (first.day, first.count_low, first.count_high) == (42, 29, 29)
-    assert [s.describe() for s in statements[1:]] == ["37-38", "more than 25% of those committed"]
+    assert (first.day, first.day_latest, first.count_low, first.count_high) == (42, 47, 29, 29)
+    assert [s.describe() for s in statements[1:]] == ["37-38", "more than 25% and at most 35% of those committed"]
     assert len(digest) == 64
 
 

@@ -310,6 +310,8 @@ def _notice(old: str, new: str) -> None:
 
 
 def _unknown_message(name: Any, known: list[str]) -> str:
+    if name in shared.RETIRED:
+        return f"parameter {_shown(str(name))} is no longer taken: {shared.RETIRED[name]}"
     hint = difflib.get_close_matches(str(name), known, n=1)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
     return f"unknown parameter {_shown(str(name))}{suggestion} (run 'estimates params' for the list)"

@@ -106,4 +106,12 @@ RENAMED = {
     "loss_share_on_btgs_low": "loss_share_on_units_low",
     "loss_share_on_btgs_high": "loss_share_on_units_high",
     "russian_initial_strength": "initial_strength",
+    "pooling_shape_low": "hazard_shape_low",
+    "pooling_shape_high": "hazard_shape_high",
+}
+
+#: Parameters no longer taken, each with what replaced it: named in the error a run that gives one gets.
+RETIRED = {
+    "hazard_shape": "the hazard's Weibull shape is now estimated from every statement; to fix it, set "
+                    "hazard_shape_low and hazard_shape_high to the same value",
 }

@@ -21,6 +21,7 @@ The entry points are those of every model (:mod:`estimates.model`): :func:`load`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +42,16 @@ from estimates.core.proportion import (
 from estimates.core.quantities import (
     DEFAULT_QUANTILES,
     MonteCarloProbability,
-    level_key,
     quantile_dict,
 )
 from estimates.core.wording import long_date
+from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
+from estimates.inputs.statements import Statement, load_statements
 from estimates.models.attrition import MODEL
+from estimates.models.attrition.evidence import Evidence, evidence
+from estimates.models.attrition.projection import CHUNK, Projection, project_effective  # noqa: F401  (re-exported)
 from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
 from estimates.models.attrition.sources import (
     COUNT_PARAMETERS,
@@ -55,11 +59,9 @@ from estimates.models.attrition.sources import (
     claim_id,
     claim_records,
 )
+from estimates.models.pooling import joint
+from estimates.models.pooling.joint import JointEstimate, summary_of_counts
 from estimates.parameters.schema import Parameters
-
-#: Draws simulated at once; bounds memory whatever ``n_samples`` is. Fixed, so that results do
-#: not depend on it changing between machines.
-CHUNK = 50_000
 
 
 def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.ndarray:
@@ -72,146 +74,23 @@ def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.nda
     return shape * daily_hazard_from_probability(rate, as_of_day)
 
 
-@dataclass(frozen=True, eq=False)
-class Projection:
-    """Effective units by day after the count date, from exact per-day counts over all draws.
-
-    ``counts[i, v]`` is how many draws had ``v`` effective units on day ``days[i]``; quantiles are
-    read off these counts (the inverted-CDF definition), so memory does not grow with draws.
-    """
-
-    days: np.ndarray = field(repr=False)
-    dates: tuple[dt.date, ...] = field(repr=False)
-    counts: np.ndarray = field(repr=False)
-    crossed: np.ndarray = field(repr=False)
-    threshold: float
-    n_samples: int
-    #: ``ever_lost[v]``: draws in which ``v`` units had become ineffective by the last day, counting
-    #: a regenerated unit that is lost again twice (what resupply must make good).
-    ever_lost: np.ndarray = field(repr=False)
-
-    def quantiles(self, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> pd.DataFrame:
-        cdf = np.cumsum(self.counts, axis=1) / self.n_samples
-        table = {level_key(q): (cdf < q - 1e-12).sum(axis=1) for q in levels}
-        return pd.DataFrame(table, index=pd.Index(self.dates, name="date"))
-
-    def mean(self) -> np.ndarray:
-        values = np.arange(self.counts.shape[1])
-        return (self.counts * values).sum(axis=1) / self.n_samples
-
-    def first_passage(self) -> list[MonteCarloProbability]:
-        """P(effective units have fallen below the threshold at or before each day)."""
-        return [MonteCarloProbability.from_count(int(c), self.n_samples) for c in self.crossed]
-
-    def summary(self) -> pd.DataFrame:
-        table = self.quantiles()
-        table["mean"] = self.mean()
-        table["P(below threshold by date)"] = [p.probability for p in self.first_passage()]
-        return table
-
-    def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format="{:.3f}".format)
-
-    def plot(self, ax=None):
-        from estimates import charts
-
-        return charts.fan_chart(self.quantiles(), threshold=self.threshold, ax=ax)
-
-    def to_dict(self) -> dict:
-        quantiles = self.quantiles()
-        return {
-            "days": [int(d) for d in self.days],
-            "dates": [d.isoformat() for d in self.dates],
-            "threshold": float(self.threshold),
-            "quantiles": {k: [int(v) for v in quantiles[k]] for k in quantiles.columns},
-            "mean": [float(v) for v in self.mean()],
-            "first_passage": [p.to_dict() for p in self.first_passage()],
-        }
-
-
-def project_effective(
-    effective: np.ndarray,
-    ineffective: np.ndarray,
-    rate: np.ndarray,
-    *,
-    as_of_day: int,
-    horizon_days: int,
-    threshold: float,
-    rng: np.random.Generator,
-    shape: float = 1.0,
-    reconstitution_per_week: float = 0.0,
-    as_of: dt.date | None = None,
-) -> Projection:
-    """Simulate effective units for ``horizon_days`` after the count's day, one draw per array entry.
-
-    ``effective``, ``ineffective`` and ``rate`` are per-draw arrays of equal length: units effective
-    and ineffective at day ``as_of_day`` (t0) and the per-unit probability p of being ineffective by
-    then. With a fixed rate, shape 1 and no reconstitution, effective units on day t are exactly
-    Binomial(effective, exp(-lambda (t - t0))) with lambda = -log(1 - p) / t0. ``as_of`` is the
-    date of day t0; without it the dates count from ``datetime.date.min`` as day 1 (only the day
-    numbers then mean anything).
-    """
-    effective = np.asarray(effective, dtype=np.int64)
-    ineffective = np.asarray(ineffective, dtype=np.int64)
-    rate = np.asarray(rate, dtype=float)
-    if not effective.shape == ineffective.shape == rate.shape:
-        raise ValueError("effective, ineffective and rate must have the same length")
-    if as_of_day < 1 or horizon_days < 0:
-        raise ValueError(f"need as_of_day >= 1 and horizon_days >= 0, got {as_of_day}, {horizon_days}")
-    size = effective.size
-    top = int((effective + ineffective).max()) + 1
-    days = np.arange(as_of_day, as_of_day + horizon_days + 1)
-    # Increment of the cumulative hazard per day, relative to H0: ((d/t0)^k - ((d-1)/t0)^k).
-    growth = np.diff((days / as_of_day) ** shape)
-    counts = np.zeros((days.size, top), dtype=np.int64)
-    crossed_by_day = np.zeros(days.size, dtype=np.int64)
-    ever_lost = np.zeros(top, dtype=np.int64)
-    regen_per_day = reconstitution_per_week / 7.0
-
-    for start in range(0, size, CHUNK):
-        stop = min(start + CHUNK, size)
-        alive = effective[start:stop].copy()
-        down = ineffective[start:stop].copy()
-        # The cumulative hazard H0 at the as-of day: the hazard over the t0 days as one period.
-        h0 = daily_hazard_from_probability(rate[start:stop], 1)
-        lost_total = down.copy()
-        crossed = alive < threshold
-        counts[0] += np.bincount(alive, minlength=top)
-        crossed_by_day[0] += crossed.sum()
-        for i, g in enumerate(growth, start=1):
-            lost = rng.binomial(alive, probability_from_cumulative_hazard(h0 * g))
-            alive -= lost
-            down += lost
-            lost_total += lost
-            if regen_per_day > 0.0:
-                back = np.minimum(rng.poisson(regen_per_day, size=alive.size), down)
-                alive += back
-                down -= back
-            crossed |= alive < threshold
-            counts[i] += np.bincount(alive, minlength=top)
-            crossed_by_day[i] += crossed.sum()
-        chunk_lost = np.bincount(lost_total)
-        if chunk_lost.size > ever_lost.size:
-            ever_lost = np.pad(ever_lost, (0, chunk_lost.size - ever_lost.size))
-        ever_lost[: chunk_lost.size] += chunk_lost
-
-    start_date = as_of or dt.date.min + dt.timedelta(days=as_of_day - 1)
-    dates = tuple(start_date + dt.timedelta(days=int(d - as_of_day)) for d in days)
-    return Projection(days, dates, counts, crossed_by_day, float(threshold), size, ever_lost)
-
-
 @dataclass(frozen=True)
 class AttritionData:
     """What the attrition model reads from files: the claims ledger (``claims_path``), for the
-    provenance of its section and what the claims behind its inputs report; the counts the run uses
-    are parameters."""
+    claims behind its inputs and the statements' report dates, and the official statements
+    (``statements_path``; none when it is empty) the joint estimate rests on."""
 
     ledger: Ledger
+    statements: tuple[Statement, ...] = ()
+    statements_file: tuple[Path, str] | None = None
 
     @property
     def files(self) -> dict[Path, str]:
         """Every file read, with its SHA-256."""
-        return {self.ledger.path: self.ledger.sha256}
+        found = {self.ledger.path: self.ledger.sha256}
+        if self.statements_file is not None:
+            found[self.statements_file[0]] = self.statements_file[1]
+        return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,9 +100,15 @@ class AttritionAssessment:
     #: The date the counts describe (``params.count_as_of``) and its day number t0.
     as_of: dt.date
     as_of_day: int
-    hazard_shape: float
+    #: The first view: the single report's posterior, without and with reporting uncertainty.
     proportion: ProportionEstimate
     reported: ReportedRate = field(repr=False)
+    #: The joint estimate from every statement, the statements it used, and its draws.
+    joint: JointEstimate = field(repr=False)
+    evidence: Evidence = field(repr=False)
+    draws: dict = field(repr=False)
+    #: The day the projection starts from: the last day a statement may describe, or t0 if later.
+    start_day: int
     projection: Projection = field(repr=False)
     #: ``None`` when the stated share is not read (``share_readings``).
     readings: SeventyFiveReadings | None
@@ -237,14 +122,20 @@ class AttritionAssessment:
     #: (:func:`estimates.models.attrition.sources.claim_record`).
     claims: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def start_date(self) -> dt.date:
+        return self.as_of + dt.timedelta(days=self.start_day - self.as_of_day)
+
     def hazard_quantiles(self) -> dict:
         process = self.proportion.posterior.ppf(np.linspace(0.0005, 0.9995, 1000))
+        shape = self.joint.shape_posterior
         return {
-            "per_day_process": quantile_dict(daily_hazard(process, self.as_of_day, self.hazard_shape)),
-            "per_day_with_reporting": quantile_dict(
-                daily_hazard(self.reported.rate, self.as_of_day, self.hazard_shape)
-            ),
-            "shape": self.hazard_shape,
+            "per_day_process": quantile_dict(daily_hazard(process, self.as_of_day)),
+            "per_day_with_reporting": quantile_dict(daily_hazard(self.reported.rate, self.as_of_day)),
+            "per_day_joint": quantile_dict(daily_hazard(self.draws["p"], self.as_of_day, self.draws["shape"])),
+            "shape": (quantile_dict(shape.ppf(np.linspace(0.0005, 0.9995, 1000))) if shape is not None
+                      else {f"{q:g}": float(self.joint.grid.shape[0]) for q in DEFAULT_QUANTILES}),
+            "probability_shape_above_1": self.joint.probability_shape_above(1.0),
             "unit": f"per {self._unit} per day",
         }
 
@@ -253,14 +144,17 @@ class AttritionAssessment:
         return self.words.get("unit_singular", "unit")
 
     def summary(self) -> pd.DataFrame:
+        joint = self.joint.p_posterior
         rows = {
-            f"per-{self._unit} probability, 90% (process)": self.proportion.interval(0.9),
-            f"per-{self._unit} probability, 90% (with reporting)": self.reported.interval(0.9),
+            f"per-{self._unit} probability, 90% (one report)": self.proportion.interval(0.9),
+            f"per-{self._unit} probability, 90% (one report, with reporting)": self.reported.interval(0.9),
         }
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {"low": [r.low for r in rows.values()], "high": [r.high for r in rows.values()]},
             index=pd.Index(list(rows), name="estimate"),
         )
+        frame.loc[f"per-{self._unit} probability, 90% (every statement)"] = [joint.ppf(0.05), joint.ppf(0.95)]
+        return frame
 
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
@@ -296,6 +190,13 @@ class AttritionAssessment:
             },
             "proportion": self.proportion.to_dict(),
             "with_reporting_uncertainty": self.reported.to_dict(),
+            "joint": self.joint.to_dict() | {
+                "statements": [s.to_dict() for s in self.evidence.used],
+                "left_out": list(self.evidence.left_out),
+                "notes": list(self.evidence.notes),
+                "start": {"date": self.start_date.isoformat(), "day": self.start_day,
+                          **summary_of_counts(self.draws["count"], self.draws["committed"])},
+            },
             "hazard": self.hazard_quantiles(),
             "projection": self.projection.to_dict(),
             "seventy_five": None if self.readings is None else self.readings.to_dict(),
@@ -304,23 +205,48 @@ class AttritionAssessment:
 
 
 def load(params: Parameters) -> AttritionData:
-    """Read the claims ledger ``params.claims_path`` names (once: every other entry point takes the
-    result)."""
-    return AttritionData(load_parameter_file(params, "claims_path", load_ledger).value)
+    """Read the claims ledger and the statements file the parameters name (once: every other entry
+    point takes the result)."""
+    ledger = load_parameter_file(params, "claims_path", load_ledger).value
+    if not params.statements_path:
+        return AttritionData(ledger)
+    found = load_parameter_file(params, "statements_path",
+                                functools.partial(load_statements, start=params.conflict_start))
+    statements, digest = found.value
+    return AttritionData(ledger, statements, (found.path, digest))
 
 
 def check(params: Parameters, data: AttritionData) -> None:
-    """Nothing in the ledger can rule out a valid attrition parameter set: a ledger lacking the
-    claims the parameters cite is noted in the briefing, not refused."""
+    """A statement that needs more units ineffective than the most committed: InputError naming it.
+    A ledger lacking the claims the parameters cite is noted in the briefing, not refused."""
+    top = params.committed_range[1]
+    for line, statement in enumerate(data.statements, start=2):
+        smallest = statement.bounds([top])[0][0]
+        if smallest > top:
+            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
+                             f"statement '{statement.observation_id}' needs at least {smallest} "
+                             f"{params.words.unit_plural} ineffective, more than the {top} committed at most (units_committed + "
+                             f"denominator_uncertainty)")
+
+
+def joint_estimate(params: Parameters, data: AttritionData) -> tuple[Evidence, JointEstimate]:
+    """The statements the run uses and the joint estimate from them (both readings, weighted)."""
+    found = evidence(params, data.ledger, data.statements)
+    estimate = joint.estimate(found.used, as_of_day=params.days_elapsed, committed_range=params.committed_range,
+                              prior=params.prior, shape_90=(params.hazard_shape_low, params.hazard_shape_high),
+                              count_uncertainty=params.count_uncertainty,
+                              reassessment_weight=params.reassessment_weight)
+    return found, estimate
 
 
 def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
            sensitivity: bool = False) -> AttritionAssessment:
     """Run the whole attrition model for validated ``params`` with generator ``rng``.
 
-    With ``sensitivity``, each judgment also carries its term sensitivity: the model rerun with
-    every uncertain input (``MODEL.sensitivity_inputs()``) at either end of its plausible range (see
-    :meth:`estimates.model.Model.term_sensitivity`); about 30 more runs of the model, with the run's ``n_samples``.
+    The single report's posterior is the first view; the projection and the judgments come from the
+    joint estimate of every statement (:mod:`estimates.models.pooling.joint`), starting on the last
+    day a statement may describe from the latent count there. With ``sensitivity``, each judgment
+    also carries its term sensitivity (see :meth:`estimates.model.Model.term_sensitivity`).
     """
     t0 = params.days_elapsed
     count_date = params.count_as_of
@@ -336,17 +262,24 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
         prior=params.prior, overdispersion=params.overdispersion,
         size=params.n_samples, rng=rng,
     )
+    found, estimate = joint_estimate(params, data)
+    start_day = max(t0, found.last_day)
+    draws = estimate.draw(params.n_samples, rng, start_day)
+    end_date = count_date + dt.timedelta(days=params.horizon_days)
+    start_date = count_date + dt.timedelta(days=start_day - t0)
     threshold = params.threshold_share * params.units_committed
+    hazard_at_start = daily_hazard_from_probability(draws["p"], 1) * (start_day / t0) ** draws["shape"]
     projection = project_effective(
-        reported.committed - reported.ineffective, reported.ineffective, reported.rate,
-        as_of_day=t0, horizon_days=params.horizon_days, threshold=threshold, rng=rng,
-        shape=params.hazard_shape, reconstitution_per_week=params.reconstitution_per_week,
-        as_of=count_date,
+        draws["committed"] - draws["count"], draws["count"], probability_from_cumulative_hazard(hazard_at_start),
+        as_of_day=start_day, horizon_days=max((end_date - start_date).days, 0), threshold=threshold, rng=rng,
+        shape=draws["shape"], reconstitution_per_week=params.reconstitution_per_week, as_of=start_date,
     )
     reading = reads_shares(params, data.ledger)
     readings = read_seventy_five(params, proportion, reported, rng) if reading else None
-    count_claims = tuple(c for c in (claim_id(params, n) for n in ("units_ineffective", "units_committed")) if c)
+    committed_claim = tuple(c for c in (claim_id(params, "units_committed"),) if c)
+    evidence_claims = tuple(dict.fromkeys(found.claim_ids + committed_claim))
     end = projection.first_passage()[-1]
+    shape_median = float(np.median(draws["shape"]))
     judgments = (
         Judgment(
             id="attrition-threshold",
@@ -357,11 +290,13 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
             ),
             probability=end,
             basis=(
-                f"{end.n_samples} simulated paths from {long_date(count_date)}; hazard shape "
-                f"{params.hazard_shape:g}; reconstitution {params.reconstitution_per_week:g} "
+                f"{end.n_samples} simulated paths from {long_date(start_date)}, drawn from the joint estimate "
+                f"of {len(found.used)} statement{'s' if len(found.used) != 1 else ''} (hazard shape estimated, "
+                f"median {shape_median:.2f}; the statements read as counts of one force or as re-assessments, "
+                f"weighted by the evidence); reconstitution {params.reconstitution_per_week:g} "
                 f"{words.unit_plural} a week"
             ),
-            claim_ids=count_claims,
+            claim_ids=evidence_claims,
         ),
     )
     if readings is not None:
@@ -375,21 +310,23 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
                     f"{long_date(count_date)} exceeds {implied_loss:.0%}, the loss implied if "
                     f"{params.combat_power_retained:.0%} of the starting combat power was retained"
                 ),
-                probability=MonteCarloProbability.from_indicator(reported.rate > implied_loss),
+                probability=MonteCarloProbability.from_indicator(draws["p"] > implied_loss),
                 basis=(
-                    f"posterior for {params.units_ineffective} of {params.units_committed} "
-                    f"{words.unit_plural} (the values this run uses) with +/-{params.count_uncertainty} on "
-                    f"the count and +/-{params.denominator_uncertainty} on the denominator"
+                    f"joint estimate of the per-{words.unit_singular} probability by {long_date(count_date)} from "
+                    f"{len(found.used)} statement{'s' if len(found.used) != 1 else ''}, each count read within "
+                    f"+/-{params.count_uncertainty} and the committed force within +/-{params.denominator_uncertainty}"
                 ),
-                claim_ids=count_claims + ((power_claim,) if power_claim else ()),
+                claim_ids=evidence_claims,
+                # The retained share only sets the level asked about: it is not evidence of the rate.
+                question_claim_ids=(power_claim,) if power_claim else (),
             ),
         )
     if sensitivity:
         judgments = MODEL.term_sensitivity(params, data, judgments)
     names = COUNT_PARAMETERS + (READING_PARAMETERS if readings is not None else ())
     return AttritionAssessment(
-        as_of=count_date, as_of_day=t0, hazard_shape=params.hazard_shape,
-        proportion=proportion, reported=reported, projection=projection,
+        as_of=count_date, as_of_day=t0, proportion=proportion, reported=reported, joint=estimate,
+        evidence=found, draws=draws, start_day=start_day, projection=projection,
         readings=readings, judgments=judgments, cut_off=params.as_of,
         conflict_start=params.conflict_start, words=words.to_dict(),
         claims=claim_records(params, data.ledger, names),

@@ -8,10 +8,28 @@ from estimates.parameters.fields import ASSUMPTION, param
 
 PARAMETERS = {
     # --- the process model ---------------------------------------------------------------------
-    "hazard_shape": param(
+    # --- the joint estimate from every official statement ---------------------------------------
+    "statements_path": param(
+        str,
+        "btg_statements.csv", unit="path", source=ASSUMPTION,
+        help="Official statements of ineffective units read as observations (CSV, see data/README.md); edit to re-read them.",
+    ),
+    "hazard_shape_low": param(
         float,
-        1.0, ge=0.2, le=5.0, unit="", source=ASSUMPTION, plausible=(0.7, 1.3),
-        help="Weibull shape of the hazard: 1 constant tempo, <1 falling, >1 rising.",
+        0.5, ge=0.05, le=20.0, unit="", source=ASSUMPTION, plausible=(0.3, 0.8),
+        help="Prior 90% interval of the hazard's Weibull shape (1 constant tempo, <1 falling, >1 rising): "
+             "low end; equal ends fix the shape.",
+    ),
+    "hazard_shape_high": param(
+        float,
+        2.0, ge=0.05, le=20.0, unit="", source=ASSUMPTION, plausible=(1.5, 3.0),
+        help="Prior 90% interval of the hazard's Weibull shape: high end.",
+    ),
+    "reassessment_weight": param(
+        float,
+        0.5, ge=0.0, le=1.0, unit="probability", source=ASSUMPTION, plausible=(0.2, 0.8),
+        help="Prior weight of reading the statements as independent re-assessments rather than counts "
+             "of the same force over time.",
     ),
     "reconstitution_per_week": param(
         float,

@@ -11,7 +11,8 @@ MODEL = Model(
     package=__name__,
     notebook=NOTEBOOK_DIR / "pooling.ipynb",
     parameters=PARAMETERS,
-    uses=RUN + FORCE,
+    uses=RUN + FORCE + ("count_uncertainty", "statements_path", "hazard_shape_low", "hazard_shape_high",
+                        "reassessment_weight"),
     question_parameters=("as_of",),
     crosscheck=True,
 )

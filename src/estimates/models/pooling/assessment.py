@@ -3,7 +3,7 @@
 It fits the statements (:mod:`estimates.inputs.statements`) under the nested reading with a free Weibull
 shape (the headline), with a constant hazard, and under the independent reading; sets the pooled
 estimate beside the single-report posterior the attrition section reports; and checks each
-statement against the ones before it (:func:`estimates.models.pooling.posterior.check_next`), with a free shape and
+statement against the ones before it (:func:`estimates.models.pooling.checks.check_next`), with a free shape and
 with a constant hazard, so the briefing can say whether the sources agree and whether the later
 statements fit a constant hazard.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.judgments import Judgment
 from estimates.core.proportion import estimate_proportion
 from estimates.core.quantities import (
@@ -30,8 +31,17 @@ from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
 from estimates.inputs.statements import Statement, load_statements
+from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usable_statements re-exported)
+    FROM_PARAMETERS,
+    LEFT_OUT,
+    evidence,
+    usable_statements,
+)
 from estimates.models.pooling import MODEL
+from estimates.models.pooling import checks as statement_checks
 from estimates.models.pooling import posterior as pooling
+from estimates.models.pooling.joint import JointEstimate
+from estimates.models.pooling.joint import estimate as joint_estimate
 from estimates.parameters.schema import Parameters
 
 #: Share of the committed force asked about in the judgment on the latest statement's date.
@@ -91,12 +101,14 @@ class PoolingAssessment:
     #: "why"}``; ``why`` is one of :data:`LEFT_OUT`.
     left_out: tuple[dict, ...]
     single: dict
+    #: Both readings weighted: the estimate attrition's projection and judgments rest on.
+    joint: JointEstimate | None
     #: ``None`` when no statement rests on claims in the ledger: nothing to pool.
     pooled: pooling.PooledFit | None
     constant: pooling.PooledFit | None
     independent: pooling.PooledFit | None
-    checks_free: tuple[pooling.Check, ...]
-    checks_constant: tuple[pooling.Check, ...]
+    checks_free: tuple[statement_checks.Check, ...]
+    checks_constant: tuple[statement_checks.Check, ...]
     daily_hazard: dict | None
     share_by_last: dict | None
     judgments: tuple[Judgment, ...]
@@ -117,7 +129,9 @@ class PoolingAssessment:
 
     def estimates_frame(self) -> pd.DataFrame:
         """The probability that a unit was ineffective by the count date, under each fit."""
-        rows = {"single report (attrition's headline)": self.single["p_as_of"]}
+        rows = {"single report (attrition's first view)": self.single["p_as_of"]}
+        if self.joint is not None:
+            rows["every statement, both readings weighted (the estimate used)"] = self.joint.to_dict()["p_as_of"]
         for label, fit in self._fits().items():
             rows[label] = fit.to_dict()["p_as_of"]
         return pd.DataFrame({label: {"median": r["quantiles"]["0.5"], "5%": r["interval"]["low"],
@@ -178,6 +192,7 @@ class PoolingAssessment:
             "statements": [s.to_dict() for s in self.statements],
             "left_out": list(self.left_out),
             "single_report": self.single,
+            "joint": None if self.joint is None else self.joint.to_dict(),
             "pooled": None if self.pooled is None else self.pooled.to_dict(),
             "constant_hazard": None if self.constant is None else self.constant.to_dict(),
             "independent": None if self.independent is None else self.independent.to_dict(),
@@ -186,7 +201,7 @@ class PoolingAssessment:
             "share_by_last_statement": self.share_by_last,
             "checks": {"free_shape": [c.to_dict() for c in self.checks_free],
                        "constant_hazard": [c.to_dict() for c in self.checks_constant],
-                       "surprising_below": pooling.SURPRISING_BELOW},
+                       "surprising_below": statement_checks.SURPRISING_BELOW},
             "agreement": {
                 "checked": list(free),
                 "surprising_free_shape": surprising_free,
@@ -201,64 +216,6 @@ class PoolingAssessment:
 
 def _range(quantiles: dict) -> str:
     return f"{quantiles['0.05']:g}-{quantiles['0.95']:g}"
-
-
-#: Why a statement is left out: a claim it cites is not in the ledger; none of its claims was
-#: reported by the cut-off and one has no report date, so it cannot be placed before or after it;
-#: every claim it cites was reported after the cut-off.
-LEFT_OUT = ("not_in_ledger", "no_report_date", "after_cut_off")
-
-
-def usable_statements(statements: tuple[Statement, ...], ledger: Ledger,
-                      cut_off: dt.date | None = None) -> tuple[tuple[Statement, ...], list[dict]]:
-    """Statements known by the information cut-off; the rest, with the reason, for the briefing.
-
-    A statement is used when every claim it cites is in the ledger and at least one of them was
-    reported on or before ``cut_off`` (a statement repeated by several outlets is known once the
-    first reports it). Otherwise it is left out: ``not_in_ledger``; ``no_report_date`` when none was
-    reported by the cut-off and one has no report date (it cannot be placed before or after the
-    cut-off); ``after_cut_off`` when all were reported after it (an outcome a later run can check).
-    Without ``cut_off`` report dates are not looked at. (The claims loader now refuses a row without
-    a report date; ``no_report_date`` remains for ledgers built otherwise.)
-
-    >>> from estimates.inputs.claims import Claim, Ledger
-    >>> def claim(i, reported):
-    ...     return Claim(claim_id=i, statement="x", report_date=reported, originator="o", outlet="o",
-    ...                  originator_id="o", outlet_id="o", evidence_line="o", carried_by="o", reliability="B", credibility="2", grade_reason="r")
-    >>> undated = claim("c", "2024-08-03").model_copy(update={"report_date": None})  # an older ledger's row
-    >>> ledger = Ledger(None, "", (claim("a", "2024-08-03"), claim("b", "2024-09-01"), undated))
-    >>> start = dt.date(2024, 6, 15)
-    >>> rows = [Statement.count(i, dt.date(2024, 8, 3), 17, claim_ids=ids, start=start)
-    ...         for i, ids in (("one", ("a", "c")), ("two", ("b",)), ("three", ("c",)), ("four", ("d",)))]
-    >>> used, out = usable_statements(tuple(rows), ledger, dt.date(2024, 8, 3))
-    >>> [s.observation_id for s in used], [(o["observation_id"], o["why"]) for o in out]
-    (['one'], [('two', 'after_cut_off'), ('three', 'no_report_date'), ('four', 'not_in_ledger')])
-    """
-    kept, left_out = [], []
-    for s in statements:
-        row = {"observation_id": s.observation_id, "claim_ids": list(s.claim_ids), "date": s.date.isoformat(),
-               "reported": s.describe()}
-        missing = [c for c in s.claim_ids if c not in ledger]
-        if missing:
-            left_out.append(row | {"why": "not_in_ledger", "reason": f"claim {missing[0]} is not in the claims ledger"})
-            continue
-        if cut_off is None:
-            kept.append(s)
-            continue
-        dates = {c: ledger[c].report_date for c in s.claim_ids}
-        if any(d is not None and d <= cut_off for d in dates.values()):
-            kept.append(s)
-        elif any(d is None for d in dates.values()):
-            undated = [c for c, d in dates.items() if d is None]
-            left_out.append(row | {"why": "no_report_date",
-                                   "reason": f"claim {undated[0]} has no report date, so it cannot be placed "
-                                             f"before or after the cut-off"})
-        else:
-            first = min(dates.values())
-            left_out.append(row | {"why": "after_cut_off", "report_date": first.isoformat(),
-                                   "reason": f"reported after the cut-off: first reported {long_date(first)}, "
-                                             f"after {long_date(cut_off)}"})
-    return tuple(kept), left_out
 
 
 def assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *,
@@ -282,11 +239,12 @@ def key_judgments(params: Parameters, data: PoolingData, rng: np.random.Generato
 
 
 def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, checks: bool) -> PoolingAssessment:
-    used, left_out = usable_statements(data.statements, data.ledger, params.as_of)
+    found = evidence(params, data.ledger, data.statements)
+    used = tuple(s for s in found.used if s.observation_id != FROM_PARAMETERS)
     t0 = params.days_elapsed
     words = params.words
     committed = params.committed_range
-    # Attrition's headline posterior, overdispersion included, so the two sections show one number.
+    # Attrition's first view, overdispersion included, so the two sections show one number.
     single = estimate_proportion(params.units_ineffective, params.units_committed, prior=params.prior,
                                  overdispersion=params.overdispersion)
     single_record = {"count": params.units_ineffective, "committed": params.units_committed, "prior": params.prior,
@@ -296,81 +254,88 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     def not_pooled(note: str) -> PoolingAssessment:
         return PoolingAssessment(
             as_of_day=t0, count_as_of=params.count_as_of, cut_off=params.as_of, committed_range=committed,
-            statements=tuple(used), left_out=tuple(left_out),
-            single=single_record, pooled=None, constant=None, independent=None, checks_free=(),
-            checks_constant=(), daily_hazard=None, share_by_last=None, judgments=(), notes=(note,),
+            statements=used, left_out=found.left_out, single=single_record, joint=None, pooled=None,
+            constant=None, independent=None, checks_free=(), checks_constant=(), daily_hazard=None,
+            share_by_last=None, judgments=(), notes=(note,),
         )
 
     if not used:
         # An analyst's own ledger may lack every claim the statements rest on: nothing to pool, said so.
         return not_pooled("no statement in the statements file rests on claims in the ledger reported by the "
                           "cut-off, so nothing was pooled")
-    shape_90 = (params.pooling_shape_low, params.pooling_shape_high)
-    common = dict(as_of_day=t0, committed_range=committed, prior=params.prior)
-    notes = []
+    shape_90 = (params.hazard_shape_low, params.hazard_shape_high)
+    common = dict(as_of_day=t0, committed_range=committed, prior=params.prior,
+                  count_uncertainty=params.count_uncertainty)
+    notes = list(found.notes)
     # Every statement used was reported by the cut-off; some may count losses after the date p
     # refers to (count_as_of), so the pooled p for that date also draws on those later counts.
-    later = [s.observation_id for s in used if s.date > params.count_as_of]
+    later = [s.observation_id for s in found.used if s.date > params.count_as_of]
     if later:
         notes.append(f"statements of counts after {long_date(params.count_as_of)} ({', '.join(later)}) are "
                      f"pooled: the estimate for that date also draws on later counts, all reported by the "
                      f"cut-off of {long_date(params.as_of)}")
     try:
-        independent = pooling.fit(used, shape_90=shape_90, reading="independent", **common)
+        estimate = joint_estimate(found.used, shape_90=shape_90, reassessment_weight=params.reassessment_weight,
+                                  **common)
     except pooling.PoolingError as error:
         return not_pooled(f"{error}, so nothing was pooled")
-    try:
-        pooled = pooling.fit(used, shape_90=shape_90, reading="nested", **common)
-        constant = pooling.fit(used, shape_90=(1.0, 1.0), reading="nested", **common)
-    except pooling.PoolingError as error:
-        # Counts that fall over time (reconstitution, a narrower definition) cannot be nested.
-        notes.append(f"{error}; the independent reading is the headline instead")
-        pooled, constant = independent, None
-    ordered = tuple(sorted(used, key=lambda s: s.day))
-    anchor = [s for s in used if s.day == t0 and s.count_low is not None and s.count_low == s.count_high]
-    if anchor and anchor[0].count_low != params.units_ineffective:
-        notes.append(f"the statement at the count date ({anchor[0].observation_id}) says {anchor[0].count_low}; "
-                     f"the attrition headline uses units_ineffective = {params.units_ineffective}")
-    last = ordered[-1]
-    hazard_draws = pooling.daily_hazard(pooled, rng, params.n_samples)
-    counts, force = pooling.last_count_draws(pooled, rng, params.n_samples)
-    share_draws = counts / force
+    notes += [f"{reason}; the estimate rests on the other reading" for reason in estimate.impossible.values()]
+
+    def reading_fit(reading: str, shape=shape_90):
+        if shape == shape_90 and reading in estimate.fits:
+            return estimate.fits[reading]
+        try:
+            return pooling.fit(found.used, shape_90=shape, reading=reading, **common)
+        except pooling.PoolingError:
+            return None
+
+    nested, independent, constant = reading_fit("nested"), reading_fit("independent"), reading_fit("nested", (1.0, 1.0))
+    last = max(found.used, key=lambda s: (s.day_latest, s.day))
+    draws = estimate.draw(params.n_samples, rng, last.day_latest)
+    hazard_draws = draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / t0
+    share_draws = draws["count"] / draws["committed"]
+    ordered = tuple(sorted((s.read_with(params.count_uncertainty) for s in found.used), key=lambda s: s.day))
     checks_free, checks_constant = [], []
     if checks and constant is not None:
         for i in range(1, len(ordered)):
             for shape, out in ((shape_90, checks_free), ((1.0, 1.0), checks_constant)):
-                out.append(pooling.check_next(ordered[:i], ordered[i], shape_90=shape, rng=rng,
-                                              size=params.n_samples, **common))
-    claim_ids = tuple(dict.fromkeys(c for s in used for c in s.claim_ids))
+                out.append(statement_checks.check_next(ordered[:i], ordered[i], shape_90=shape, rng=rng,
+                                              size=params.n_samples, as_of_day=t0, committed_range=committed,
+                                              prior=params.prior))
+    claim_ids = found.claim_ids
+    last_date = last.date_latest or last.date
+    weights = estimate.weights
+    reading_words = (f"the statements read as counts of one force ({weights.get('nested', 0.0):.0%} after the "
+                     f"evidence) or as independent re-assessments ({weights.get('independent', 0.0):.0%})")
     judgments = (
         Judgment(
             id="pooling-rising-tempo",
             statement=(f"the rate at which the committed {words.unit_plural} of {words.subject} became combat-ineffective rose "
-                       f"over the conflict's first {last.day} days, to {long_date(last.date)} (a Weibull hazard shape above 1), "
-                       f"reading the official statements as {'counts of the same force' if pooled.reading == 'nested' else 'independent re-assessments'}"),
-            probability=ExactProbability(pooled.probability_shape_above(1.0), "grid posterior of the Weibull shape"),
-            basis=(f"{len(used)} official statements pooled under the {pooled.reading} reading; Weibull "
-                   f"shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; {committed[0]}-{committed[1]} {words.unit_plural} "
-                   "committed"),
+                       f"over the conflict's first {last.day_latest} days, to {long_date(last_date)} (a Weibull hazard shape above 1)"),
+            probability=ExactProbability(estimate.probability_shape_above(1.0),
+                                         "grid posterior of the Weibull shape, both readings weighted"),
+            basis=(f"{len(found.used)} statements, each count read within +/-{params.count_uncertainty} and dated "
+                   f"within its window; {reading_words}; Weibull shape prior 90% {shape_90[0]:g}-{shape_90[1]:g}; "
+                   f"{committed[0]}-{committed[1]} {words.unit_plural} committed"),
             claim_ids=claim_ids,
         ),
         Judgment(
             id="pooling-third-ineffective",
             statement=(f"more than a third of the committed {words.unit_plural} had become combat-ineffective by "
-                       f"{long_date(last.date)}"),
+                       f"{long_date(last_date)}"),
             probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
-            basis=(f"{params.n_samples} draws of the count on {long_date(last.date)} given every statement "
-                   f"({pooled.reading} reading)"),
+            basis=(f"{params.n_samples} draws of the count on {long_date(last_date)} given every statement; "
+                   f"{reading_words}"),
             claim_ids=claim_ids,
         ),
     )
     return PoolingAssessment(
         as_of_day=t0, count_as_of=params.count_as_of, cut_off=params.as_of, committed_range=committed,
-        statements=used, left_out=tuple(left_out),
-        single=single_record, pooled=pooled, constant=constant, independent=independent,
+        statements=found.used, left_out=found.left_out, single=single_record, joint=estimate,
+        pooled=nested or independent, constant=constant, independent=independent,
         checks_free=tuple(checks_free), checks_constant=tuple(checks_constant),
         daily_hazard=quantile_dict(hazard_draws),
-        share_by_last={"date": last.date.isoformat(), "day": last.day, "quantiles": quantile_dict(share_draws)},
+        share_by_last={"date": last_date.isoformat(), "day": last.day_latest, "quantiles": quantile_dict(share_draws)},
         judgments=judgments, notes=tuple(notes),
     )
 

@@ -53,6 +53,8 @@ def pooled_estimates(section: dict, ax=None):
     """P(a unit was combat-ineffective by the count date): the single report and each pooled fit
     (the single report alone when nothing was pooled)."""
     rows = {"single report": section["single_report"]["p_as_of"]}
+    if section.get("joint") is not None:
+        rows["every statement, both readings weighted"] = section["joint"]["p_as_of"]
     if section.get("pooled") is not None:
         rows[f"pooled ({section['pooled']['reading']}, free shape)"] = section["pooled"]["p_as_of"]
         if section.get("constant_hazard"):

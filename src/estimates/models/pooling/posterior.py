@@ -15,6 +15,11 @@ relate is itself a judgment, so there are two readings:
 - ``independent``: each statement is its own reading of the share at its date, K(t_i) ~ Binomial(N,
   F(t_i)), F = 1 - S; this is what follows if officials re-assessed with changing definitions.
 
+Each statement is read as a reading of the true count (off by at most ``count_uncertainty`` either
+way) and may describe any day of its window (between its event date and its first report): the
+likelihood averages over the ways of dating every statement (:func:`datings`), each day of a window
+equally likely.
+
 The posterior is computed on a grid: cells of p in [0, 1] carrying the Beta prior's exact mass, cells
 of log k carrying a lognormal prior's mass, and every N. With a single statement at t0 the likelihood
 does not depend on k and the posterior of p is the single-report Beta posterior of
@@ -31,10 +36,11 @@ from scipy import special, stats
 
 from estimates.core.distributions import lognormal_from_90, prior_parameters
 from estimates.core.hazard import (
+    P_MAX,
     daily_hazard_from_probability,
     probability_from_cumulative_hazard,
 )
-from estimates.core.quantities import DEFAULT_QUANTILES, Interval, quantile_dict
+from estimates.core.quantities import DEFAULT_QUANTILES, Interval
 from estimates.inputs.statements import Statement
 
 Reading = Literal["nested", "independent"]
@@ -42,14 +48,17 @@ READINGS: tuple[str, ...] = ("nested", "independent")
 
 #: Cells of the grid. Enough that intervals of p are exact to about 1e-3 (tests compare with scipy's
 #: Beta), few enough that a fit to three statements over eleven denominators takes well under a second.
-P_CELLS = 800
-SHAPE_CELLS = 49
+P_CELLS = 400
+SHAPE_CELLS = 33
 #: The log-odds cells of p run from -LOGIT_SPAN to LOGIT_SPAN (p from about 1e-7 to 1 - 1e-7).
 LOGIT_SPAN = 16.0
 #: Most values of the committed force N on the grid (a uniform range wider than this is thinned).
 COMMITTED_POINTS = 21
 #: The shape grid always spans at least this range, whatever the prior, so the data can pull k there.
 SHAPE_SPAN = (0.2, 6.0)
+#: Most ways of dating the statements the likelihood averages over; wider windows are thinned to
+#: evenly spaced days, each standing for its neighbours.
+MAX_DATINGS = 12
 
 
 class PoolingError(ValueError):
@@ -121,6 +130,64 @@ def cumulative_hazard(grid: PosteriorGrid, day: float, as_of_day: int) -> np.nda
     return h0[:, None, None] * (day / as_of_day) ** grid.shape[None, :, None]
 
 
+class BinomialStep:
+    """Binomial probabilities of new losses over one step, for every grid cell at once.
+
+    The probability of a new loss depends on the cell's (p, k) and the units at risk on N and the
+    count so far, so the binomial pmf is written as log C(n, x) + x log q + (n - x) log(1 - q) and
+    the two parts are combined by broadcasting: about twenty times faster than calling
+    ``scipy.stats.binom.pmf`` on the whole grid, which the tests check it against to 1e-12.
+    """
+
+    #: A range of counts wider than this is summed through scipy's binomial CDF instead.
+    WIDEST_SUM = 24
+
+    def __init__(self, chance: np.ndarray):
+        # A certain loss (hazard beyond float range) is kept just below 1, so that log(1 - q) and the
+        # odds stay finite; the probabilities change by less than 1e-12.
+        chance = np.minimum(chance, P_MAX)
+        self.chance = chance
+        with np.errstate(divide="ignore"):
+            self.log_q = np.log(chance)
+        self.log_r = np.log1p(-chance)
+
+    def pmf(self, x: int, trials: np.ndarray) -> np.ndarray:
+        """P(x new losses | ``trials`` at risk) per cell; ``trials`` broadcasts against the cells."""
+        trials = np.asarray(trials)
+        fits = trials >= x
+        room = np.where(fits, trials - x, 0)
+        log = special.gammaln(room + x + 1) - special.gammaln(x + 1) - special.gammaln(room + 1) + room * self.log_r
+        if x:
+            log = log + x * self.log_q
+        return np.where(fits, np.exp(log), 0.0)
+
+    def in_range(self, low, high, trials: np.ndarray) -> np.ndarray:
+        """P(low <= new losses <= high | ``trials`` at risk) per cell (``low``, ``high`` broadcast too)."""
+        low, high = np.maximum(np.asarray(low), 0), np.asarray(high)
+        smallest, largest = int(low.min()), int(high.max())
+        trials = np.asarray(trials)
+        if largest < smallest:
+            return np.zeros(np.broadcast_shapes(self.chance.shape, trials.shape))
+        if largest - smallest > self.WIDEST_SUM:
+            return stats.binom.cdf(high, trials, self.chance) - stats.binom.cdf(low - 1, trials, self.chance)
+        # Consecutive terms by the pmf's ratio, pmf(x + 1) = pmf(x) (n - x) / (x + 1) q / (1 - q):
+        # one product per term instead of a sum of logs.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = np.exp(self.log_q - self.log_r)
+        term = self.pmf(smallest, trials)
+        total = np.zeros(term.shape)
+        for x in range(smallest, largest + 1):
+            if x > smallest:
+                term *= np.maximum(trials - x + 1, 0) / x
+                term *= odds
+            inside = (x >= low) & (x <= high)
+            if np.all(inside):
+                total += term
+            elif np.any(inside):
+                total += term * inside
+        return total
+
+
 def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day: int, reading: Reading) -> np.ndarray:
     """P(every statement | p, k, N) on the grid, shape (P, K, N)."""
     if not statements:
@@ -134,7 +201,7 @@ def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day
         for s in ordered:
             failed = probability_from_cumulative_hazard(cumulative_hazard(grid, s.day, as_of_day))
             low, high = s.bounds(grid.committed)
-            total = total * (stats.binom.cdf(high, n, failed) - stats.binom.cdf(low - 1, n, failed))
+            total = total * BinomialStep(failed).in_range(low, high, n)
         return total
     return _nested_likelihood(ordered, grid, as_of_day)
 
@@ -142,7 +209,7 @@ def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day
 def _nested_likelihood(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int) -> np.ndarray:
     support, weight, hazard_before = forward(ordered[:-1], grid, as_of_day)
     low, high = ordered[-1].bounds(grid.committed)
-    # The last statement needs only the probability that its count falls in range: binomial CDFs.
+    # The last statement needs only the probability that its count falls in range.
     return _in_range(support, weight, hazard_before, cumulative_hazard(grid, ordered[-1].day, as_of_day),
                      low, high, grid.committed)
 
@@ -161,14 +228,14 @@ def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int):
     n = grid.committed[None, None, :]
     for s in ordered:
         hazard = cumulative_hazard(grid, s.day, as_of_day)
-        newly = probability_from_cumulative_hazard(hazard - hazard_before)
+        step = BinomialStep(probability_from_cumulative_hazard(hazard - hazard_before))
         low, high = s.bounds(grid.committed)
         values = np.arange(int(low.min()), int(high.max()) + 1)
         following = np.zeros((values.size, *grid.prior_mass.shape))
         for j, value in enumerate(values):
             for count, w in zip(support, weight):
                 if value >= count:
-                    following[j] += w * stats.binom.pmf(value - count, np.maximum(n - count, 0), newly)
+                    following[j] += w * step.pmf(int(value - count), np.maximum(n - count, 0))
             following[j] *= (value >= low) & (value <= high)
         keep = following.reshape(values.size, -1).any(axis=1)
         support, weight, hazard_before = values[keep], following[keep], hazard
@@ -178,13 +245,54 @@ def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int):
 def _in_range(support, weight, hazard_before, hazard, low, high, committed) -> np.ndarray:
     """Per grid cell: P(earlier statements and low <= count <= high at the next date)."""
     n = committed[None, None, :]
-    newly = probability_from_cumulative_hazard(hazard - hazard_before)
+    step = BinomialStep(probability_from_cumulative_hazard(hazard - hazard_before))
     total = np.zeros(weight.shape[1:])
     for count, w in zip(support, weight):
-        at_risk = np.maximum(n - count, 0)
-        total += w * (stats.binom.cdf(high - count, at_risk, newly)
-                      - stats.binom.cdf(low - count - 1, at_risk, newly))
+        total += w * step.in_range(low - count, high - count, np.maximum(n - count, 0))
     return total
+
+
+@dataclass(frozen=True)
+class Dating:
+    """One way of dating every statement: the day each describes, and the share of all ways it stands for."""
+
+    days: tuple[int, ...]
+    weight: float
+
+    def apply(self, statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
+        return tuple(s.on_day(d) for s, d in zip(statements, self.days))
+
+
+def datings(statements: tuple[Statement, ...], limit: int = MAX_DATINGS) -> tuple[Dating, ...]:
+    """Every way of dating ``statements`` within their windows, with uniform weights; when there are
+    more than ``limit``, the widest windows are thinned to evenly spaced days, each weighted by the
+    days it stands for.
+
+    >>> import datetime as dt
+    >>> start = dt.date(2024, 6, 15)
+    >>> a = Statement.count("a", dt.date(2024, 7, 1), 5, start=start, date_latest=dt.date(2024, 7, 3))
+    >>> b = Statement.count("b", dt.date(2024, 7, 9), 8, start=start)
+    >>> [(d.days, round(d.weight, 3)) for d in datings((a, b))]
+    [((17, 25), 0.333), ((18, 25), 0.333), ((19, 25), 0.333)]
+    """
+    windows = [list(s.days) for s in statements]
+    kept = [list(w) for w in windows]
+    while np.prod([len(k) for k in kept]) > limit:
+        widest = max(range(len(kept)), key=lambda i: len(kept[i]))
+        if len(kept[widest]) == 1:
+            break
+        size = len(kept[widest]) - 1
+        kept[widest] = sorted({int(round(x)) for x in np.linspace(windows[widest][0], windows[widest][-1], size)})
+    shares = []
+    for window, chosen in zip(windows, kept):
+        # Each chosen day carries the window's days nearest to it.
+        nearest = np.abs(np.subtract.outer(np.array(window), np.array(chosen))).argmin(axis=1)
+        shares.append(np.bincount(nearest, minlength=len(chosen)) / len(window))
+    out = []
+    for index in np.ndindex(*[len(k) for k in kept]):
+        weight = float(np.prod([shares[i][j] for i, j in enumerate(index)]))
+        out.append(Dating(tuple(kept[i][j] for i, j in enumerate(index)), weight))
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,6 +306,12 @@ class PooledFit:
     posterior: np.ndarray = field(repr=False)
     #: P(statements) under the prior: the ratio of two fits' evidence is their Bayes factor.
     evidence: float
+    #: The statements as read (widened by ``count_uncertainty``), the ways of dating them, and each
+    #: dating's likelihood on the grid (float32, to bound memory), for drawing latent counts.
+    read: tuple[Statement, ...] = ()
+    dating: tuple[Dating, ...] = ()
+    dating_likelihood: np.ndarray | None = field(default=None, repr=False)
+    count_uncertainty: int = 0
 
     @property
     def p_posterior(self):
@@ -241,6 +355,8 @@ class PooledFit:
             "shape_fixed": float(self.grid.shape[0]) if self.grid.shape_fixed else None,
             "probability_shape_above_1": self.probability_shape_above(1.0),
             "log_evidence": float(np.log(self.evidence)),
+            "count_uncertainty": self.count_uncertainty,
+            "datings": len(self.dating),
         }
         return record
 
@@ -257,12 +373,14 @@ def posterior_summary(distribution, level: float) -> dict:
 
 def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: tuple[int, int],
         prior: str = "jeffreys", shape_90: tuple[float, float] = (0.5, 2.0),
-        reading: Reading = "nested", p_cells: int = P_CELLS, shape_cells: int = SHAPE_CELLS) -> PooledFit:
+        reading: Reading = "nested", count_uncertainty: int = 0, p_cells: int = P_CELLS,
+        shape_cells: int = SHAPE_CELLS) -> PooledFit:
     """Fit the hazard model to ``statements`` (a tuple of :class:`~estimates.inputs.statements.Statement`).
 
     ``as_of_day`` is t0, the day p refers to; ``committed_range`` the integers N may take;
     ``shape_90`` a 90% prior interval for the Weibull shape (equal ends fix it: ``(1, 1)`` is a
-    constant hazard).
+    constant hazard); ``count_uncertainty`` how far each stated count may be from the true one.
+    A statement with a date window (``date_latest``) is averaged over its days.
 
     Examples
     --------
@@ -277,126 +395,31 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
         raise ValueError(f"as_of_day must be at least 1, got {as_of_day}")
     grid = make_grid(prior=prior, shape_90=shape_90, committed_range=committed_range,
                      p_cells=p_cells, shape_cells=shape_cells)
-    joint = grid.prior_mass * likelihood(tuple(statements), grid, as_of_day, reading)
+    read = tuple(s.read_with(count_uncertainty) for s in statements)
+    ways = datings(read)
+    per_dating = np.empty((len(ways), *grid.prior_mass.shape), dtype=np.float32)
+    total = np.zeros(grid.prior_mass.shape)
+    for i, way in enumerate(ways):
+        found = likelihood(way.apply(read), grid, as_of_day, reading) if _orderable(way, read, reading) else 0.0
+        per_dating[i] = found
+        total += way.weight * found
+    joint = grid.prior_mass * total
     evidence = float(joint.sum())
     if not evidence > 0.0 or not np.isfinite(evidence):
         ids = ", ".join(s.observation_id for s in statements)
         raise PoolingError(f"statements {ids} cannot all hold under the {reading} reading "
                            f"with {committed_range[0]}-{committed_range[1]} committed")
-    return PooledFit(reading, tuple(statements), as_of_day, grid, joint / evidence, evidence)
+    return PooledFit(reading, tuple(statements), as_of_day, grid, joint / evidence, evidence,
+                     read=read, dating=ways, dating_likelihood=per_dating, count_uncertainty=count_uncertainty)
 
 
-#: A reported value whose predictive tail probability falls below this is called surprising.
-SURPRISING_BELOW = 0.05
-
-
-@dataclass(frozen=True)
-class Check:
-    """How surprising a statement was given the statements before it (one-step-ahead, nested)."""
-
-    statement: Statement
-    earlier: tuple[str, ...]
-    #: The fit's shape prior: ``(1, 1)`` for a constant hazard.
-    shape_90: tuple[float, float]
-    #: P(count >= the statement's smallest value | earlier statements), exact on the grid.
-    at_least: float
-    #: P(count <= its largest value | earlier statements).
-    at_most: float
-    #: Quantiles of the predicted count, from draws.
-    quantiles: dict
-
-    @property
-    def tail_probability(self) -> float:
-        """Two-sided tail probability of the reported value; one-sided for a lower bound."""
-        if self.statement.is_lower_bound:
-            return self.at_least
-        return min(1.0, 2.0 * min(self.at_least, self.at_most))
-
-    @property
-    def surprising(self) -> bool:
-        return self.tail_probability < SURPRISING_BELOW
-
-    def to_dict(self) -> dict:
-        return {"observation_id": self.statement.observation_id, "earlier": list(self.earlier),
-                "shape_90": list(self.shape_90), "at_least": self.at_least, "at_most": self.at_most,
-                "tail_probability": self.tail_probability, "surprising": self.surprising,
-                "predicted": self.quantiles}
-
-
-def check_next(earlier: tuple[Statement, ...], statement: Statement, *, as_of_day: int,
-               committed_range: tuple[int, int], rng: np.random.Generator, size: int,
-               prior: str = "jeffreys", shape_90: tuple[float, float] = (0.5, 2.0)) -> Check:
-    """Predict ``statement``'s count from the ``earlier`` ones under the nested reading.
-
-    The tail probabilities are exact sums over the grid and the latent count at the last earlier
-    statement; the predicted count's quantiles come from ``size`` draws of (cell, latent count,
-    new losses).
-    """
-    grid = make_grid(prior=prior, shape_90=shape_90, committed_range=committed_range)
-    ordered = sorted(earlier, key=lambda s: s.day)
-    if ordered and ordered[-1].day > statement.day:
-        raise ValueError(f"statement {statement.observation_id} must not precede the statements it is checked against")
-    support, weight, hazard_before = forward(ordered, grid, as_of_day)
-    cell_mass = grid.prior_mass * weight.sum(axis=0)
-    evidence = float(cell_mass.sum())
-    if not evidence > 0.0:
-        raise PoolingError("the earlier statements cannot all hold under the nested reading")
-    hazard = cumulative_hazard(grid, statement.day, as_of_day)
-    low, high = statement.bounds(grid.committed)
-    in_range = lambda lo, hi: float((grid.prior_mass * _in_range(  # noqa: E731
-        support, weight, hazard_before, hazard, lo, hi, grid.committed)).sum() / evidence)
-    at_least = in_range(low, grid.committed)
-    at_most = in_range(np.zeros_like(high), high)
-
-    flat = cell_mass.ravel() / evidence
-    i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat), cell_mass.shape)
-    latent_mass = weight[:, i, j, m]
-    cumulative = np.cumsum(latent_mass, axis=0) / latent_mass.sum(axis=0)
-    latent = support[np.minimum((cumulative < rng.random(size)).sum(axis=0), support.size - 1)]
-    newly = probability_from_cumulative_hazard(hazard[i, j, 0] - hazard_before[i, j, 0])
-    counts = latent + rng.binomial(grid.committed[m] - latent, newly)
-    return Check(statement, tuple(s.observation_id for s in ordered), tuple(shape_90),
-                 at_least, at_most, quantile_dict(counts))
-
-
-def last_count_draws(fit_: PooledFit, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Draws of (ineffective count, committed force) at the last statement's date, given every
-    statement: the count itself, not the hazard's expected share.
-
-    Nested: a cell from the posterior, then the latent count at the statement before the last (from
-    the forward recursion, weighted by how well each leaves room for the last statement), then the
-    new losses as a binomial truncated to the last statement's range. Independent: a cell, then the
-    count as a binomial truncated to the last statement's range. Truncated draws are inverse CDFs.
-    """
-    grid = fit_.grid
-    ordered = sorted(fit_.statements, key=lambda s: s.day)
-    last = ordered[-1]
-    flat = fit_.posterior.ravel()
-    i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat / flat.sum()), fit_.posterior.shape)
-    committed = grid.committed[m]
-    low, high = last.bounds(committed)
-    hazard = cumulative_hazard(grid, last.day, fit_.as_of_day)[i, j, 0]
-    if fit_.reading == "nested":
-        support, weight, before = forward(ordered[:-1], grid, fit_.as_of_day)
-        newly = probability_from_cumulative_hazard(hazard - before[i, j, 0])
-        at_risk = np.maximum(committed[None, :] - support[:, None], 0)
-        room = (stats.binom.cdf(high[None, :] - support[:, None], at_risk, newly[None, :])
-                - stats.binom.cdf(low[None, :] - support[:, None] - 1, at_risk, newly[None, :]))
-        latent_mass = weight[:, i, j, m] * room
-        cumulative = np.cumsum(latent_mass, axis=0) / latent_mass.sum(axis=0)
-        latent = support[np.minimum((cumulative < rng.random(size)).sum(axis=0), support.size - 1)]
-        trials, chance, floor = committed - latent, newly, latent
-    else:
-        trials, chance, floor = committed, probability_from_cumulative_hazard(hazard), np.zeros(size, dtype=np.int64)
-    below = stats.binom.cdf(low - floor - 1, trials, chance)
-    upto = stats.binom.cdf(high - floor, trials, chance)
-    u = below + rng.random(size) * (upto - below)
-    extra = stats.binom.ppf(u, trials, chance)
-    counts = np.clip(floor + np.nan_to_num(extra, nan=0.0).astype(np.int64), low, high)
-    return counts, committed
-
-
-def daily_hazard(fit_: PooledFit, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Draws of the instantaneous hazard per unit per day at the as-of day, k H0 / t0."""
-    draws = fit_.sample(size, rng)
-    return draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / fit_.as_of_day
+def _orderable(way: Dating, read: tuple[Statement, ...], reading: str) -> bool:
+    """Nested counts of one force never fall: a dating that puts a smaller count after a larger one
+    on the same force is impossible, and skipping it saves a recursion that would give zero."""
+    if reading != "nested":
+        return True
+    dated = sorted(zip(way.days, read), key=lambda pair: pair[0])
+    for (_, earlier), (_, later) in zip(dated, dated[1:]):
+        if earlier.count_low is not None and later.count_high is not None and earlier.count_low > later.count_high:
+            return False
+    return True
