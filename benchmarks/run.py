@@ -154,7 +154,7 @@ def sweep_workers(tmp: Path) -> None:
 
     path = tmp / "grid.yaml"
     path.write_text("models: [attrition]\nn_samples: 4000\nunits_ineffective: [22, 24, 26, 28, 30, 32, 34, 36]\n"
-                    "hazard_shape: [0.8, 1.0, 1.2]\n")
+                    "reconstitution_per_week: [0, 1.5, 3]\n")
     grid = sweep.load_grid(path)
     start1, one = _sweep(1, grid, tmp)
     start2, two = _sweep(2, grid, tmp)

@@ -111,8 +111,8 @@ CASES = {
         _p("overdispersion", ".inf"),
         r"parameter 'overdispersion': must be finite; allowed: a number from 0\.0 to 0\.5; got inf$"),
     "minus-infinite": (
-        _params_file("hazard_shape: -.inf\n"),  # in a file: argparse takes "-.inf" after -p for an option
-        r"parameter 'hazard_shape': must be finite; allowed: a number from 0\.2 to 5\.0; got -inf$"),
+        _params_file("hazard_shape_low: -.inf\n"),  # in a file: argparse takes "-.inf" after -p for an option
+        r"parameter 'hazard_shape_low': must be finite; allowed: a number from 0\.05 to 20\.0; got -inf$"),
     "negative-count": (
         _p("count_uncertainty", "-1"),
         r"parameter 'count_uncertainty': .*allowed: an integer from 0 to 10000; got -1$"),
@@ -144,8 +144,11 @@ CASES = {
         _p("units_committed", "true"),
         r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got True$"),
     "text-for-number": (
-        _p("hazard_shape", "fast"),
-        r"parameter 'hazard_shape': .*allowed: a number from 0\.2 to 5\.0; got 'fast'$"),
+        _p("hazard_shape_high", "fast"),
+        r"parameter 'hazard_shape_high': .*allowed: a number from 0\.05 to 20\.0; got 'fast'$"),
+    "retired-parameter": (
+        _p("hazard_shape", "1.2"),
+        r"parameter 'hazard_shape' is no longer taken: .*set hazard_shape_low and hazard_shape_high to the same value$"),
     "list-for-count": (
         _p("units_committed", "[125, 130]"),
         r"parameter 'units_committed': .*allowed: an integer from 1 to 100000; got \[125, 130\]$"),
@@ -256,9 +259,9 @@ CASES = {
         _p("initial_strength", "1000"),
         r"parameter 'initial_strength': must exceed the 18,600 personnel losses claimed by "
         r"2022-04-06; got 1000$"),
-    "pooling-shape-low-above-high": (
-        _p("pooling_shape_low", "3.0"),
-        r"parameter 'pooling_shape_low': must be at most pooling_shape_high \(2\.0\); got 3\.0$"),
+    "shape-low-above-high": (
+        _p("hazard_shape_low", "3.0"),
+        r"parameter 'hazard_shape_low': must be at most hazard_shape_high \(2\.0\); got 3\.0$"),
     "overcount-low-above-high": (
         _p("overcount_low", "2.5"),
         r"parameter 'overcount_low': must be at most overcount_high \(2\.0\); got 2\.5$"),

@@ -227,7 +227,7 @@ def test_params_file_overrides_defaults_and_p_overrides_the_file(tmp_path):
     path.write_text("units_committed: 130\nbtg_ineffective: 35\nprior: uniform\n", encoding="utf-8")
     from_file = _resolve("--params", str(path))
     assert (from_file.units_committed, from_file.units_ineffective, from_file.prior) == (130, 35, "uniform")
-    assert from_file.hazard_shape == Parameters().hazard_shape  # untouched names keep their defaults
+    assert from_file.hazard_shape_low == Parameters().hazard_shape_low  # untouched names keep their defaults
 
     both = _resolve("--params", str(path), "-p", "units_ineffective", "40", "-p", "prior", "jeffreys")
     assert (both.units_committed, both.units_ineffective, both.prior) == (130, 40, "jeffreys")

@@ -95,7 +95,7 @@ def test_briefing_shows_what_changed(baseline_run, changed_run):
     row = re.search(r'<tr id="change-attrition-threshold".*?</tr>', section, re.S).group(0)
     assert "<code>units_ineffective</code>" in row and "points" in row
     # The parameters that did not change are named nowhere in the section.
-    assert "hazard_shape" not in section and "<code>seed</code>" not in section
+    assert "reconstitution_per_week" not in section and "<code>seed</code>" not in section
     assert (changed_run / "changes.csv").is_file()
 
 
@@ -123,24 +123,24 @@ def record(baseline_run):
 
 
 def test_each_judgment_names_only_the_parameters_that_moved_it(record):
-    # hazard_shape only enters the projection; combat_power_retained only the second judgment's
-    # threshold; share_rounding neither.
-    old = record("old", hazard_shape=0.8, combat_power_retained=0.7, share_rounding=0.04)
+    # reconstitution_per_week only enters the projection; combat_power_retained only the second
+    # judgment's threshold; share_rounding neither.
+    old = record("old", reconstitution_per_week=2.0, combat_power_retained=0.7, share_rounding=0.04)
     new = record("new")
     comparison = diff.compare(old, new)
     causes = {j.id: [c.name for c in j.causes if c.kind == "parameter"] for j in comparison.judgments}
-    assert causes == {"attrition-threshold": ["hazard_shape"],
+    assert causes == {"attrition-threshold": ["reconstitution_per_week"],
                       "attrition-rate-above-implied-loss": ["combat_power_retained"]}
     assert comparison.idle_parameters == ("share_rounding",)
     assert "share_rounding" not in "".join(c.describe() for j in comparison.judgments for c in j.causes)
 
 
 def test_two_parameters_acting_together_are_reported_as_such(record):
-    old = record("old", units_ineffective=33, hazard_shape=1.2)
+    old = record("old", units_ineffective=33, reconstitution_per_week=2.0)
     new = record("new")
     [threshold] = [j for j in diff.compare(old, new).judgments if j.id == "attrition-threshold"]
     named = {c.name: c.effect for c in threshold.causes}
-    assert {"units_ineffective", "hazard_shape"} <= set(named)
+    assert {"units_ineffective", "reconstitution_per_week"} <= set(named)
     # The single reverts plus the interaction add up to the whole move (same code and data).
     assert sum(named.values()) == pytest.approx(threshold.delta, abs=1e-12)
 

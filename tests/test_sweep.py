@@ -23,7 +23,7 @@ from estimates.sweep import scenarios as sweep
 from .conftest import ESTIMATES, QUICK
 
 #: A small grid for the cluster tests (attrition only: resupply is the slow model).
-GRID = "models: [attrition]\nn_samples: 1000\nunits_ineffective: [25, 35]\nhazard_shape: [0.8, 1.2]\n"
+GRID = "models: [attrition]\nn_samples: 1000\nunits_ineffective: [25, 35]\nreconstitution_per_week: [0.5, 2.0]\n"
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +55,11 @@ def _grid(tmp_path: Path, text: str) -> Path:
 # --- grids ---------------------------------------------------------------------------------------
 
 def test_grid_is_a_cartesian_product_in_order(tmp_path):
-    grid = sweep.load_grid(_grid(tmp_path, "n_samples: 2000\nunits_ineffective: [25, 35]\nhazard_shape: [0.8, 1.0, 1.2]\n"))
-    assert grid.swept == ("units_ineffective", "hazard_shape")
+    grid = sweep.load_grid(_grid(tmp_path, "n_samples: 2000\nunits_ineffective: [25, 35]\nreconstitution_per_week: [0.5, 1.0, 2.0]\n"))
+    assert grid.swept == ("units_ineffective", "reconstitution_per_week")
     assert grid.fixed == {"n_samples": 2000}
     assert [grid.swept_values(i) for i in range(len(grid.scenarios))] == [
-        {"units_ineffective": k, "hazard_shape": s} for k in (25, 35) for s in (0.8, 1.0, 1.2)]
+        {"units_ineffective": k, "reconstitution_per_week": s} for k in (25, 35) for s in (0.5, 1.0, 2.0)]
     assert all(p.n_samples == 2000 for p in grid.scenarios)
     assert grid.models == tuple(spec.name for spec in plan.SUITE if spec.name in MODELS)
 
@@ -80,8 +80,8 @@ BAD_GRIDS = {
     "unknown-parameter": ("btg_destroyed: [1, 2]\n",
                           r"scenario 1 \(btg_destroyed=1\): unknown parameter 'btg_destroyed'"),
     "empty-list": ("units_ineffective: []\n", r"'units_ineffective' has an empty list of values$"),
-    "lists-beside-scenarios": ("hazard_shape: [1.0]\nscenarios:\n  - {units_ineffective: 29}\n",
-                               r"'hazard_shape' has a list of values beside 'scenarios'"),
+    "lists-beside-scenarios": ("reconstitution_per_week: [1.0]\nscenarios:\n  - {units_ineffective: 29}\n",
+                               r"'reconstitution_per_week' has a list of values beside 'scenarios'"),
     "scenarios-not-mappings": ("scenarios: [29, 35]\n", r"'scenarios' must be a non-empty list of mappings"),
     "unknown-model": ("models: [lancaster]\nseed: [1, 2]\n", r"model 'lancaster' cannot be swept"),
     "not-a-mapping": ("- 1\n- 2\n", r"--grid .*grid\.yaml: expected a mapping of parameter names to values, got a list$"),
@@ -146,7 +146,7 @@ def test_cluster_table_matches_scenarios_run_one_by_one(swept):
     one_by_one = sweep.build_table(grid, [sweep.scenario_row(grid.values(i), grid.models)
                                           for i in range(len(grid.scenarios))])
     pd.testing.assert_frame_equal(outcome.table, one_by_one)
-    assert list(one_by_one.columns[:2]) == ["units_ineffective", "hazard_shape"]
+    assert list(one_by_one.columns[:2]) == ["units_ineffective", "reconstitution_per_week"]
     assert len(one_by_one) == 4
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), one_by_one)
     from_csv = pd.read_csv(out / "sweep.csv", index_col="scenario")
@@ -184,7 +184,7 @@ def test_comparison_page_is_self_contained(swept):
 def test_cli_sweep_on_an_existing_scheduler(client, tmp_path):
     out = tmp_path / "sweep"
     address = client.scheduler.address
-    text = GRID.replace("hazard_shape: [0.8, 1.2]", "hazard_shape: 1.2")
+    text = GRID.replace("reconstitution_per_week: [0.5, 2.0]", "reconstitution_per_week: 2.0")
     done = subprocess.run([ESTIMATES, "sweep", "--grid", str(_grid(tmp_path, text)), "--out", str(out),
                            "--scheduler", address], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -216,7 +216,7 @@ def test_failing_scenario_fails_the_sweep(client, tmp_path, monkeypatch):
     grid = sweep.ScenarioGrid(grid.path, grid.swept, grid.fixed, grid.scenarios, ("attrition", "ghost"))
     outcome = sweep.run_sweep(grid, tmp_path / "sweep", client=client)
     assert outcome.exit_code == 1
-    assert re.match(r"estimates: sweep failed: scenario \d \(units_ineffective=\d+, hazard_shape=[\d.]+\): "
+    assert re.match(r"estimates: sweep failed: scenario \d \(units_ineffective=\d+, reconstitution_per_week=[\d.]+\): "
                     r"KeyError: 'ghost'$", outcome.message), outcome.message
     assert not (tmp_path / "sweep" / "sweep.csv").exists()
 

@@ -3,7 +3,7 @@
 A grid file (YAML) is either a Cartesian grid, each swept parameter with its list of values::
 
     units_ineffective: [25, 29, 35]
-    hazard_shape: [0.8, 1.0, 1.2]
+    reconstitution_per_week: [0, 1.5, 3]
     n_samples: 20000          # a single value is fixed for every scenario
 
 or a list of scenarios, each a mapping, with optional fixed values beside it::

@@ -78,7 +78,7 @@ def daily_hazard(rate: np.ndarray, as_of_day: int, shape: float = 1.0) -> np.nda
 class AttritionData:
     """What the attrition model reads from files: the claims ledger (``claims_path``), for the
     claims behind its inputs and the statements' report dates, and the official statements
-    (``statements_path``; none when it is empty) the joint estimate rests on."""
+    (``statements_path``) the joint estimate rests on."""
 
     ledger: Ledger
     statements: tuple[Statement, ...] = ()
@@ -208,8 +208,6 @@ def load(params: Parameters) -> AttritionData:
     """Read the claims ledger and the statements file the parameters name (once: every other entry
     point takes the result)."""
     ledger = load_parameter_file(params, "claims_path", load_ledger).value
-    if not params.statements_path:
-        return AttritionData(ledger)
     found = load_parameter_file(params, "statements_path",
                                 functools.partial(load_statements, start=params.conflict_start))
     statements, digest = found.value

@@ -282,7 +282,10 @@ def datings(statements: tuple[Statement, ...], limit: int = MAX_DATINGS) -> tupl
         if len(kept[widest]) == 1:
             break
         size = len(kept[widest]) - 1
-        kept[widest] = sorted({int(round(x)) for x in np.linspace(windows[widest][0], windows[widest][-1], size)})
+        # The centres of equal parts of the window, so each kept day stands for about as many days.
+        first, last = windows[widest][0], windows[widest][-1]
+        centres = np.linspace(first - 0.5, last + 0.5, 2 * size + 1)[1::2]
+        kept[widest] = sorted({int(np.floor(x + 0.5)) for x in centres})
     shares = []
     for window, chosen in zip(windows, kept):
         # Each chosen day carries the window's days nearest to it.
