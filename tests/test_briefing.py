@@ -193,17 +193,25 @@ def test_figures_are_embedded_with_alt_text_and_written_beside(page, baseline_ru
 
 def _confidence_by_hand(judgment: dict, sources: dict) -> str:
     """The confidence rule as the appendix states it (confidence.RULE), applied here without the
-    package: high if every claim is A/B and 1/2 from two or more originators, moderate if every claim
-    is at least C3, else low (also with no claims or an ungraded one); one level down if the band
-    changes across the plausible ranges, at most moderate if it was not tested."""
+    package: only claim_ids count (never question_claim_ids); claims sharing an evidence_line or an
+    originator_id are one line of evidence (joined transitively); high if every claim is A/B and 1/2
+    and they form two or more lines, moderate if every claim is at least C3, else low (also with no
+    claims or an ungraded one); one level down if the band changes across the plausible ranges, at
+    most moderate if it was not tested."""
     levels = ["low", "moderate", "high"]
     rows = [sources.get(c) for c in judgment.get("claim_ids", [])]
     if not rows or any(r is None for r in rows):
         level = 0
     else:
         grades = [(r["reliability"], str(r["credibility"])) for r in rows]
-        originators = {" ".join(r["originator"].split()).casefold() for r in rows}
-        if all(g[0] in "AB" and g[1] in "12" for g in grades) and len(originators) >= 2:
+        lines: list[set] = []
+        for r in rows:
+            ids = {("line", r["evidence_line"]), ("originator", r["originator_id"])}
+            for line in [line for line in lines if line & ids]:
+                lines.remove(line)
+                ids |= line
+            lines.append(ids)
+        if all(g[0] in "AB" and g[1] in "12" for g in grades) and len(lines) >= 2:
             level = 2
         elif all(g[0] in "ABC" and g[1] in "123" for g in grades):
             level = 1

@@ -26,26 +26,27 @@ def _id(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split()) or "x"
 
 
-def claim(claim_id, grade="B2", originator="o", outlet="x", report_date=dt.date(2022, 4, 11)):
-    """A claim reported on ``report_date`` (the bundled case's cut-off by default)."""
+def claim(claim_id, grade="B2", originator="o", outlet="x", report_date=dt.date(2022, 4, 11), line=None):
+    """A claim reported on ``report_date`` (the bundled case's cut-off by default); its line of
+    evidence is its originator's unless ``line`` says otherwise."""
     return Claim(claim_id=claim_id, statement="s", originator=originator, outlet=outlet,
-                 originator_id=_id(originator), outlet_id=_id(outlet), evidence_line=_id(originator),
+                 originator_id=_id(originator), outlet_id=_id(outlet), evidence_line=_id(line or originator),
                  carried_by="test", reliability=grade[0], credibility=grade[1], grade_reason="r",
                  report_date=report_date)
 
 
-def test_cannot_be_judged_maps_to_the_base_rate():
+def test_cannot_be_judged_adds_nothing():
     for base in (0.2, 0.5, 0.8):
         assert TABLE.probability("F", "6", base_rate=base) == pytest.approx(base)
-    # F3 is the mean of the base rate and the table's value for 3 (0.55 in data/grade_probabilities.csv)
-    assert TABLE.probability("F", "3", base_rate=0.5) == pytest.approx((0.5 + 0.55) / 2)
+        # F3 is the table's value for 3 (0.55 in data/grade_probabilities.csv), not a mean with the base rate.
+        assert TABLE.probability("F", "3", base_rate=base) == pytest.approx(0.55)
 
 
 def test_grade_confidence_stretches_log_odds_from_the_base_rate():
-    plain = TABLE.probability("B", "2", base_rate=0.5)  # mean of 0.80 and 0.80
-    assert plain == pytest.approx(0.8)
+    plain = TABLE.probability("B", "2", base_rate=0.5)  # odds 4 * 4^(1/2) = 8 (data/grades.md)
+    assert plain == pytest.approx(8 / 9)
     doubled = TABLE.probability("B", "2", base_rate=0.5, grade_confidence=2.0)
-    assert special.logit(doubled) == pytest.approx(2 * special.logit(0.8))
+    assert special.logit(doubled) == pytest.approx(2 * special.logit(8 / 9))
     assert TABLE.probability("B", "2", base_rate=0.5, grade_confidence=0.0) == pytest.approx(0.5)
 
 
@@ -66,6 +67,22 @@ def test_confirmation_by_a_correlated_claim_is_not_corroboration():
     assert p[0] == pytest.approx(p[1])
 
 
+def test_correlation_is_by_id_and_line_not_by_text():
+    # One originator worded two ways (one id) and two sources in one article (one line) are
+    # correlated; one outlet carrying two unrelated lines is not.
+    plural = claim("a", "B1", originator="Western officials").model_copy(update={"originator_id": "west"})
+    singular = claim("b", "B2", originator="Western official").model_copy(update={"originator_id": "west"})
+    assert effective_credibility(plural, [plural, singular]) == "2"
+    first = claim("c", "B1", originator="source one", line="article")
+    second = claim("d", "B2", originator="source two", line="article")
+    assert effective_credibility(first, [first, second]) == "2"
+    elsewhere = claim("e", "B2", originator="someone else", outlet="x", line="another-article")
+    assert effective_credibility(first, [first, elsewhere]) == "1"
+    structure = LatentStructure.of([plural, singular, first, second, elsewhere])
+    assert structure.originator_index.tolist() == [0, 0, 1, 2, 3]
+    assert structure.line_index.tolist() == [0, 1, 2, 2, 3]
+
+
 def test_override_table_is_validated(tmp_path):
     bad = tmp_path / "grades.csv"
     bad.write_text(GRADE_TABLE.read_text().replace("reliability,B,0.80", "reliability,B,1.7"))
@@ -81,7 +98,7 @@ def test_override_table_is_validated(tmp_path):
 def test_two_claims_jointly_true_matches_bivariate_normal(rho):
     # Two claims with P(true) = 0.6 sharing an originator (latent correlation rho):
     # P(both true) = Phi2(z, z; rho) with z = Phi^-1(0.6), from scipy.stats.multivariate_normal.
-    claims = [claim("a", originator="o", outlet="x"), claim("b", originator="o", outlet="y")]
+    claims = [claim("a", originator="o", line="x"), claim("b", originator="o", line="y")]
     structure = LatentStructure.of(claims)
     rng = np.random.default_rng(20)
     n = 400_000
@@ -98,8 +115,8 @@ def test_two_claims_jointly_true_matches_bivariate_normal(rho):
 def ledgers(draw):
     n = draw(st.integers(1, 12))
     originators = draw(st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
-    outlets = draw(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n))
-    return [claim(f"c{i}", originator=o, outlet=u) for i, (o, u) in enumerate(zip(originators, outlets))]
+    lines = draw(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n))
+    return [claim(f"c{i}", originator=o, line=u) for i, (o, u) in enumerate(zip(originators, lines))]
 
 
 @settings(max_examples=60, deadline=None)
@@ -113,8 +130,8 @@ def test_correlation_matrix_is_valid_for_any_ledger(claims, a, b):
 
 
 def test_latent_draws_have_the_implied_correlation():
-    claims = [claim("a", originator="o", outlet="x"), claim("b", originator="o", outlet="x"),
-              claim("c", originator="p", outlet="x"), claim("d", originator="q", outlet="w")]
+    claims = [claim("a", originator="o", line="x"), claim("b", originator="o", line="x"),
+              claim("c", originator="p", line="x"), claim("d", originator="q", line="w")]
     structure = LatentStructure.of(claims)
     rng = np.random.default_rng(5)
     latent = structure.latent(rng.standard_normal((300_000, structure.n_factors)), 0.3, 0.2)
@@ -132,10 +149,10 @@ def test_an_analyst_grade_table_reaches_the_model(tmp_path):
     from estimates.parameters.schema import validate
 
     table = tmp_path / "grades.csv"
-    table.write_text(GRADE_TABLE.read_text().replace("credibility,3,0.55", "credibility,3,0.95"))
+    table.write_text(GRADE_TABLE.read_text().replace("credibility,3,0.55", "credibility,3,0.70"))
     base = resupply_analysis.load(validate({}))
     mine = resupply_analysis.load(validate({"grades_path": str(table)}))
-    assert mine.grades.credibility["3"] == 0.95 and base.grades.credibility["3"] == 0.55
+    assert mine.grades.credibility["3"] == 0.70 and base.grades.credibility["3"] == 0.55
     assert table in mine.files and table not in base.files
 
 

@@ -1,5 +1,5 @@
-"""grade_confidence stretches log-odds about the base rate, pinned to the closed form for base rates
-other than 0.5."""
+"""grade_confidence stretches log-odds about the base rate, pinned to the closed form of the grade
+mapping (data/grades.md) for base rates other than 0.5."""
 
 import csv
 
@@ -25,20 +25,22 @@ CSV_TABLE = _csv_table()
 
 
 def stretched(reliability: str, credibility: str, base: float, c: float) -> float:
-    """logit^-1(logit(b) + c (logit(m) - logit(b))), m the mean of the two grades' probabilities,
-    each F or 6 standing for the base rate b (grading.py's docstring; data/grade_probabilities.csv)."""
-    values = [base if CSV_TABLE[g] == "base_rate" else float(CSV_TABLE[g]) for g in (reliability, credibility)]
-    mean = sum(values) / 2
+    """logit^-1(logit(b) + c [(logit(v_c) - logit(b)) + (logit(v_r) - logit(b)) / 2]), v the grades'
+    probabilities, F and 6 standing for the base rate b (data/grades.md; data/grade_probabilities.csv)."""
+    v_r, v_c = (base if CSV_TABLE[g] == "base_rate" else float(CSV_TABLE[g]) for g in (reliability, credibility))
     anchor = np.log(base / (1 - base))
-    return float(1 / (1 + np.exp(-(anchor + c * (np.log(mean / (1 - mean)) - anchor)))))
+    move = (np.log(v_c / (1 - v_c)) - anchor) + (np.log(v_r / (1 - v_r)) - anchor) / 2
+    return float(1 / (1 + np.exp(-(anchor + c * move))))
 
 
 @pytest.mark.parametrize(("base", "c", "expected"), [
-    # B3: mean of 0.80 and 0.55 = 0.675 (data/grade_probabilities.csv). logit(0.3) = -0.84730,
-    # logit(0.675) = 0.73089: -0.84730 + 2 * 1.57819 = 2.30907, logistic -> 0.909626.
-    (0.3, 2.0, 0.909626),
-    # logit(0.8) = 1.38629: 1.38629 + 0.5 * (0.73089 - 1.38629) = 1.05859, logistic -> 0.742421.
-    (0.8, 0.5, 0.742421),
+    # B3 (0.80 and 0.55 in data/grade_probabilities.csv). logit(0.3) = -0.847298, logit(0.55) =
+    # 0.200671, logit(0.8) = 1.386294: move = 1.047969 + 2.233592 / 2 = 2.164765;
+    # -0.847298 + 2 * 2.164765 = 3.482231, logistic -> 0.970178.
+    (0.3, 2.0, 0.970178),
+    # logit(0.8) = 1.386294: move = (0.200671 - 1.386294) + 0 / 2 = -1.185623;
+    # 1.386294 + 0.5 * -1.185623 = 0.793483, logistic -> 0.688579.
+    (0.8, 0.5, 0.688579),
     # c = 0 keeps the base rate, whatever the grade.
     (0.2, 0.0, 0.2),
 ])
