@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The baseline run whose figures the README quotes (tests/golden/capture.py writes it).
+README_BASELINE := tests/golden/baseline.json
 
-.PHONY: briefing test lab params chromium clean
+.PHONY: briefing test lab params readme-figures chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("estimates needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -17,6 +19,9 @@ briefing: $(STAMP)  ## run the suite with the baseline parameters; prints the br
 
 test: $(STAMP)  ## the whole test suite (quick Monte Carlo profile)
 	$(BIN)/python -m pytest
+
+readme-figures: $(STAMP)  ## rewrite the README's baseline figures from the stored baseline results.json
+	$(BIN)/python -m estimates.report.readme_figures $(README_BASELINE) README.md
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks/

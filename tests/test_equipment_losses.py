@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from estimates.errors import InputError
 from estimates.inputs import loss_claims as losses
 from estimates.inputs.transfers import load_holdings
 from estimates.models.losses import crosscheck as el
+from estimates.models.losses import predictive
 from estimates.parameters.schema import validate
 from estimates.paths import HOLDINGS
 from estimates.registry import MODELS
@@ -122,6 +124,8 @@ def test_sensitivity_grid_is_monotone_in_overcount():
         ordered = group.sort_values("overcount")
         for column in ("median", "low_90", "high_90", "p_at_least_reported"):
             assert (np.diff(ordered[column].to_numpy()) <= 0).all(), column
+        # fewer units broken, so the count used sits higher among them
+        assert (np.diff(ordered["percentile"].to_numpy()) >= 0).all()
 
 
 def test_same_seed_same_numbers_and_json():
@@ -134,7 +138,9 @@ def test_same_seed_same_numbers_and_json():
     assert {"quantiles", "interval", "mean"} <= set(first["ineffective"])
     assert first["p_at_least_reported"]["n_samples"] == 3000
     assert len(first["sensitivity"]) == 25 and set(first["sensitivity"][0]) == {
-        "overcount", "concentration", "median", "low_90", "high_90", "p_at_least_reported"}
+        "overcount", "concentration", "median", "low_90", "high_90", "p_at_least_reported", "percentile",
+        "tail_probability", "reading"}
+    assert first["concentration_scan"] == [] and first["check_ranges"] == []  # no scan asked for
 
 
 def test_each_chunk_has_its_own_spread():
@@ -161,8 +167,8 @@ def test_bad_arguments(changes, pattern):
 # --- the model's entry points -------------------------------------------------------------------------
 
 def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
-    """The term sensitivity recomputes the judgment about twenty times: from the data loaded, not
-    by reading the 700 KB loss file again."""
+    """Everything, the concentration scan included, comes from the data loaded, not from reading
+    the 700 KB loss file again."""
     model = MODELS["losses"]
     params = validate({"n_samples": 1000})
     data = model.load(params)
@@ -176,11 +182,8 @@ def test_load_reads_every_file_once_and_the_sensitivity_reads_none(monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", no_reading)
     monkeypatch.setattr(Path, "read_text", no_reading)
     result = model.assess(params, data, sensitivity=True)
-    [judgment] = result.judgments
-    assert {"overcount_low", "loss_concentration"} <= set(judgment.sensitivity.parameters)
-    assert "as_of" not in judgment.sensitivity.parameters
-    [again] = model.key_judgments(params, data)
-    assert again.probability == judgment.probability
+    # The count is checked, not judged: no judgment to recheck, so nothing is recomputed either.
+    assert result.judgments == () and model.key_judgments(params, data) == ()
     section = model.section(params, data, result)
     assert set(section["data_files"]) == {relative_path(p) for p in data.files}
 
@@ -219,4 +222,115 @@ def test_plot_draws_the_implied_count_and_its_grid():
     _, ax = plt.subplots()
     assert result.plot(ax=ax) is ax and "count used: 29" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert not result.summary().empty and "<table" in result._repr_html_()
+    ax = result.plot_check()
+    assert ax.get_xscale() == "log" and "count used: 29" in [t.get_text() for t in ax.get_legend().get_texts()]
+    names = [name for name, _, _ in model.figures(result.to_dict())]
+    assert names == ["losses_implied", "losses_check", "losses_sensitivity"]
     plt.close("all")
+
+
+# --- the check: where the count used falls in the predictive distribution ---------------------------
+@pytest.mark.parametrize("reported, tail, reading", [
+    # Draws 0..99 once each: P(X <= 4) = 5/100, so the two-sided tail is 0.10, on the level (consistent);
+    # at 3 it is 0.08. P(X >= 95) = 5/100 likewise at the top.
+    (4, 0.10, "consistent"), (3, 0.08, "in the lower tail"), (95, 0.10, "consistent"),
+    (96, 0.08, "in the upper tail"), (50, 1.0, "consistent"), (-1, 0.0, "in the lower tail"),
+    (200, 0.0, "in the upper tail"),
+])
+def test_check_on_a_uniform_count_by_hand(reported, tail, reading):
+    check = predictive.count_check(np.arange(100), reported)
+    assert check.tail_probability == pytest.approx(tail) and check.reading == reading
+    # Mid-distribution percentile by hand: the values below, plus half the one equal to it.
+    expected = 100 * (np.clip(reported, 0, 100) + (0.5 if 0 <= reported < 100 else 0)) / 100
+    assert check.percentile == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("reported", [10, 20, 25, 35, 40])
+def test_check_matches_the_binomial_tails(reported):
+    # Draws at the binomial's quantiles of an even grid of probabilities have its distribution to
+    # within 1/n, so the check must give the closed form: 2 min(cdf(r), sf(r - 1)), capped at 1.
+    n, law = 100_000, stats.binom(125, 0.2)
+    draws = law.ppf((np.arange(n) + 0.5) / n).astype(int)
+    check = predictive.count_check(draws, reported)
+    assert check.at_most == pytest.approx(law.cdf(reported), abs=2 / n)
+    assert check.at_least == pytest.approx(law.sf(reported - 1), abs=2 / n)
+    assert check.tail_probability == pytest.approx(min(1.0, 2 * min(law.cdf(reported), law.sf(reported - 1))),
+                                                   abs=4 / n)
+    assert check.reading == ("consistent" if check.tail_probability >= 0.10 else
+                             "in the lower tail" if reported < 25 else "in the upper tail")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 60), min_size=1, max_size=80), st.integers(-2, 62))
+def test_check_properties(draws, reported):
+    draws = np.asarray(draws)
+    check = predictive.count_check(draws, reported)
+    # scipy's mid-distribution percentile is the independent reference for ours
+    assert check.percentile == pytest.approx(stats.percentileofscore(draws, reported, kind="mean"))
+    assert 0.0 <= check.tail_probability <= 1.0 and check.at_most + check.at_least >= 1.0
+    # Reflecting the draws and the count swaps the tails and keeps the tail probability.
+    mirror = predictive.count_check(60 - draws, 60 - reported)
+    assert mirror.tail_probability == pytest.approx(check.tail_probability)
+    swap = {"consistent": "consistent", "in the lower tail": "in the upper tail", "in the upper tail": "in the lower tail"}
+    assert mirror.reading == swap[check.reading]
+    assert check.consistent == (check.tail_probability >= predictive.TAIL_LEVEL)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(predictive.READINGS), min_size=1, max_size=30))
+def test_reading_ranges_partition_the_scan(readings):
+    scan = pd.DataFrame({"concentration": 10.0 ** np.arange(len(readings))[::-1], "reading": readings[::-1]})
+    runs = predictive.reading_ranges(scan)
+    values = sorted(scan["concentration"])
+    assert sum(values.index(r["high"]) - values.index(r["low"]) + 1 for r in runs) == len(values)
+    assert all(a["reading"] != b["reading"] and a["above"] == b["low"] and b["below"] == a["high"]
+               for a, b in itertools.pairwise(runs))
+    assert runs[0]["below"] is None and runs[-1]["above"] is None
+    assert [r["reading"] for r in runs for _ in range(values.index(r["high"]) - values.index(r["low"]) + 1)] == readings
+
+
+def test_bad_check_input():
+    with pytest.raises(ValueError, match="need at least one predictive draw"):
+        predictive.count_check(np.array([], dtype=int), 3)
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\); got 1.5"):
+        predictive.count_check(np.arange(5), 3, level=1.5)
+
+
+@pytest.mark.parametrize("fraction, reading", [(0.41, "in the lower tail"), (0.39, "in the upper tail")])
+def test_all_or_none_spread_puts_the_count_in_a_tail(fraction, reading):
+    # An even spread breaks all 125 units or none (closed form above), so 29 is below every draw
+    # (lower tail: the losses imply more) or above every draw (upper tail: they imply fewer).
+    tanks = fraction * ARMOUR / 5
+    result = _run((tanks, fraction * ARMOUR - tanks), concentration=1e7)
+    check = result.count_check()
+    assert check.reading == reading and check.tail_probability == 0.0
+    assert check.percentile == (0.0 if fraction > 0.4 else 100.0)
+
+
+def test_the_scan_is_the_run_redone_at_each_concentration_on_the_same_draws():
+    # Common random numbers: the scan's row at concentration a is what a run at a gives with the
+    # same seed, and the run's own check is its row at the run's concentration.
+    scan = (0.1, 1.0, 10.0)
+    result = el.assess_losses((684, 1861), rng=np.random.default_rng(5), n_samples=3000,
+                              grid_overcount=(1.5,), grid_concentration=(1.0,), scan_concentration=scan)
+    table = result.concentration_scan.set_index("concentration")
+    assert list(table.index) == list(scan)
+    for alpha in scan:
+        alone = el.assess_losses((684, 1861), rng=np.random.default_rng(5), n_samples=3000, concentration=alpha,
+                                 grid_overcount=(1.5,), grid_concentration=(1.0,)).count_check()
+        assert table.loc[alpha, "percentile"] == alone.percentile
+        assert table.loc[alpha, "tail_probability"] == alone.tail_probability
+    own = result.count_check()
+    assert table.loc[1.0, "percentile"] == own.percentile and table.loc[1.0, "reading"] == own.reading
+    ranges = result.check_ranges()
+    assert ranges[0]["low"] == 0.1 and ranges[-1]["high"] == 10.0
+
+
+def test_log_grid_spans_the_range_with_exact_decades():
+    grid = el.log_grid(0.01, 1000.0, per_decade=4)
+    assert len(grid) == 21 and grid[0] == 0.01 and grid[-1] == 1000.0
+    assert {0.01, 0.1, 1.0, 10.0, 100.0, 1000.0} <= set(grid)
+    ratios = np.diff(np.log10(grid))
+    assert ratios == pytest.approx(np.full(20, 0.25), abs=1e-3)
+    with pytest.raises(ValueError, match="need 0 < low < high"):
+        el.log_grid(0.0, 10.0)

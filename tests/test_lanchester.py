@@ -365,11 +365,12 @@ def test_plot_draws_a_panel_per_part_or_the_tempo_on_an_axes():
 
 def test_the_tempo_reads_no_claim_after_the_cut_off():
     # A cut-off of 2022-04-01 (day 37) leaves the count's date at the cut-off: the fit ends on day 37
-    # however far the file runs, and the data it recorded end there too.
+    # (the figure dated day d covers d days of fighting) however far the file runs, and the data it
+    # recorded end there too.
     params = validate({"as_of": "2022-04-01"})
     model = MODELS["lanchester"]
     data = model.load(params)
     assert data.personnel_claimed.index[-1] == pd.Timestamp("2022-04-01")
     section = model.compute_section(params)
-    assert section["as_of_day"] == 37 and section["tempo"]["days"][-1] == 36
+    assert section["as_of_day"] == 37 and section["tempo"]["days"][-1] == 37
     assert section["words"]["unit_short"] == params.words.unit_short

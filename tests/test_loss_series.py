@@ -86,7 +86,9 @@ def test_the_model_reads_the_csv_to_the_cut_off_and_maps_its_category(case):
     # Armour per unit from the holdings row 'armour' (8-13); the second category holds nothing.
     # Mean loss fraction = share * 500 / (f * N * tanks): its draws are positive and finite.
     assert np.isfinite(result.check.mean_loss_fraction).all() and (result.check.mean_loss_fraction > 0).all()
-    assert "uags-armour-losses" not in result.judgments[0].claim_ids
+    assert "uags-armour-losses" not in model.implementation.claim_ids(params, data)
+    # The check still places the count: a CSV series with one category is checked like the bundled one.
+    assert section["check"]["reported"] == params.units_ineffective and section["concentration_scan"]
 
 
 def test_one_category_only_is_the_closed_form_even_spread():
@@ -200,8 +202,8 @@ def test_a_csv_without_loss_categories_is_refused(tmp_path):
 
 def test_a_personnel_csv_feeds_the_tempo_from_the_case_start(tmp_path):
     folder = _case(tmp_path / "case")
-    # 100 a day from day 1 (2022-02-24): the total published on day d is 100 (d - 1).
-    rows = "".join(f"{dt.date(2022, 2, 24) + dt.timedelta(days=d - 1)},personnel,{100 * (d - 1)}\n"
+    # 100 a day from day 1 (2022-02-24): the total dated day d covers d days of fighting, 100 d.
+    rows = "".join(f"{dt.date(2022, 2, 24) + dt.timedelta(days=d - 1)},personnel,{100 * d}\n"
                    for d in range(2, 50))
     (folder / "personnel.csv").write_text("date,category,cumulative\n" + rows)
     params = _params(folder, personnel_losses_path=str(folder / "personnel.csv"))
@@ -209,7 +211,7 @@ def test_a_personnel_csv_feeds_the_tempo_from_the_case_start(tmp_path):
     fits = {fit["shape"]: fit for fit in section["tempo"]["fits"]}
     # Exactly 100 a day: the constant-rate coefficient is 100; the fit stops at day 42.
     assert fits["constant-rate"]["coefficient"] == pytest.approx(100.0, rel=1e-9)
-    assert section["tempo"]["days"][-1] == 41 and section["source"] == "personnel.csv"
+    assert section["tempo"]["days"][-1] == 42 and section["source"] == "personnel.csv"
     bad = folder / "bad.csv"
     bad.write_text("date,category,cumulative\n2022-03-01,killed,5\n")
     with pytest.raises(InputError, match=r"bad\.csv: line 2: field 'category': 'killed' is not in the case's "

@@ -144,11 +144,29 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
 
 
 def gather_judgments(results: dict, models: list[str]) -> list[dict]:
-    """Every judgment of every model section, in section order: ``[{model, judgment, crosscheck}]``;
-    ``crosscheck`` marks those shown under "Cross-checks" rather than in the bottom line."""
+    """Every judgment of every model section, in section order: ``[{model, judgment, crosscheck,
+    decided}]``; ``crosscheck`` marks those shown under "Cross-checks" rather than in the bottom
+    line, ``decided`` those that cannot go either way (:func:`decided`), which are not key judgments."""
     return [{"model": model, "judgment": judgment,
-             "crosscheck": bool(model in MODELS and MODELS[model].crosscheck)}
+             "crosscheck": bool(model in MODELS and MODELS[model].crosscheck),
+             "decided": decided(judgment)}
             for model in models for judgment in results[model].get("judgments", [])]
+
+
+def decided(judgment: dict) -> bool:
+    """Whether a recorded judgment is 0 or 1 in every draw and in every variation of its inputs: then
+    it follows from how the model is built, not from the evidence, and says nothing a reader can weigh.
+
+    >>> decided({"probability": {"probability": 0.0}, "sensitivity": {"probability_range": [0.0, 0.0]}})
+    True
+    >>> decided({"probability": {"probability": 0.0}, "sensitivity": {"probability_range": [0.0, 0.02]}})
+    False
+    """
+    value = judgment["probability"]["probability"]
+    if value not in (0.0, 1.0):
+        return False
+    spread = (judgment.get("sensitivity") or {}).get("probability_range", [value, value])
+    return spread[0] == spread[1] == value
 
 
 def gather_sources(results: dict, models: list[str]) -> list[dict]:

@@ -8,9 +8,12 @@ best. Then the subject's side alone is fitted to the claimed daily personnel los
 (``personnel_losses_path``) up to the count's date: a constant absolute loss rate (square law
 against an opponent of steady strength) against a constant per-capita hazard (logarithmic law,
 which one-sided is the same as the linear law). The second is the shape the attrition model assumes
-for units, so the loss claims say whether that assumption looks right, and the fitted per-capita
-hazard is set beside the unit hazard the single report implies. Days count from the case's
-``conflict_start``; claims after the cut-off ``as_of`` are not read.
+for units, so the loss claims speak to the shape of a loss tempo. The fitted per-capita hazard of
+being claimed killed is recorded beside the unit hazard the single report implies, but not compared
+with it in size: one is a soldier's daily chance of being claimed killed, the other a unit's daily
+chance of crossing a threshold of accumulated losses, and no figure here links the two. Day 1 is the
+case's ``conflict_start`` and a cumulative figure dated day d covers d days of fighting, as in every
+model; claims after the cut-off ``as_of`` are not read.
 """
 
 from __future__ import annotations
@@ -149,11 +152,12 @@ class LanchesterAssessment:
         if self.tempo is not None:
             hazard = {fit.shape: fit for fit in self.tempo.fits}["constant-hazard"]
             weights = self.tempo.summary()["akaike_weight"]
-            rows["tempo: per-capita hazard of the claimed personnel losses, per day"] = (
+            rows["tempo: per-capita hazard of being claimed killed, per day"] = (
                 hazard.coefficient, hazard.interval.low, hazard.interval.high,
                 "Akaike weights: " + ", ".join(f"{shape} {w:.0%}" for shape, w in weights.items()))
-        rows[f"single report: {self.words.unit_short} hazard, per day"] = (
-            self.btg_hazard["0.5"], self.btg_hazard["0.05"], self.btg_hazard["0.95"], "median of the Beta posterior")
+        rows[f"single report: hazard of a {self.words.unit_short} becoming ineffective, per day"] = (
+            self.btg_hazard["0.5"], self.btg_hazard["0.05"], self.btg_hazard["0.95"],
+            "median of the Beta posterior; another quantity than the per-capita hazard, not comparable in size")
         rows["claimed personnel losses / initial strength"] = (self.claimed_share, np.nan, np.nan, "")
         table = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high", "note"])
         table.index.name = "quantity (90% intervals)"
@@ -236,9 +240,11 @@ def assess(params: Parameters, data: LanchesterData, rng=None, *, sensitivity: b
     ``sensitivity`` are accepted for the one signature and ignored."""
     frame = data.personnel
     window = frame[frame["day"] <= params.days_elapsed].dropna(subset=["personnel"])
-    # The total published on a day's morning counts the losses to the end of the day before, so
-    # day d's figure is the loss after d - 1 days of war.
-    elapsed, claimed = window["day"].to_numpy() - 1, window["personnel"].to_numpy()
+    # One day convention for every model: a cumulative figure dated day d (day 1 = conflict_start)
+    # covers d days of fighting, as attrition's t0 is the day number of the count's date. (A figure
+    # published on a morning may count to the end of the day before; reading it so here alone would
+    # set the tempo against a hazard measured over one day more.)
+    elapsed, claimed = window["day"].to_numpy(), window["personnel"].to_numpy()
     enough = len(window) >= 3
     tempo = lanchester_fit.fit_one_sided(elapsed, claimed, initial_strength=params.initial_strength) \
         if enough else None
@@ -261,21 +267,23 @@ def key_judgments(params: Parameters, data: LanchesterData, rng=None) -> tuple:
 def tempo_by_half(elapsed: np.ndarray, cumulative: np.ndarray) -> tuple[dict, dict]:
     """Mean claimed losses per day over each half of the window, from nothing lost at 0 days.
 
-    ``elapsed`` is days of war behind each cumulative figure; the halves are reported in days of
-    the war (day 1 is the first), so the first half starts on day 1.
+    ``elapsed`` is the days of fighting each cumulative figure covers (its day number: day 1 is
+    the first); each half runs from the day after the figure it starts from to the day of the
+    figure it ends on, so the first starts on day 1 and the second on the day after the first ends.
 
     Examples
     --------
-    >>> tempo_by_half(np.array([1, 2, 3, 4]), np.array([10, 15, 18, 20]))[1]["per_day"]
-    2.5
+    >>> first, second = tempo_by_half(np.array([1, 2, 3, 4]), np.array([10, 15, 18, 20]))
+    >>> (first["from_day"], first["to_day"], second["from_day"], second["to_day"]), second["per_day"]
+    ((1, 2, 3, 4), 2.5)
     """
-    days = np.concatenate([[0.0], np.asarray(elapsed, dtype=float)]) + 1.0
+    days = np.concatenate([[0.0], np.asarray(elapsed, dtype=float)])
     cumulative = np.concatenate([[0.0], np.asarray(cumulative, dtype=float)])
     middle = len(days) // 2
     halves = []
     for first, last in ((0, middle), (middle, len(days) - 1)):
         span = days[last] - days[first]
-        halves.append({"from_day": int(days[first]), "to_day": int(days[last]),
+        halves.append({"from_day": int(days[first]) + 1, "to_day": int(days[last]),
                        "per_day": float((cumulative[last] - cumulative[first]) / span)})
     return halves[0], halves[1]
 

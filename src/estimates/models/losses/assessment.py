@@ -2,10 +2,12 @@
 
 Reads the claimed losses ``losses_path`` names (:mod:`estimates.inputs.loss_claims`: the plain CSV
 ``date,category,cumulative`` or the bundled JSON format), up to the information cut-off, runs the
-threshold model (:mod:`estimates.models.losses.crosscheck`) with the case's holdings file, and makes
-one judgment: whether the claimed losses, spread over the committed units, put at least the
-count the run uses past the loss threshold. Its term sensitivity varies every uncertain input of
-the model. Every file (the claimed losses, the confirmed losses where the case has them, the
+threshold model (:mod:`estimates.models.losses.crosscheck`) with the case's holdings file, and
+checks the count the run uses against it: where that count falls in the predictive distribution of
+units past the loss threshold, and over which range of the Dirichlet concentration
+(``loss_concentration``, scanned across its whole allowed range) that reading holds
+(:mod:`estimates.models.losses.predictive`). A check, not an event: the model makes no judgment.
+Every file (the claimed losses, the confirmed losses where the case has them, the
 holdings and the claims ledger) is read once, by :func:`load`; :func:`check` rules out, before any
 kernel starts, a loss category the case does not map, a missing ``armour`` mapping or holdings
 row, and a count date outside the loss data.
@@ -13,14 +15,13 @@ row, and a count date outside the loss data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from estimates.core.judgments import Judgment
-from estimates.core.wording import long_date
 from estimates.errors import InputError
 from estimates.inputs.case import CASE_FILE
 from estimates.inputs.claims import Ledger, load_ledger
@@ -41,14 +42,19 @@ from estimates.models.losses.crosscheck import (
     LossCrossCheck,
     assess_losses,
     holdings_per_unit,
+    log_grid,
     overcount_bound,
 )
-from estimates.parameters.schema import Parameters
+from estimates.parameters.schema import Parameters, spec
+from estimates.parameters.variations import plausible_range
 
 #: The holdings categories the threshold model counts: ``armour`` (required) and a second one.
 ROLES = ("armour", "ifv")
 #: Holdings levels that describe what one unit holds (the other, ``theatre``, does not).
 THEATRE = "theatre"
+#: The parameter the check is scanned over, and how finely (values a decade, log-spaced).
+SCANNED = "loss_concentration"
+SCAN_PER_DECADE = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,10 +183,11 @@ def check(params: Parameters, data: LossesData) -> None:
 @dataclass(frozen=True, eq=False)
 class LossAssessment:
     check: LossCrossCheck
+    #: Always empty: the count is checked, not judged (kept for the one result interface).
     judgments: tuple[Judgment, ...]
     #: Upper bounds on the over-count factor from the confirmed losses, by date and category: a
     #: hindsight check (its claims may postdate the cut-off; nothing estimated uses them). Empty
-    #: without confirmed losses and on the judgments-only path (:func:`key_judgments`).
+    #: without confirmed losses.
     confirmed_bound: pd.DataFrame
     #: What the template needs beyond the check: words, labels, sources and claim ids.
     context: dict
@@ -188,8 +195,12 @@ class LossAssessment:
     def summary(self) -> pd.DataFrame:
         return self.check.summary()
 
+    def check_frame(self) -> pd.DataFrame:
+        """The reported count's place in the predictive distribution, at each concentration scanned."""
+        return self.check.concentration_scan.set_index("concentration")
+
     def _repr_html_(self) -> str:
-        return self.check._repr_html_()
+        return self.check._repr_html_() + self.check_frame().to_html(float_format="{:.3f}".format)
 
     def judgments_frame(self) -> pd.DataFrame:
         from estimates.core.judgments import judgments_frame
@@ -205,6 +216,15 @@ class LossAssessment:
 
         return charts.overview(self.to_dict())
 
+    def plot_check(self, ax=None):
+        """The count used against the predictive 90% range across the concentration scan."""
+        from estimates.models.losses import charts
+
+        scan = self.context.get("scan") or {}
+        return charts.check_scan(self.check.concentration_scan, reported=self.check.reported_ineffective,
+                                 concentration=self.check.inputs["concentration"], plausible=scan.get("plausible"),
+                                 ax=ax, words=self.check.words.to_dict())
+
     def to_dict(self) -> dict:
         return self.check.to_dict() | {"judgments": [j.to_dict() for j in self.judgments],
                                        "confirmed_bound": self.confirmed_bound.to_dict(orient="records"),
@@ -213,22 +233,60 @@ class LossAssessment:
 
 def assess(params: Parameters, data: LossesData, rng: np.random.Generator, *,
            sensitivity: bool = False) -> LossAssessment:
-    """Cross-check ``params.units_ineffective`` against the losses claimed by ``params.count_as_of``.
+    """Check ``params.units_ineffective`` against the losses claimed by ``params.count_as_of``.
 
-    With ``sensitivity``, the judgment carries its term sensitivity, recomputed through
-    :func:`key_judgments` with ``data`` as read.
+    The check is scanned over the concentration instead of rechecked term by term: it makes no
+    judgment, so ``sensitivity`` is accepted for the one signature and changes nothing.
     """
-    result = _assess(params, data, rng, grid=True)
-    if not sensitivity:
-        return result
-
-    return replace(result, judgments=MODEL.term_sensitivity(params, data, result.judgments))
+    words, ctx = params.words, context(params, data)
+    armour, ifv = data.columns("armour"), data.columns("ifv")
+    claimed = claimed_losses(params.count_as_of, data.equipment, armour=armour, ifv=ifv, source=ctx["source"])
+    bound = pd.DataFrame()
+    if data.confirmed is not None:
+        bound = overcount_bound(data.equipment_all, data.confirmed, data.notes.confirmed.dates, (*armour, *ifv))
+        bound["after_cut_off"] = [pd.Timestamp(d).date() > params.as_of for d in bound["date"]]
+    low, high = params.committed_range
+    holdings = data.holdings if ifv else data.holdings | {"ifv_per_unit": None}
+    check = assess_losses(
+        claimed, rng=rng, units_committed_low=low, units_committed_high=high,
+        **holdings,
+        overcount_90=(params.overcount_low, params.overcount_high),
+        threshold_90=(params.loss_threshold_low, params.loss_threshold_high),
+        concentration=params.loss_concentration,
+        share_on_units=(params.loss_share_on_units_low, params.loss_share_on_units_high),
+        n_samples=params.n_samples, reported_ineffective=params.units_ineffective,
+        reported_committed=params.units_committed, words=words, labels=data.labels,
+        scan_concentration=scan_grid(params),
+    )
+    scan = scan_context(params)
+    if scan["plausible"] is not None:
+        bottom, top = scan["plausible"]
+        inside = check.concentration_scan.query("@bottom <= concentration <= @top")
+        scan["holds_over_plausible"] = bool((inside["reading"] == check.count_check().reading).all())
+    return LossAssessment(check, (), bound, ctx | {"scan": scan})
 
 
 def key_judgments(params: Parameters, data: LossesData, rng: np.random.Generator) -> tuple[Judgment, ...]:
-    """The judgment of :func:`assess` without the over-count x concentration grid; its draws come
-    first from ``rng`` either way, so it is the number :func:`assess` gives at the same parameters."""
-    return _assess(params, data, rng, grid=False).judgments
+    """None: where the reported count falls among the counts the claimed losses predict is a check
+    of the model against the count, not an event, so it takes no likelihood term."""
+    return ()
+
+
+def scan_grid(params: Parameters) -> tuple[float, ...]:
+    """Concentrations the check is redone at: log-spaced across the parameter's whole allowed range,
+    with the run's own value and the ends of its plausible range."""
+    row = spec(SCANNED)
+    grid = log_grid(row.minimum, row.maximum, SCAN_PER_DECADE)
+    return tuple(sorted({*grid, float(getattr(params, SCANNED)), *map(float, plausible_range(SCANNED, params) or ())}))
+
+
+def scan_context(params: Parameters) -> dict:
+    """The scanned parameter, its allowed range and the plausible range the run uses, for the words;
+    :func:`assess` adds whether the run's reading holds over all of the plausible range."""
+    row = spec(SCANNED)
+    plausible = plausible_range(SCANNED, params)
+    return {"parameter": SCANNED, "allowed": [row.minimum, row.maximum], "per_decade": SCAN_PER_DECADE,
+            "plausible": None if plausible is None else [float(v) for v in plausible]}
 
 
 def _source(ledger: Ledger, claim: str | None, fallback: str) -> str:
@@ -254,7 +312,7 @@ def context(params: Parameters, data: LossesData) -> dict:
 
 
 def claim_ids(params: Parameters, data: LossesData) -> tuple[str, ...]:
-    """Claims the judgment rests on, those in the ledger: the loss claims, the confirmed losses
+    """Claims the check rests on, those in the ledger: the loss claims, the confirmed losses
     behind the over-count, the holdings per unit and the count it is set beside."""
     holdings = {h.category: h.claim_id for h in data.held}
     wanted = [params.claim_for("losses_path"),
@@ -262,45 +320,6 @@ def claim_ids(params: Parameters, data: LossesData) -> tuple[str, ...]:
               *(holdings.get(role) for role in ROLES if data.columns(role)),
               params.claim_for("units_ineffective")]
     return tuple(dict.fromkeys(c for c in wanted if c and c in data.ledger))
-
-
-def _assess(params: Parameters, data: LossesData, rng: np.random.Generator, *, grid: bool) -> LossAssessment:
-    words, ctx = params.words, context(params, data)
-    armour, ifv = data.columns("armour"), data.columns("ifv")
-    claimed = claimed_losses(params.count_as_of, data.equipment, armour=armour, ifv=ifv, source=ctx["source"])
-    bound = pd.DataFrame()
-    if grid and data.confirmed is not None:
-        bound = overcount_bound(data.equipment_all, data.confirmed, data.notes.confirmed.dates, (*armour, *ifv))
-        bound["after_cut_off"] = [pd.Timestamp(d).date() > params.as_of for d in bound["date"]]
-    low, high = params.committed_range
-    extra = {} if grid else {"grid_overcount": (1.0,), "grid_concentration": (1.0,)}
-    holdings = data.holdings if ifv else data.holdings | {"ifv_per_unit": None}
-    labels = data.labels
-    check = assess_losses(
-        claimed, rng=rng, units_committed_low=low, units_committed_high=high,
-        **holdings,
-        overcount_90=(params.overcount_low, params.overcount_high),
-        threshold_90=(params.loss_threshold_low, params.loss_threshold_high),
-        concentration=params.loss_concentration,
-        share_on_units=(params.loss_share_on_units_low, params.loss_share_on_units_high),
-        n_samples=params.n_samples, reported_ineffective=params.units_ineffective,
-        reported_committed=params.units_committed, words=words, labels=labels, **extra,
-    )
-    second = f" and {claimed.apc:,.0f} {labels.get('ifv', 'other vehicles')}" if ifv else ""
-    judgment = Judgment(
-        id="losses-at-least-reported",
-        statement=(f"the armour losses claimed {'in' if ctx['source_is_file'] else 'by'} {ctx['source']} to "
-                   f"{long_date(claimed.as_of)}, spread over the "
-                   f"committed {words.unit_plural}, put at least {params.units_ineffective} of them past the loss "
-                   f"threshold of combat ineffectiveness"),
-        probability=check.probability_at_least(),
-        basis=(f"{check.n_samples} draws: {claimed.tank:,.0f} {labels.get('armour', 'armour')}{second} "
-               f"claimed, over-count {params.overcount_low:g}-{params.overcount_high:g} (90%), loss "
-               f"threshold {params.loss_threshold_low:.0%}-{params.loss_threshold_high:.0%}, Dirichlet "
-               f"concentration {params.loss_concentration:g}"),
-        claim_ids=claim_ids(params, data),
-    )
-    return LossAssessment(check, (judgment,), bound, ctx)
 
 
 def section(params: Parameters, data: LossesData, result: LossAssessment) -> dict:

@@ -70,6 +70,38 @@ def loss_sensitivity_grid(table: pd.DataFrame, *, reported: int | None = None, a
     return ax
 
 
+def check_scan(scan, *, reported: int, concentration: float | None = None, plausible=None, ax=None,
+               words: dict | None = None):
+    """The predictive 90% range and median of ineffective units across the concentration scan, with
+    the count used: where the line leaves the band, the count is in a tail.
+
+    ``scan`` has columns ``concentration``, ``median``, ``low_90``, ``high_90`` and ``reading``
+    (``LossCrossCheck.concentration_scan`` or the ``concentration_scan`` records of ``results.json``);
+    ``plausible`` is the run's plausible range of the concentration, shaded.
+    """
+    ax = new_axes(ax)
+    units = _words(words)["unit_plural"]
+    table = pd.DataFrame(scan).sort_values("concentration")
+    x = table["concentration"].to_numpy(dtype=float)
+    if plausible is not None:
+        ax.axvspan(*plausible, color="0.92", lw=0, label="plausible range")
+    ax.fill_between(x, table["low_90"], table["high_90"], color=BAND, alpha=0.35, lw=0,
+                    label="90% predictive range")
+    ax.plot(x, table["median"], color=BAND, lw=1.5, label="median")
+    ax.axhline(reported, color=PALETTE[3], ls="--", lw=1.2, label=f"count used: {reported}")
+    tail = (table["reading"] != "consistent").to_numpy()
+    ax.scatter(x[tail], np.full(tail.sum(), reported), marker="x", color=PALETTE[3], zorder=3,
+               label="count in a tail (10% level)")
+    if concentration is not None:
+        ax.axvline(concentration, color="0.3", lw=0.8, ls=":", label="this run")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"Dirichlet concentration of losses over {units} (larger = more even)")
+    ax.set_ylabel(f"ineffective {units}")
+    ax.set_title("Where the count used falls among the counts the claimed losses predict", fontsize="medium")
+    ax.legend(fontsize="x-small", loc="upper left")
+    return ax
+
+
 def overview(section: dict) -> plt.Figure:
     """The implied count against the report, above its sensitivity grid (when there is one)."""
     ineffective, words = section["ineffective"], section.get("words")
@@ -92,12 +124,24 @@ def figures(section: dict) -> list[tuple[str, plt.Figure, str]]:
     reported = section["reported"]["ineffective"]
     ax = loss_crosscheck(ineffective["counts"], reported=reported, interval=ineffective["interval"],
                          as_of=section["as_of"], words=words)
-    interval = ineffective["interval"]
-    p = section["p_at_least_reported"]["probability"]
+    interval, check = ineffective["interval"], section["check"]
     figures = [("losses_implied", ax.figure,
                 f"Bar chart of the number of combat-ineffective {units} implied by the armour losses claimed "
                 f"to {section['as_of']}: median {ineffective['quantiles']['0.5']:g}, 90% interval "
-                f"{interval['low']:g} to {interval['high']:g}; {p:.0%} of simulations reach the count this run uses, {reported}.")]
+                f"{interval['low']:g} to {interval['high']:g}; the count this run uses, {reported}, is at percentile "
+                f"{check['percentile']:.0f} ({check['reading']}).")]
+    scan = pd.DataFrame(section.get("concentration_scan") or [])
+    if len(scan) > 1:
+        plausible = (section.get("scan") or {}).get("plausible")
+        ax = check_scan(scan, reported=reported, concentration=check["concentration"], plausible=plausible,
+                        words=words)
+        tails = scan.loc[scan["reading"] != "consistent", "concentration"]
+        figures.append(("losses_check", ax.figure,
+                        f"Band chart of the 90% predictive range of ineffective {units} against the Dirichlet "
+                        f"concentration, {scan['concentration'].min():g} to {scan['concentration'].max():g} on a log "
+                        f"scale, with the count used, {reported}, as a line; it lies in a tail at "
+                        + (f"{len(tails)} of {len(scan)} scanned values, from {tails.min():g} to {tails.max():g}."
+                           if len(tails) else f"none of the {len(scan)} scanned values.")))
     table = pd.DataFrame(section["sensitivity"])
     if len(table) > 1:
         ax = loss_sensitivity_grid(table, reported=reported, words=words)

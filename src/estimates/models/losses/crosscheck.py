@@ -43,6 +43,7 @@ from estimates.core.quantities import (
 )
 from estimates.core.vocabulary import Vocabulary
 from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, confirmed_totals
+from estimates.models.losses.predictive import CountCheck, count_check, reading_ranges
 
 #: Words for a cross-check made outside a case.
 GENERIC = Vocabulary("the force", "unit", "units", "unit", "the reporting source")
@@ -54,6 +55,22 @@ CHUNK = 2_000
 #: Default sensitivity grid: over-count factors (1 = claims exact) and Dirichlet concentrations.
 GRID_OVERCOUNT = (1.0, 1.25, 1.5, 2.0, 3.0)
 GRID_CONCENTRATION = (0.3, 1.0, 3.0, 10.0, 100.0)
+#: Columns of :attr:`LossCrossCheck.concentration_scan`.
+SCAN_COLUMNS = ("concentration", "median", "low_90", "high_90", "p_at_least_reported", "percentile",
+                "tail_probability", "reading")
+
+
+def log_grid(low: float, high: float, per_decade: int = 4) -> tuple[float, ...]:
+    """Log-spaced values from ``low`` to ``high`` (both included), ``per_decade`` a decade, kept to
+    four significant digits so that whole powers of ten come out exact.
+
+    >>> log_grid(0.1, 10, per_decade=2)
+    (0.1, 0.3162, 1.0, 3.162, 10.0)
+    """
+    if not 0 < low < high:
+        raise ValueError(f"need 0 < low < high; got {low} and {high}")
+    count = max(2, round(np.log10(high / low) * per_decade) + 1)
+    return tuple(float(f"{v:.4g}") for v in np.geomspace(low, high, count))
 
 
 def overcount_bound(equipment: pd.DataFrame, confirmed: pd.DataFrame, dates,
@@ -127,9 +144,11 @@ class LossCrossCheck:
     mean_loss_fraction: np.ndarray = field(repr=False)
     committed: np.ndarray = field(repr=False)
     ineffective: np.ndarray = field(repr=False)
-    #: Median, 90% interval and P(>= reported) of ineffective units per (overcount, concentration).
-
+    #: Median, 90% interval, P(>= reported) and the check's percentile, tail probability and reading
+    #: of ineffective units per (overcount, concentration).
     sensitivity: pd.DataFrame = field(repr=False)
+    #: The check at the run's own draws for each concentration of the scan (:data:`SCAN_COLUMNS`).
+    concentration_scan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SCAN_COLUMNS), repr=False)
     #: The case's words and the holdings labels of ``armour`` and ``ifv``, for tables.
     words: Vocabulary = field(default=GENERIC, repr=False)
     labels: dict = field(default_factory=lambda: dict(LABELS), repr=False)
@@ -156,6 +175,14 @@ class LossCrossCheck:
         """P(ineffective units >= ``count``), by default the count the run uses."""
         count = self.reported_ineffective if count is None else count
         return MonteCarloProbability.from_indicator(self.ineffective >= count)
+
+    def count_check(self) -> CountCheck:
+        """Where the count the run uses falls in the predictive distribution of ineffective units."""
+        return count_check(self.ineffective, self.reported_ineffective)
+
+    def check_ranges(self) -> list[dict]:
+        """Ranges of the concentration scan over which each reading of the check holds."""
+        return reading_ranges(self.concentration_scan) if not self.concentration_scan.empty else []
 
     def probability_share_at_least_reported(self) -> MonteCarloProbability:
         """P(ineffective / committed >= 29 / 125): the reported share, whatever N was drawn."""
@@ -215,9 +242,16 @@ class LossCrossCheck:
             "ineffective_share": quantile_dict(self.ineffective / self.committed),
             "p_at_least_reported": self.probability_at_least().to_dict(),
             "p_share_at_least_reported": self.probability_share_at_least_reported().to_dict(),
-            "sensitivity": [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-                            for row in self.sensitivity.to_dict(orient="records")],
+            "sensitivity": _records(self.sensitivity),
+            "check": self.count_check().to_dict() | {"concentration": self.inputs["concentration"]},
+            "concentration_scan": _records(self.concentration_scan),
+            "check_ranges": self.check_ranges(),
         }
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in table.to_dict(orient="records")]
 
 
 def count_ineffective(loss_fraction: np.ndarray, committed: np.ndarray, threshold: np.ndarray,
@@ -267,6 +301,7 @@ def assess_losses(
     labels: dict | None = None,
     grid_overcount: tuple[float, ...] = GRID_OVERCOUNT,
     grid_concentration: tuple[float, ...] = GRID_CONCENTRATION,
+    scan_concentration: tuple[float, ...] = (),
 ) -> LossCrossCheck:
     """Cross-check a count of ineffective units against claimed armour losses.
 
@@ -276,6 +311,8 @@ def assess_losses(
     unit; ``None``: no second category) and ``overcount_90`` (claimed / true), logit-normal for the shares ``threshold_90`` and
     ``share_on_units`` (which may also be a fixed share). ``concentration`` is the Dirichlet alpha of
     the spread of losses over units. Every random number comes from ``rng``.
+    ``scan_concentration`` lists concentrations at which the check of the reported count is redone
+    on the run's own draws (:attr:`LossCrossCheck.concentration_scan`); empty: no scan.
 
     Examples
     --------
@@ -294,7 +331,7 @@ def assess_losses(
     if not 1 <= units_committed_low <= units_committed_high:
         raise ValueError("need 1 <= units_committed_low <= units_committed_high; "
                          f"got {units_committed_low}, {units_committed_high}")
-    if not concentration > 0 or not all(c > 0 for c in grid_concentration):
+    if not concentration > 0 or not all(c > 0 for c in (*grid_concentration, *scan_concentration)):
         raise ValueError("concentration must be > 0")
     if not all(f > 0 for f in grid_overcount):
         raise ValueError("over-count factors must be > 0")
@@ -327,16 +364,23 @@ def assess_losses(
         return on_units / factor / (committed * (tanks_held + vehicles_held))
 
     rho = loss_fraction(overcount)
-    grid_rho = np.stack([loss_fraction(f) for f in grid_overcount])
-    ineffective = count_ineffective(rho, committed, threshold, concentration, seeds, units_committed_high)[0]
+    grid_rho = [loss_fraction(f) for f in grid_overcount]
+    # One pass per concentration: every scenario that spreads losses with it shares its gammas.
+    counts: dict[tuple, np.ndarray] = {}
+    for alpha in dict.fromkeys((float(concentration), *map(float, grid_concentration),
+                                *map(float, scan_concentration))):
+        keys = [("run", alpha)] if alpha == concentration or alpha in scan_concentration else []
+        keys += [("grid", alpha, f) for f in grid_overcount] if alpha in grid_concentration else []
+        fractions = np.stack([rho if key[0] == "run" else grid_rho[grid_overcount.index(key[2])] for key in keys])
+        counts.update(zip(keys, count_ineffective(fractions, committed, threshold, alpha, seeds, units_committed_high)))
+    ineffective = counts["run", float(concentration)]
     rows = []
     for alpha in grid_concentration:
-        counts = count_ineffective(grid_rho, committed, threshold, alpha, seeds, units_committed_high)
-        for factor, c in zip(grid_overcount, counts):
-            low, median, high = np.quantile(c, [0.05, 0.5, 0.95])
-            rows.append({"overcount": float(factor), "concentration": float(alpha), "median": float(median),
-                         "low_90": float(low), "high_90": float(high),
-                         "p_at_least_reported": float(np.mean(c >= reported_ineffective))})
+        for factor in grid_overcount:
+            rows.append({"overcount": float(factor), "concentration": float(alpha),
+                         **_spread(counts["grid", float(alpha), factor], reported_ineffective)})
+    scan = pd.DataFrame([{"concentration": float(alpha), **_spread(counts["run", float(alpha)], reported_ineffective)}
+                         for alpha in scan_concentration], columns=SCAN_COLUMNS)
     inputs = {
         "units_committed_low": int(units_committed_low), "units_committed_high": int(units_committed_high),
         "armour_per_unit": [float(v) for v in armour_per_unit], "ifv_per_unit": None if ifv_per_unit is None else [float(v) for v in ifv_per_unit],
@@ -353,5 +397,15 @@ def assess_losses(
         unit_equivalents_apc=(share * record.apc / (overcount * vehicles_held) if ifv_per_unit is not None
                               else np.zeros_like(overcount)),
         mean_loss_fraction=rho, committed=committed, ineffective=ineffective,
-        sensitivity=pd.DataFrame(rows), words=words, labels=dict(LABELS) | dict(labels or {}),
+        sensitivity=pd.DataFrame(rows), concentration_scan=scan, words=words,
+        labels=dict(LABELS) | dict(labels or {}),
     )
+
+
+def _spread(counts: np.ndarray, reported: int) -> dict:
+    """Median and 90% interval of one scenario's ineffective units, and the reported count's place."""
+    low, median, high = np.quantile(counts, [0.05, 0.5, 0.95])
+    check = count_check(counts, reported)
+    return {"median": float(median), "low_90": float(low), "high_90": float(high),
+            "p_at_least_reported": check.at_least, "percentile": check.percentile,
+            "tail_probability": check.tail_probability, "reading": check.reading}

@@ -13,14 +13,14 @@ PARAMETERS = {
     ),
     "overcount_low": param(
         float,
-        1.1, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed",
+        1.1, ge=0.2, le=10.0, unit="claimed / true", source=ASSUMPTION,
         plausible=(0.9, 1.3),
-        help="Over-count of the claimed losses, low end of a 90% interval (visually confirmed losses bound it).",
+        help="Over-count of the claimed losses, low end of a 90% interval: an assumption, which visually confirmed losses bound from above only at their own date (the bundled case's in early 2023, after its cut-off).",
     ),
     "overcount_high": param(
         float,
-        2.0, ge=0.2, le=10.0, unit="claimed / true", source="claim:oryx-tanks-confirmed",
-        plausible=(1.6, 2.5), help="Over-count of the claimed losses, high end of a 90% interval.",
+        2.0, ge=0.2, le=10.0, unit="claimed / true", source=ASSUMPTION,
+        plausible=(1.6, 2.5), help="Over-count of the claimed losses, high end of a 90% interval: an assumption, as overcount_low.",
     ),
     "loss_threshold_low": param(
         float,
@@ -38,7 +38,7 @@ PARAMETERS = {
         float,
         1.0, ge=0.01, le=1000.0, unit="Dirichlet alpha", source=ASSUMPTION,
         plausible=(0.3, 10.0),
-        help="How evenly losses spread over units: large is even, 1 puts ~60% of losses on a quarter of units.",
+        help="How evenly losses spread over units: large is even, 1 puts ~60% of losses on a quarter of units; the check of the count is also scanned over its whole allowed range.",
     ),
     "loss_share_on_units_low": param(
         float,
