@@ -1,6 +1,7 @@
 """The resupply Monte Carlo against closed forms, its invariants, and its judgments."""
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -129,15 +130,66 @@ def test_binding_constraint_is_computed_from_the_numbers(baseline):
 
 def test_judgments_carry_terms_probabilities_and_claims(baseline):
     _, _, _, result = baseline
-    assert [j.id for j in result.judgments] == ["resupply-air-defence", "resupply-replacement",
-                                                 "resupply-complete-unit"]
+    # No bundled transfer carries tanks, IFVs, tube artillery or personnel (data/transfers.csv), so
+    # "at least one complete BTG-equivalent" cannot happen: it is a constraint, not a judgment.
+    assert [j.id for j in result.judgments] == ["resupply-air-defence", "resupply-replacement"]
     for j in result.judgments:
         assert j.claim_ids and 0 <= j.probability.probability <= 1
         assert j.probability.n_samples == QUICK["n_samples"]
+    [constraint] = result.constraints
+    assert constraint.id == "resupply-complete-unit"
+    assert set(constraint.binding) == {"armour", "ifv", "tube_artillery", "personnel"} == set(result.binding)
+    assert constraint.sentence == (
+        "No reported transfer carries tanks, infantry fighting vehicles, tube artillery pieces or personnel, so "
+        "even if every transfer claim is true they restore no complete BTG-equivalent by 1 June 2022: a "
+        "BTG-equivalent needs every category.")
+    # The quantity is still computed: 0 complete BTG-equivalents in every quantile.
+    assert set(result.complete_equivalents.values()) == {0.0}
+
+
+def _with_categories(categories, **overrides):
+    """One certainly true claim per category (10 items of 0.1 t each, leaving on 26 March) with the
+    bundled holdings; the loss histogram puts 10 BTGs ineffective in every draw."""
+    params = validate({**QUICK, "n_samples": 1000, **overrides})
+    data = resupply_analysis.load(params)
+    ids = [c.replace("_", "-") for c in categories]
+    claims = tuple(claim(f"claim-{i}", grade="A1", originator=f"o-{i}") for i in ids)
+    consignments = tuple(Consignment(f"c-{i}", f"claim-{i}", c, 10.0, None, 0.1, 0.1, dt.date(2022, 3, 26))
+                         for i, c in zip(ids, categories))
+    histogram = np.zeros(11)
+    histogram[10] = 1.0
+    return ResupplyModel(params, consignments, data.holdings, claims, np.full(len(claims), 1.0),
+                         LatentStructure.of(claims), histogram, np.arange(31, 99))
+
+
+UNIT = ("armour", "ifv", "anti_armour", "rocket_artillery", "tube_artillery", "personnel")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sets(st.sampled_from(UNIT + ("strategic_air_defence",))))
+def test_an_event_is_judged_exactly_when_the_counted_transfers_can_bring_it_about(carried):
+    # Read from the holdings alone: the complete-unit event needs every unit category carried, the
+    # replacement event one of them, the theatre event a theatre category.
+    result = simulate(_with_categories(sorted(carried)), np.random.default_rng(3))
+    judged = {j.id for j in result.judgments}
+    stated = {c.id: c for c in result.constraints}
+    assert judged.isdisjoint(stated) and judged | set(stated) == {
+        "resupply-air-defence", "resupply-replacement", "resupply-complete-unit"}
+    assert ("resupply-complete-unit" in judged) == (set(UNIT) <= carried)
+    assert ("resupply-replacement" in judged) == bool(carried & set(UNIT))
+    assert ("resupply-air-defence" in judged) == ("strategic_air_defence" in carried)
+    for constraint in stated.values():
+        # What binds is what no transfer carries; the sentence names it in the holdings' words.
+        assert constraint.binding and not set(constraint.binding) & carried
+        assert constraint.sentence.startswith("No reported transfer carries ")
+    if "resupply-complete-unit" in stated:
+        assert set(result.complete_equivalents.values()) == {0.0}
 
 
 @pytest.mark.parametrize(("name", "low", "high", "judgment"), [
-    ("base_rate", 0.3, 0.7, "resupply-air-defence"),
+    # The air-defence claims are graded F4 and F5, below the base rate: trusting the grades less
+    # (grade_confidence 0.5 rather than 1.5) brings them nearer it, so more likely true.
+    ("grade_confidence", 1.5, 0.5, "resupply-air-defence"),
     ("rpg_launchers_high", 250, 1000, "resupply-replacement"),
 ])
 def test_parameters_move_judgments_the_way_the_model_says(name, low, high, judgment):
@@ -159,7 +211,24 @@ def test_sensitivity_names_indicators_from_sobol_indices():
         table = study.sobol.indices[judgment_id]
         ranked = list(table.sort_values("ST", ascending=False).index[: len(indicators)])
         assert [i["group"] for i in indicators] == ranked
-    assert section["indicators_to_watch"]["resupply-air-defence"][0]["group"] == "claim truth"
+    # Every bundled transfer claim is on one line of evidence (data/claims.csv), so claim truth is one
+    # group, named after it, and the indicator names the claim whose confirmation moves it most.
+    top = section["indicators_to_watch"]["resupply-air-defence"][0]
+    assert top["group"] == "claim truth: hashd-network-guardian-2022-04-11"
+    assert {c["claim_id"] for c in top["claims"]} <= {"bavar373-donated", "s300-returned"}
+    assert section["sensitivity"] == {"samples_per_recomputation": 2000, "common_random_numbers": True,
+                                      "sobol": study.sobol.to_dict()}
+    # The briefing names the claim and what its confirmation or denial would make of the judgment.
+    from estimates.report.briefing import _environment
+
+    figure = {"name": "f", "src": "f.png", "alt": "a figure", "file": "f.png"}
+    html = str(_environment().get_template("resupply/section.html.j2").module.details(
+        json.loads(json.dumps(section)), lambda name: figure))
+    from estimates.core.wording import percent
+
+    for c in top["claims"]:
+        assert (f"if {c['claim_id']} were confirmed {percent(c['if_confirmed'])}, "
+                f"if denied {percent(c['if_denied'])}") in html
     for judgment in study.judgments:
         assert judgment.sensitivity is not None and judgment.sensitivity.variations
         assert "horizon_days" not in judgment.sensitivity.parameters
@@ -178,7 +247,11 @@ def test_transfers_without_a_claim_in_the_ledger_are_left_out(tmp_path):
                         np.array([0, 1.0]))
     assert model.consignments == () and len(model.unsupported) == len(data.consignments)
     result = simulate(model, model_rng(params.seed, "resupply"))
-    assert all(j.probability.probability == 0.0 for j in result.judgments)
+    # Nothing is counted, so nothing can be delivered: every event is a constraint, none a judgment.
+    assert result.judgments == ()
+    assert {c.id for c in result.constraints} == {"resupply-air-defence", "resupply-replacement",
+                                                   "resupply-complete-unit"}
+    assert result.evidence["claims"] == 0
     assert result.to_dict()["unsupported_transfers"] == [c.consignment_id for c in data.consignments]
 
 

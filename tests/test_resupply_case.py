@@ -216,7 +216,7 @@ def second(tmp_path_factory):
     folder = write_second_case(tmp_path_factory.mktemp("case"))
     params = with_case({**QUICK, "case": str(folder)})
     data = MODEL.load(params)
-    return params, data, resupply_analysis.assess(params, data, model_rng(params.seed, "resupply"))
+    return params, data, resupply_analysis.assess(params, data, model_rng(params.seed, "resupply"), sensitivity=True)
 
 
 def test_the_second_case_runs_on_its_own_route_and_calendar(second):
@@ -228,10 +228,15 @@ def test_the_second_case_runs_on_its_own_route_and_calendar(second):
     assert params.days_elapsed == (dt.date(2024, 8, 3) - START).days + 1 == 50
     assert sim.dates[-1] == dt.date(2024, 8, 3) + dt.timedelta(days=params.horizon_days)
     assert sim.route_text() == "depot to the railhead (rail, 4 trains assumed); then railhead to the front (rail)"
-    # No theatre-level category: only the two unit judgments, in the case's words.
-    assert [j.id for j in sim.judgments] == ["resupply-replacement", "resupply-complete-unit"]
-    assert "regt-equivalent" in sim.judgments[1].statement
+    # No theatre-level category, and the only transfer carries rocket launchers, not tanks: one
+    # judgment, and the complete regiment-equivalent stated as a constraint, in the case's words.
+    assert [j.id for j in sim.judgments] == ["resupply-replacement"]
     assert "the northern army are estimated to have lost" in sim.judgments[0].statement
+    [constraint] = sim.constraints
+    assert constraint.id == "resupply-complete-unit" and constraint.binding == ("armour",)
+    assert constraint.sentence == ("No reported transfer carries tanks, so even if every transfer claim is true "
+                                   "they restore no complete regt-equivalent by 28 September 2024: a "
+                                   "regt-equivalent needs every category.")
     assert {o.restored_unit for o in sim.outlooks} == {"regt-equivalents"}
 
 
@@ -259,9 +264,13 @@ def test_the_second_case_reads_in_its_own_words(second):
 
     params, data, study = second
     section = json.loads(json.dumps(study.to_dict()))
+    # The indicators the run found, then every group's, so that every watch text is read.
     watch = resupply_analysis.resupply_model(params, data).indicators()
-    section["indicators_to_watch"] = {j.id: [{"group": g, "total_index": 0.5, "watch": w} for g, w in watch.items()]
-                                      for j in study.judgments}
+    section["indicators_to_watch"] = {
+        j.id: section["indicators_to_watch"][j.id] + [{"group": g, "total_index": 0.5, "watch": w}
+                                                      for g, w in watch.items()]
+        for j in study.judgments}
+    assert study.indicators["resupply-replacement"]
     module = _environment().get_template("resupply/section.html.j2").module
     figure = {"name": "f", "src": "f.png", "alt": "a figure", "file": "f.png"}
     text = " ".join(str(part) for part in (module.lead(section), module.key_figures(section, lambda name: figure),
@@ -273,3 +282,49 @@ def test_the_second_case_reads_in_its_own_words(second):
     assert "4 trains assumed" in text and "depot to the railhead (rail" in text
     assert "A regt-equivalent needs every category" in text
     assert "movements on railhead to the front (rail)" in text
+    assert "No reported transfer carries tanks" in str(module.key_figures(section, lambda name: figure))
+
+
+def _lead(section: dict) -> str:
+    from estimates.report.briefing import _environment
+
+    return str(_environment().get_template("resupply/section.html.j2").module.lead(json.loads(json.dumps(section))))
+
+
+def test_the_lead_describes_the_ledger_it_was_given(second):
+    # Built by hand from tests/second_case.py: one transfer claim (rocket-launchers-moved), graded C3,
+    # from the southern defence ministry, reported on 12 July 2024, carried by the daily bulletin.
+    _, _, study = second
+    lead = _lead(study.to_dict())
+    assert ("The reported transfers to the northern army rest on 1 claim from 1 originator (Defence ministry "
+            "of the southern state), on 1 line of evidence (bulletin-2024-07-12), carried by Daily bulletin, "
+            "graded C3.") in lead
+    for word in ("anonymous", "militia", "article", "not independent"):
+        assert word not in lead.lower(), word
+
+
+def test_an_a1_ledger_is_not_described_in_the_seeds_words(tmp_path):
+    # The bundled transfers, but each claim graded A1 and named to its own ministry on its own line
+    # of evidence: the lead must say so, and nothing of anonymous sources or one line.
+    rows = _csv_rows(DATA_DIR / "claims.csv")
+    transfer_claims = {row["claim_id"] for row in _csv_rows(TRANSFERS)}
+    for i, row in enumerate(r for r in rows if r["claim_id"] in transfer_claims):
+        row.update(reliability="A", credibility="1", originator=f"Ministry {i}", originator_id=f"ministry-{i}",
+                   outlet=f"Gazette {i}", outlet_id=f"gazette-{i}", evidence_line=f"gazette-{i}-notice")
+    path = tmp_path / "claims.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    params = validate({**QUICK, "claims_path": str(path)})
+    data = resupply_analysis.load(params)
+    model = build_model(params, data.ledger, data.consignments, data.holdings, data.grades, np.array([0, 1.0]))
+    section = simulate(model, model_rng(params.seed, "resupply")).to_dict()
+    n = len(transfer_claims)
+    assert section["transfer_evidence"] | {"sentence": None} == {
+        "claims": n, "originators": n, "lines": n, "outlets": n, "grades": {"A1": n}, "sentence": None}
+    lead = _lead(section)
+    assert f"rest on {n} claims from {n} originators (Ministry 0; " in lead
+    assert f"on {n} lines of evidence (gazette-0-notice, " in lead and f"graded A1 ({n} claims)." in lead
+    for word in ("anonymous", "militia", "Hashd", "Guardian", "article", "not independent"):
+        assert word not in lead, word

@@ -5,8 +5,9 @@
   :func:`estimates.report.plotting.judgment_figures`;
 - :func:`sobol_indices` estimates first-order and total Sobol indices with SALib from a Saltelli
   design over the model's *per-draw* uncertain inputs: each row of the design is one Monte Carlo
-  draw, so no simulation is nested inside another. Correlated inputs (the latent claim-truth
-  factors) are analysed as one group.
+  draw, so no simulation is nested inside another. Inputs are analysed in groups, each group's
+  index that of its inputs together; a model must keep correlated quantities in one group (resupply
+  keeps the latent truth factors of claims on one line of evidence together, so a line can be named).
 """
 
 from __future__ import annotations

@@ -76,8 +76,10 @@ def with_term_sensitivity(
     for this run (:func:`plausible_range`; ``ledger`` gives claims' own intervals), the other
     parameters keeping the run's values, and ``recompute``
     (validated :class:`~estimates.parameters.schema.Parameters` -> judgments) is called through the model.
-    Use the same seed in ``recompute`` as in the run, so that the comparison is not blurred by
-    Monte Carlo noise (common random numbers).
+    ``recompute`` must draw what the run drew (the same seed and the same number of draws: common
+    random numbers), so that a variation differs from the run by the input alone: an input set to
+    its own value then gives exactly the run's probability (``tests/test_sensitivity.py`` checks
+    this for every registered model), and no ICD 203 term flips on Monte Carlo noise.
 
     Examples
     --------

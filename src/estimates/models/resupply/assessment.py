@@ -9,7 +9,8 @@ change each judgment by their Sobol total indices ("indicators to watch").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,16 +34,21 @@ from estimates.inputs.transfers import (
 )
 from estimates.models.attrition import assessment as attrition
 from estimates.models.resupply.capability import ResupplyModel, build_model
+from estimates.models.resupply.indicators import indicators
+from estimates.models.resupply.judgments import Constraint, settled
 from estimates.models.resupply.parameters import QUANTITY_PARAMETERS
 from estimates.models.resupply.route import Route
-from estimates.models.resupply.simulation import ResupplySimulation, simulate
+from estimates.models.resupply.simulation import (
+    ResupplySimulation,
+    count_events,
+    simulate,
+)
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
 
-#: Draws per recomputation in the sensitivity analyses: enough to place a probability in its ICD
-#: 203 band, few enough that ~70 recomputations take seconds.
-SENSITIVITY_SAMPLES = 4000
+#: Base sample size of the Saltelli design: (inputs' groups + 2) x 1024 rows, one draw each.
 SOBOL_BASE = 1024
+
 
 @dataclass(frozen=True)
 class ResupplyData:
@@ -132,6 +138,17 @@ class ResupplyStudy:
     judgments: tuple[Judgment, ...]
     sobol: SobolResult | None = field(default=None, repr=False)
     indicators: dict[str, list[dict]] = field(default_factory=dict)
+    #: Judgments the term sensitivity found settled (0 or 1 in every draw and every variation).
+    settled: tuple[Constraint, ...] = ()
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """Events stated instead of judged: those no counted transfer can bring about, then those settled."""
+        return self.simulation.constraints + self.settled
+
+    def constraints_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([c.to_dict() for c in self.constraints],
+                            columns=["id", "statement", "sentence", "binding"]).set_index("id")
 
     def summary(self) -> pd.DataFrame:
         return self.simulation.summary()
@@ -148,23 +165,20 @@ class ResupplyStudy:
     def to_dict(self) -> dict:
         section = self.simulation.to_dict()
         section["judgments"] = [j.to_dict() for j in self.judgments]
+        section["constraints"] = [c.to_dict() for c in self.constraints]
         if self.sobol is not None:
             section["sensitivity"] = {
-                "samples_per_recomputation": SENSITIVITY_SAMPLES,
+                "samples_per_recomputation": self.simulation.n_samples,
+                "common_random_numbers": True,
                 "sobol": self.sobol.to_dict(),
             }
             section["indicators_to_watch"] = self.indicators
         return section
 
 
-def _judgments(params: Parameters, data: ResupplyData, rng: np.random.Generator,
-               losses: dict | None = None) -> tuple[Judgment, ...]:
-    return simulate(resupply_model(params, data, losses=losses), rng).judgments
-
-
 def key_judgments(params: Parameters, data: ResupplyData, rng: np.random.Generator) -> tuple[Judgment, ...]:
     """The judgments of :func:`assess` without their sensitivity, for the resupply stream ``rng``."""
-    return _judgments(params, data, rng)
+    return simulate(resupply_model(params, data), rng).judgments
 
 
 def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
@@ -172,32 +186,36 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     """Everything the resupply notebook shows and records, for validated ``params``.
 
     ``rng`` is the resupply stream (``model_rng(params.seed, "resupply")``); attrition draws from its
-    own. With ``sensitivity``, the judgments carry their term sensitivity (each recomputed with
-    :data:`SENSITIVITY_SAMPLES` draws at most) and the Sobol indices name the indicators to watch.
+    own. With ``sensitivity``, the judgments carry their term sensitivity, each recomputed on the
+    base's own ``n_samples`` draws (common random numbers: an input set to its own value changes
+    nothing), with the question each asks held fixed (the replacement judgment keeps its category);
+    a judgment that is then 0 or 1 in every draw and every variation becomes a constraint; and the
+    Sobol indices name the indicators to watch (:mod:`estimates.models.resupply.indicators`).
     """
     from estimates.models.resupply import MODEL
 
     losses: dict = {}
     model = resupply_model(params, data, losses=losses)
+    # The stream as the simulation receives it: every recomputation draws from a copy, so a varied
+    # input meets the base's own draws (common random numbers) and an unchanged one the same result.
+    stream = copy.deepcopy(rng)
     result = simulate(model, rng)
     if not sensitivity:
         return ResupplyStudy(result, result.judgments)
-    quick = Parameters.model_validate({**params.model_dump(), "n_samples": min(params.n_samples, SENSITIVITY_SAMPLES)})
+    asked = result.replacement_category
 
     def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        varied = Parameters.model_validate({**varied.model_dump(), "n_samples": quick.n_samples})
-        return _judgments(varied, data, model_rng(varied.seed, "resupply"), losses)
+        counts, _, _ = count_events(resupply_model(varied, data, losses=losses), copy.deepcopy(stream), asked)
+        return tuple(replace(j, probability=counts.probability(j.id)) for j in result.judgments)
 
-    judgments = with_term_sensitivity(result.judgments, quick, recompute, MODEL.sensitivity_inputs())
-    sobol = sobol_indices(lambda u: model.evaluate(u, result.replacement_category),
-                          [c.group for c in model.inputs()], n_base=SOBOL_BASE, seed=params.seed)
-    watch = model.indicators()
-    indicators = {
-        j.id: [{"group": g, "total_index": float(sobol.indices[j.id].loc[g, "ST"]), "watch": watch.get(g, g)}
-               for g in sobol.top(j.id)]
-        for j in judgments
-    }
-    return ResupplyStudy(result, judgments, sobol, indicators)
+    judgments = with_term_sensitivity(result.judgments, params, recompute, MODEL.sensitivity_inputs(),
+                                      ledger=data.ledger)
+    judgments, settled_constraints = settled(judgments)
+    sobol = sobol_indices(lambda u: model.evaluate(u, asked), [c.group for c in model.inputs()],
+                          n_base=SOBOL_BASE, seed=params.seed)
+    counts, true, joint = count_events(model, copy.deepcopy(stream), asked)
+    watch = indicators(model, judgments, sobol, counts, true, joint)
+    return ResupplyStudy(result, judgments, sobol, watch, settled_constraints)
 
 
 def section(params: Parameters, data: ResupplyData, result: ResupplyStudy) -> dict:

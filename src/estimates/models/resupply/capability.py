@@ -40,6 +40,7 @@ from estimates.core.vocabulary import plural
 from estimates.inputs.claims import Claim, Ledger
 from estimates.inputs.files import LedgerError
 from estimates.inputs.transfers import THEATRE, Consignment, Holding
+from estimates.models.resupply.evidence import TruthGroup, truth_groups
 from estimates.models.resupply.grading import (
     GradeTable,
     LatentStructure,
@@ -111,6 +112,12 @@ class ResupplyModel:
         """The case's route, split at its carrier leg, with ``ship_count`` carriers."""
         return Route.of(self.params.case_settings.route, self.params.ship_count)
 
+    @functools.cached_property
+    def line_groups(self) -> tuple[tuple[TruthGroup, ...], tuple[int, ...]]:
+        """The claim-truth Sobol groups (one per line of evidence, or per correlated lines) and each
+        latent factor's group (:func:`~estimates.models.resupply.evidence.truth_groups`)."""
+        return truth_groups(self.claims, self.structure)
+
     # categories ---------------------------------------------------------------------------------
     @property
     def categories(self) -> tuple[str, ...]:
@@ -128,17 +135,27 @@ class ResupplyModel:
     def holding(self, category: str) -> Holding:
         return next(h for h in self.holdings if h.category == category)
 
+    @property
+    def carried(self) -> tuple[str, ...]:
+        """Categories at least one counted consignment carries: the others can never be delivered."""
+        found = {c.category for c in self.consignments}
+        return tuple(c for c in self.categories if c in found)
+
     # inputs --------------------------------------------------------------------------------------
     def inputs(self) -> list[UncertainInput]:
+        """The columns of the input matrix, in order (built once: each holds a frozen distribution)."""
+        return list(self._inputs)
+
+    @functools.cached_property
+    def _inputs(self) -> tuple[UncertainInput, ...]:
         p, words, route = self.params, self.params.words, self.route
         normal = stats.norm.ppf
-        originators = len(set(self.structure.originator_index.tolist()))
-        outlets = len(set(self.structure.outlet_index.tolist()))
-        truth = (f"independent corroboration or denial of the transfer claims ({len(self.claims)} from "
-                 f"{originators} originator{'s' * (originators != 1)}, carried by {outlets} "
-                 f"outlet{'s' * (outlets != 1)})")
+        groups, factor_group = self.line_groups
+        # Claim-truth factors by line of evidence: a group never splits correlated claims, so its
+        # Sobol index is the line's, and the indicators can name it (and its most telling claim).
         cols: list[UncertainInput] = [
-            UncertainInput(f"truth factor {i}", "claim truth", normal, truth) for i in range(self.structure.n_factors)
+            UncertainInput(f"truth factor {i}", groups[g].name, normal, groups[g].watch)
+            for i, g in enumerate(factor_group)
         ]
         undated = ", ".join(c.consignment_id for c in self.consignments if c.departure is None)
         for c in self.consignments:
@@ -190,7 +207,7 @@ class ResupplyModel:
             UncertainInput("ineffective units by the horizon", "attrition", _histogram_ppf(self.ineffective_by_end),
                            f"the pace at which {words.unit_plural} become combat-ineffective"),
         ]
-        return cols
+        return tuple(cols)
 
     def indicators(self) -> dict[str, str]:
         """What an analyst would watch, per sensitivity group of :meth:`inputs`."""
@@ -214,10 +231,7 @@ class ResupplyModel:
         n = len(self.consignments)
         if n == 0:
             return np.zeros((size, 0), dtype=bool), np.zeros((size, 0)), np.full((size, 0), np.inf)
-        n_factors = self.structure.n_factors
-        normals = np.column_stack([draws[f"truth factor {i}"] for i in range(n_factors)])
-        latent = self.structure.latent(normals, p.originator_correlation, p.outlet_correlation)
-        true_claim = claim_truth(latent, self.truth_probability)
+        true_claim = self.claim_truths(draws)
         claim_index = {c.claim_id: i for i, c in enumerate(self.claims)}
         true = np.column_stack([true_claim[:, claim_index[c.claim_id]] for c in self.consignments])
         quantity = np.column_stack([
@@ -260,6 +274,16 @@ class ResupplyModel:
         # No carriers or no capacity: nothing ever sails (NaN arises from inf - inf on that path).
         arrival = np.where(np.isfinite(arrival), arrival, np.inf)
         return true, quantity, arrival
+
+    def claim_truths(self, draws: dict[str, np.ndarray]) -> np.ndarray:
+        """Per draw and claim (draws x claims): is the claim true?"""
+        p = self.params
+        size = draws["turnaround"].size
+        if not self.claims:
+            return np.zeros((size, 0), dtype=bool)
+        normals = np.column_stack([draws[f"truth factor {i}"] for i in range(self.structure.n_factors)])
+        latent = self.structure.latent(normals, p.originator_correlation, p.outlet_correlation)
+        return claim_truth(latent, self.truth_probability)
 
     def delivered(self, draws: dict[str, np.ndarray], days: np.ndarray | None = None,
                   categories: Sequence[str] | None = None, delivery=None) -> dict[str, np.ndarray]:
@@ -308,14 +332,18 @@ class ResupplyModel:
         :func:`estimates.models.resupply.simulation.simulate`; used by the Sobol analysis, where each row of
         the design is one draw.
         """
-        draws = self.transform(uniforms)
+        return self.events(self.transform(uniforms), replacement_category)
+
+    def events(self, draws: dict[str, np.ndarray], replacement_category: str) -> dict[str, np.ndarray]:
+        """:meth:`evaluate` for draws already transformed."""
+        size = draws["turnaround"].size
         end = self.report_days[-1:]
         delivered = self.delivered(draws, end)
         restored = {k: v[:, 0] for k, v in self.equivalents(draws, delivered).items()}
         shares = self.loss_share_replaced(draws, {k: v[:, 0] for k, v in delivered.items()})
         out = {}
         if self.theatre_categories:
-            batteries = sum((restored[c] for c in self.theatre_categories), np.zeros(uniforms.shape[0]))
+            batteries = sum((restored[c] for c in self.theatre_categories), np.zeros(size))
             out[THEATRE_JUDGMENT] = (batteries >= 1.0).astype(float)
         if self.unit_categories:
             complete = np.min(np.column_stack([restored[c] for c in self.unit_categories]), axis=1)

@@ -38,7 +38,8 @@ PARAMETERS = {
     "outlet_correlation": param(
         float,
         0.3, ge=0.0, le=1.0, unit="correlation", source=ASSUMPTION,
-        plausible=(0.1, 0.5), help="Latent correlation added for claims carried by the same outlet.",
+        plausible=(0.1, 0.5),
+        help="Latent correlation added for claims on one line of evidence (one briefing, network or article).",
     ),
     # --- resupply: quantities the report does not give (90% intervals, lognormal) ---------------
     "rpg_launchers_low": param(

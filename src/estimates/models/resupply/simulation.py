@@ -1,6 +1,6 @@
 """Running the resupply model: the chunked Monte Carlo of :class:`~estimates.models.resupply.capability.ResupplyModel`
 and its result, :class:`ResupplySimulation` (deliveries and capability restored by category and date,
-and the three judgments, without their sensitivity: see :mod:`estimates.models.resupply.assessment`).
+and the judgments that can go either way, without their sensitivity: see :mod:`estimates.models.resupply.assessment`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from estimates.core.quantities import (
     quantile_dict,
 )
 from estimates.core.vocabulary import plural
-from estimates.core.wording import long_date
 from estimates.inputs.transfers import THEATRE
 from estimates.models.resupply.capability import (
     COMPLETE_JUDGMENT,
@@ -26,6 +25,8 @@ from estimates.models.resupply.capability import (
     THEATRE_JUDGMENT,
     ResupplyModel,
 )
+from estimates.models.resupply.evidence import describe
+from estimates.models.resupply.judgments import Constraint, Counts, build
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +79,10 @@ class ResupplySimulation:
     #: The route (:meth:`estimates.models.resupply.route.Route.to_dict`) and the case's words.
     route: dict = field(default_factory=dict)
     words: dict = field(default_factory=dict)
+    #: Events the counted transfers cannot bring about, stated instead of judged.
+    constraints: tuple[Constraint, ...] = ()
+    #: The transfer claims as lines of evidence (:func:`~estimates.models.resupply.evidence.describe`).
+    evidence: dict = field(default_factory=dict)
 
     def outlook(self, category: str) -> CategoryOutlook:
         return next(o for o in self.outlooks if o.category == category)
@@ -147,6 +152,8 @@ class ResupplySimulation:
             "route": self.route,
             "words": self.words,
             "judgments": [j.to_dict() for j in self.judgments],
+            "constraints": [c.to_dict() for c in self.constraints],
+            "transfer_evidence": self.evidence,
         }
 
 
@@ -246,49 +253,42 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
     # is 0 whenever a claim is more likely false than true, which would make the choice arbitrary).
     best = max(shares, key=shares.get) if shares else None
     truth_rows = tuple(
-        {"claim_id": c.claim_id, "grade": c.grade, "probability_true": float(pt)}
+        {"claim_id": c.claim_id, "grade": c.grade, "probability_true": float(pt),
+         "originator_id": c.originator_id, "evidence_line": c.evidence_line}
         for c, pt in zip(model.claims, model.truth_probability)
     )
-    route = model.route
-    judgments = []
-    if model.theatre_categories:
-        theatre = [model.holding(c) for c in model.theatre_categories]
-        units = " or ".join(dict.fromkeys(h.unit for h in theatre))
-        judgments.append(Judgment(
-            id=THEATRE_JUDGMENT,
-            statement=(f"at least one {units} of theatre-level equipment ({', '.join(h.label for h in theatre)}) "
-                       f"from the reported transfers reaches {words.subject} by {long_date(end)}"),
-            probability=MonteCarloProbability.from_count(tally.batteries, size),
-            basis=(f"{size} draws of claim truth (correlated, from Admiralty grades), route timing "
-                   f"and {route.carrier} capacity"),
-            claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments
-                                          if c.category in model.theatre_categories)),
-        ))
-    if model.unit_categories:
-        unit = f"{words.unit_short}-equivalent"
-        judgments += [
-            Judgment(
-                id=REPLACEMENT_JUDGMENT,
-                statement=(f"the reported transfers replace more than {threshold:.0%} of the "
-                           f"{model.holding(best).label} {words.subject} are estimated to have lost by "
-                           f"{long_date(end)}"),
-                probability=MonteCarloProbability.from_count(tally.share_above[best], size),
-                basis=(f"{model.holding(best).label} is the category the transfers replace most of; losses are "
-                       f"ineffective {words.unit_plural} x holdings {words.per_unit} x share of equipment lost"),
-                claim_ids=tuple(dict.fromkeys(c.claim_id for c in model.consignments if c.category == best)),
-            ),
-            Judgment(
-                id=COMPLETE_JUDGMENT,
-                statement=f"the reported transfers restore at least one complete {unit} by {long_date(end)}",
-                probability=MonteCarloProbability.from_count(tally.complete, size),
-                basis=(f"a {unit} needs every category; binding: "
-                       + ", ".join(model.holding(c).label for c in binding)),
-                claim_ids=tuple(c.claim_id for c in model.claims),
-            ),
-        ]
+    counts = Counts(size, {THEATRE_JUDGMENT: tally.batteries, REPLACEMENT_JUDGMENT: tally.share_above.get(best, 0),
+                           COMPLETE_JUDGMENT: tally.complete})
+    judgments, constraints = build(model, counts, best, binding, end)
     return ResupplySimulation(
         dates=dates, outlooks=outlooks, binding=binding,
         complete_equivalents=quantile_dict(complete, DEFAULT_QUANTILES), truth=truth_rows,
-        judgments=tuple(judgments), n_samples=size, replacement_category=best, unsupported=model.unsupported,
-        after_cutoff=model.after_cutoff, route=route.to_dict(), words=words.to_dict(),
+        judgments=judgments, n_samples=size, replacement_category=best, unsupported=model.unsupported,
+        after_cutoff=model.after_cutoff, route=model.route.to_dict(), words=words.to_dict(), constraints=constraints,
+        evidence=describe(model.claims, words.subject),
     )
+
+
+def count_events(model: ResupplyModel, rng: np.random.Generator,
+                 replacement: str | None) -> tuple[Counts, np.ndarray, dict[str, np.ndarray]]:
+    """Draw ``n_samples`` as :func:`simulate` does from ``rng`` and count the judgments' events only.
+
+    Returns the counts (the event of the replacement judgment asked about ``replacement``), how many
+    draws each claim is true in, and per judgment the draws where its event happens and each claim is
+    true. With a generator in the state :func:`simulate` got, the counts are the simulation's own:
+    this is how the term sensitivity recomputes a judgment on the base's draws (common random
+    numbers), and how a claim's confirmation is weighed.
+    """
+    size = model.params.n_samples
+    events: dict[str, int] = {}
+    true = np.zeros(len(model.claims), dtype=np.int64)
+    joint: dict[str, np.ndarray] = {}
+    for start in range(0, size, CHUNK):
+        draws = model.transform(model.uniforms(min(CHUNK, size - start), rng))
+        claims = model.claim_truths(draws)
+        true += claims.sum(axis=0)
+        for name, hit in model.events(draws, replacement).items():
+            hit = hit.astype(bool)
+            events[name] = events.get(name, 0) + int(hit.sum())
+            joint[name] = joint.get(name, 0) + (claims & hit[:, None]).sum(axis=0)
+    return Counts(size, events), true, joint
