@@ -112,13 +112,16 @@ def test_the_hazard_is_taken_over_the_50_days(params):
 
 
 def test_the_projection_loses_units_at_the_50_day_hazard(case2):
-    # A fixed p (no spread) and no reconstitution: effective units on day 50 + h are
-    # Binomial(43, exp(-lambda h)) with lambda = -log(1 - p) / 50; check the mean at the horizon.
+    # A constant hazard (shape fixed at 1) and no reconstitution: given a draw's p and its effective
+    # units on day 50, those still effective on day 50 + h are Binomial(effective, exp(-lambda h))
+    # with lambda = -log(1 - p) / 50; check the mean at the horizon against the draws.
     params = with_case({"case": str(case2), "n_samples": 20000, "count_uncertainty": 0,
-                        "denominator_uncertainty": 0, "horizon_days": 28})
+                        "denominator_uncertainty": 0, "horizon_days": 28, "hazard_shape_low": 1.0,
+                        "hazard_shape_high": 1.0})
     _, _, result = _run("attrition", params)
-    rate = result.reported.rate
-    expected = np.mean(43 * np.exp(np.log1p(-rate) / 50 * 28))
+    assert result.start_day == 50
+    draws = result.draws
+    expected = np.mean((draws["committed"] - draws["count"]) * np.exp(np.log1p(-draws["p"]) / 50 * 28))
     assert result.projection.mean()[-1] == pytest.approx(expected, rel=0.01)
 
 

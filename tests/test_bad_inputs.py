@@ -237,7 +237,7 @@ CASES = {
     "statements-no-count": (
         _statements("six-weeks-29,btg-ineffective-29,2022-04-06,,,,bad\n"),
         r"parameter 'statements_path': \S*/statements\.csv: line 2: field 'count_low' must be given "
-        r"\(or count_high or share_above\): the row states no count; got ''$"),
+        r"\(or count_high, share_above or share_below\): the row states no count; got ''$"),
     "losses-not-json": (
         _loss_file(b"{not json", "equipment.json"),
         r"parameter 'losses_path': \S*/equipment\.json: .*JSON.*$"),
@@ -484,7 +484,7 @@ UNUSUAL = {
         _statements("six-weeks-29,btg-ineffective-29,2022-04-06,29,29,,first\n"
                     "later,bbc-btg-ineffective,2022-04-11,20,22,,a narrower definition\n"),
         ["The counts cannot be read as counts of the same force",
-         "the independent reading is the headline instead"]),
+         "the estimate rests on the independent reading alone"]),
     "as-of-the-second-day": (
         lambda inputs: ["-p", "as_of", "2022-02-26"],
         ["fewer than three days of claims precede the cut-off"]),

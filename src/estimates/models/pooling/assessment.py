@@ -279,7 +279,9 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
                                   **common)
     except pooling.PoolingError as error:
         return not_pooled(f"{error}, so nothing was pooled")
-    notes += [f"{reason}; the estimate rests on the other reading" for reason in estimate.impossible.values()]
+    for reading, reason in estimate.impossible.items():
+        other = next(iter(estimate.fits))
+        notes.append(f"{reason}; the estimate rests on the {other} reading alone")
 
     def reading_fit(reading: str, shape=shape_90):
         if shape == shape_90 and reading in estimate.fits:
