@@ -482,7 +482,7 @@ UNUSUAL = {
         ["With a single statement there is nothing to check it against"]),
     "statements-that-fall": (
         _statements("six-weeks-29,btg-ineffective-29,2022-04-06,29,29,,first\n"
-                    "later,bbc-btg-ineffective,2022-04-11,20,22,,a narrower definition\n"),
+                    "later,bbc-btg-ineffective,2022-04-11,10,12,,a narrower definition\n"),
         ["The counts cannot be read as counts of the same force",
          "the estimate rests on the independent reading alone"]),
     "as-of-the-second-day": (

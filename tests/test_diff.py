@@ -59,7 +59,9 @@ def test_more_losses_move_the_attrition_judgments_and_name_the_count(baseline_ru
     moves = {j.id: j for j in comparison.judgments}
     for judgment_id in ("attrition-threshold", "attrition-rate-above-implied-loss"):
         move = moves[judgment_id]
-        assert move.moved and move.delta > 0.1  # 35 rather than 29 of 125 ineffective
+        # 35 rather than 29 of 125 ineffective; the BBC's 37-38 five days later holds the joint
+        # estimate, so one count moves it less than it moved the single-report view (0.05, not 0.2).
+        assert move.moved and move.delta > 0.03
         assert [c.name for c in move.causes] == ["units_ineffective"]
         # With one parameter changed, reverting it accounts for the whole move.
         assert move.causes[0].effect == pytest.approx(move.delta, abs=1e-12)
@@ -136,11 +138,13 @@ def test_each_judgment_names_only_the_parameters_that_moved_it(record):
 
 
 def test_two_parameters_acting_together_are_reported_as_such(record):
-    old = record("old", units_ineffective=33, reconstitution_per_week=2.0)
+    # A lower count and a shape held at or above 1 pull against each other: their interaction is well
+    # above the Monte Carlo noise (about 0.06 against 0.01).
+    old = record("old", units_ineffective=20, hazard_shape_low=1.0)
     new = record("new")
     [threshold] = [j for j in diff.compare(old, new).judgments if j.id == "attrition-threshold"]
     named = {c.name: c.effect for c in threshold.causes}
-    assert {"units_ineffective", "reconstitution_per_week"} <= set(named)
+    assert {"units_ineffective", "hazard_shape_low", "parameters"} <= set(named)
     # The single reverts plus the interaction add up to the whole move (same code and data).
     assert sum(named.values()) == pytest.approx(threshold.delta, abs=1e-12)
 
@@ -244,7 +248,8 @@ def test_a_run_written_before_the_rename_compares_parameter_by_parameter(tmp_pat
     assert "units_committed" in old.manifest["parameters"] and "btg_committed" not in old.manifest["parameters"]
     comparison = diff.compare(old, diff.load_run(baseline_run))
     assert [c.name for c in comparison.inputs if c.kind == "parameter"] == []
-    assert comparison.judgments and not comparison.moved
+    # Only the judgment later runs state as a constraint moves: it is gone from the new run.
+    assert comparison.judgments and [j.id for j in comparison.moved] == ["resupply-complete-unit"]
     # The old id is read under its new name (a judgment the new run no longer makes).
     assert "resupply-complete-unit" in {j["id"] for j in old.results["resupply"]["judgments"]}
     assert "resupply-complete-btg" not in {j["id"] for j in old.results["resupply"]["judgments"]}

@@ -243,7 +243,7 @@ def test_plot_draws_the_estimates_and_the_checks():
     figure = result.plot()
     assert len(figure.axes) == 2 and "by the count date" in figure.axes[0].get_xlabel()
     _, ax = plt.subplots()
-    assert result.plot(ax=ax) is ax and len(ax.get_yticklabels()) == 4
+    assert result.plot(ax=ax) is ax and len(ax.get_yticklabels()) == 5  # single report, joint, three readings
     plt.close("all")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -63,7 +64,10 @@ def test_every_changed_figure_in_the_readme_is_reported_on_one_line_naming_its_k
 def test_make_readme_figures_rewrites_from_the_file_this_test_checks():
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    done = subprocess.run(["make", "-n", "readme-figures"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    # Run as `make test` runs it too: without the outer make's flags, which would add directory lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "readme-figures"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     command = done.stdout.strip().splitlines()[-1].split()
     assert command[1:] == ["-m", "estimates.report.readme_figures", str(BASELINE.relative_to(ROOT)), "README.md"]

@@ -45,12 +45,11 @@ from estimates.core.quantities import (
     quantile_dict,
 )
 from estimates.core.wording import long_date
-from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
 from estimates.inputs.statements import Statement, load_statements
 from estimates.models.attrition import MODEL
-from estimates.models.attrition.evidence import Evidence, evidence
+from estimates.models.attrition.evidence import Evidence, check_statements, evidence
 from estimates.models.attrition.projection import CHUNK, Projection, project_effective  # noqa: F401  (re-exported)
 from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
 from estimates.models.attrition.sources import (
@@ -217,14 +216,7 @@ def load(params: Parameters) -> AttritionData:
 def check(params: Parameters, data: AttritionData) -> None:
     """A statement that needs more units ineffective than the most committed: InputError naming it.
     A ledger lacking the claims the parameters cite is noted in the briefing, not refused."""
-    top = params.committed_range[1]
-    for line, statement in enumerate(data.statements, start=2):
-        smallest = statement.bounds([top])[0][0]
-        if smallest > top:
-            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
-                             f"statement '{statement.observation_id}' needs at least {smallest} "
-                             f"{params.words.unit_plural} ineffective, more than the {top} committed at most (units_committed + "
-                             f"denominator_uncertainty)")
+    check_statements(params, data.statements)
 
 
 def joint_estimate(params: Parameters, data: AttritionData) -> tuple[Evidence, JointEstimate]:

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from estimates.core.wording import long_date
+from estimates.errors import InputError
 from estimates.inputs.claims import Ledger
 from estimates.inputs.statements import Statement
 from estimates.parameters.schema import Parameters
@@ -38,6 +39,19 @@ class Evidence:
     def last_day(self) -> int:
         """The last day any statement used may describe."""
         return max(s.day_latest for s in self.used)
+
+
+def check_statements(params: Parameters, statements: tuple[Statement, ...]) -> None:
+    """A statement that needs more units ineffective than the most committed: InputError naming its
+    line, before any model runs."""
+    top = params.committed_range[1]
+    for line, statement in enumerate(statements, start=2):
+        smallest = statement.bounds([top])[0][0]
+        if smallest > top:
+            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
+                             f"statement '{statement.observation_id}' needs at least {smallest} "
+                             f"{params.words.unit_plural} ineffective, more than the {top} committed at most (units_committed + "
+                             f"denominator_uncertainty)")
 
 
 def evidence(params: Parameters, ledger: Ledger, statements: tuple[Statement, ...]) -> Evidence:

@@ -27,13 +27,13 @@ from estimates.core.quantities import (
     quantile_dict,
 )
 from estimates.core.wording import long_date
-from estimates.errors import InputError
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
 from estimates.inputs.statements import Statement, load_statements
 from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usable_statements re-exported)
     FROM_PARAMETERS,
     LEFT_OUT,
+    check_statements,
     evidence,
     usable_statements,
 )
@@ -77,14 +77,7 @@ def load(params: Parameters) -> PoolingData:
 
 def check(params: Parameters, data: PoolingData) -> None:
     """A statement that needs more units ineffective than the most committed: InputError naming it."""
-    top = params.committed_range[1]
-    for line, statement in enumerate(data.statements, start=2):
-        smallest = statement.bounds([top])[0][0]
-        if smallest > top:
-            raise InputError(f"parameter 'statements_path': {params.statements_path}: line {line}: "
-                             f"statement '{statement.observation_id}' needs at least {smallest} "
-                             f"{params.words.unit_plural} ineffective, more than the {top} committed at most (units_committed + "
-                             f"denominator_uncertainty)")
+    check_statements(params, data.statements)
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,7 +20,6 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from estimates.core.hazard import (
     daily_hazard_from_probability,
@@ -32,7 +31,7 @@ from estimates.models.pooling import posterior as pooling
 
 
 @dataclass(frozen=True, eq=False)
-class JointEstimate:
+class JointEstimate(pooling.GridMarginals):
     """The readings' posteriors on one grid and their weights."""
 
     fits: dict[str, pooling.PooledFit] = field(repr=False)
@@ -60,22 +59,6 @@ class JointEstimate:
     def posterior(self) -> np.ndarray:
         """The averaged posterior over the (p, k, N) cells."""
         return sum(w * self.fits[r].posterior for r, w in self.weights.items())
-
-    @property
-    def p_posterior(self):
-        return stats.rv_histogram((self.posterior.sum(axis=(1, 2)), self.grid.p_edges), density=False)
-
-    @property
-    def shape_posterior(self):
-        if self.grid.shape_fixed:
-            return None
-        return stats.rv_histogram((self.posterior.sum(axis=(0, 2)), self.grid.shape_edges), density=False)
-
-    def probability_shape_above(self, value: float = 1.0) -> float:
-        posterior = self.shape_posterior
-        if posterior is None:
-            return float(self.grid.shape[0] > value)
-        return float(posterior.sf(value))
 
     def draw(self, size: int, rng: np.random.Generator, day: int) -> dict[str, np.ndarray]:
         """``size`` joint draws of p, shape, committed force, reading (``nested`` True/False) and the
@@ -151,16 +134,9 @@ def latent_counts(fit: pooling.PooledFit, rng: np.random.Generator, size: int, d
     latest = max(s.day_latest for s in fit.read)
     if day < latest:
         raise ValueError(f"day {day} precedes the last day a statement may describe ({latest})")
-    grid = fit.grid
-    flat = fit.posterior.ravel()
-    i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat / flat.sum()), fit.posterior.shape)
-    p = rng.uniform(grid.p_edges[i], grid.p_edges[i + 1])
-    if grid.shape_fixed:
-        shape = np.full(size, grid.shape[0])
-    else:
-        log_edges = np.log(grid.shape_edges)
-        shape = np.exp(rng.uniform(log_edges[j], log_edges[j + 1]))
-    committed = grid.committed[m]
+    drawn = fit.sample(size, rng)
+    p, shape, committed = drawn["p"], drawn["shape"], drawn["committed"]
+    i, j, m = drawn["cells"]
     h0 = daily_hazard_from_probability(p, 1)
     if fit.reading != "nested":
         count = rng.binomial(committed, probability_from_cumulative_hazard(h0 * (day / fit.as_of_day) ** shape))

@@ -298,23 +298,12 @@ def datings(statements: tuple[Statement, ...], limit: int = MAX_DATINGS) -> tupl
     return tuple(out)
 
 
-@dataclass(frozen=True, eq=False)
-class PooledFit:
-    """The posterior of (p, k, N) given some statements, under one reading."""
+class GridMarginals:
+    """Marginal posteriors of p and of the shape, for anything with a ``grid`` and a ``posterior``
+    over its (p, k, N) cells."""
 
-    reading: str
-    statements: tuple[Statement, ...]
-    as_of_day: int
-    grid: PosteriorGrid = field(repr=False)
-    posterior: np.ndarray = field(repr=False)
-    #: P(statements) under the prior: the ratio of two fits' evidence is their Bayes factor.
-    evidence: float
-    #: The statements as read (widened by ``count_uncertainty``), the ways of dating them, and each
-    #: dating's likelihood on the grid (float32, to bound memory), for drawing latent counts.
-    read: tuple[Statement, ...] = ()
-    dating: tuple[Dating, ...] = ()
-    dating_likelihood: np.ndarray | None = field(default=None, repr=False)
-    count_uncertainty: int = 0
+    grid: PosteriorGrid
+    posterior: np.ndarray
 
     @property
     def p_posterior(self):
@@ -336,17 +325,35 @@ class PooledFit:
 
     def sample(self, size: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Draws of (p, k, N) from the posterior, spread uniformly within each p cell and
-        log-uniformly within each k cell."""
+        log-uniformly within each k cell; ``cells`` holds each draw's (p, k, N) cell indices."""
         flat = self.posterior.ravel()
-        cells = rng.choice(flat.size, size=size, p=flat / flat.sum())
-        i, j, m = np.unravel_index(cells, self.posterior.shape)
+        i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat / flat.sum()), self.posterior.shape)
         p = rng.uniform(self.grid.p_edges[i], self.grid.p_edges[i + 1])
         if self.grid.shape_fixed:
             shape = np.full(size, self.grid.shape[0])
         else:
             log_edges = np.log(self.grid.shape_edges)
             shape = np.exp(rng.uniform(log_edges[j], log_edges[j + 1]))
-        return {"p": p, "shape": shape, "committed": self.grid.committed[m]}
+        return {"p": p, "shape": shape, "committed": self.grid.committed[m], "cells": (i, j, m)}
+
+
+@dataclass(frozen=True, eq=False)
+class PooledFit(GridMarginals):
+    """The posterior of (p, k, N) given some statements, under one reading."""
+
+    reading: str
+    statements: tuple[Statement, ...]
+    as_of_day: int
+    grid: PosteriorGrid = field(repr=False)
+    posterior: np.ndarray = field(repr=False)
+    #: P(statements) under the prior: the ratio of two fits' evidence is their Bayes factor.
+    evidence: float
+    #: The statements as read (widened by ``count_uncertainty``), the ways of dating them, and each
+    #: dating's likelihood on the grid (float32, to bound memory), for drawing latent counts.
+    read: tuple[Statement, ...] = ()
+    dating: tuple[Dating, ...] = ()
+    dating_likelihood: np.ndarray | None = field(default=None, repr=False)
+    count_uncertainty: int = 0
 
     def to_dict(self, level: float = 0.9) -> dict:
         posterior = self.p_posterior
