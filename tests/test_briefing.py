@@ -302,3 +302,20 @@ def test_claim_text_is_escaped(baseline_results, manifest, tmp_path):
     html = _render(results, manifest, tmp_path)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "a &lt;b&gt;bold&lt;/b&gt; claim" in html
+
+
+def test_the_uk_yardstick_is_printed_when_asked_and_the_record_stays_icd_203(baseline_results, manifest, tmp_path):
+    from estimates.core.wording import likelihood
+
+    asked = {**manifest, "parameters": {**manifest["parameters"], "likelihood_scale": "uk"}}
+    html = _render(copy.deepcopy(baseline_results), asked, tmp_path)
+    assert 'id="scale-uk"' in html and "realistic possibility" in html and "UK Probability Yardstick" in html
+    for section in baseline_results.values():
+        for judgment in section.get("judgments", []) if isinstance(section, dict) else []:
+            card = _block(html, rf'<li class="judgment-card[^"]*" id="judgment-{judgment["id"]}".*?</li>')
+            printed = likelihood(judgment["probability"]["probability"], "uk")
+            assert f'<strong class="term">{printed.term}</strong>' in card
+            # The confidence rests on ICD 203 bands whatever is printed: the same as the ICD briefing's.
+            assert judgment["term"] == likelihood(judgment["probability"]["probability"]).term
+    default = _render(copy.deepcopy(baseline_results), manifest, tmp_path)
+    assert 'id="scale-icd203"' in default and "realistic possibility" not in default

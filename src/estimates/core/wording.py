@@ -1,11 +1,17 @@
-"""ICD 203 words of estimative probability.
+"""Words of estimative probability: ICD 203, and the UK Probability Yardstick as an option.
 
-One function, :func:`likelihood`, turns the probability of an *event* into its ICD 203 term. It is
-never applied to a fraction of a force: "23% of the units are ineffective" is a share, not a likelihood.
+One function, :func:`likelihood`, turns the probability of an *event* into its term. It is never
+applied to a fraction of a force: "23% of the units are ineffective" is a share, not a likelihood.
 
-Bands follow ICD 203 (2015), with each band's upper edge belonging to the band above, so that every
-probability in [0, 1] has exactly one term: below 0.05 is "almost no chance", from 0.95 up is
-"almost certain".
+ICD 203 (2015) is the record: every judgment's band, and the confidence and band-change rules, use
+it. Its bands touch, each upper edge belonging to the band above, so every probability in [0, 1]
+has exactly one term: below 0.05 is "almost no chance", from 0.95 up is "almost certain".
+
+The UK Probability Yardstick (Defence Intelligence) may be printed instead (``likelihood_scale``).
+Its bands leave deliberate gaps (5-10%, 20-25%, 35-40%, 50-55%, 75-80%, 90-95%) that its guidance
+gives no term for. Here a probability in a gap takes the term of the nearer band, and one exactly
+midway takes the less extreme of the two (the band whose middle is nearer 50%); the number is
+always printed beside the term, so the reader sees where in the gap it fell.
 """
 
 from __future__ import annotations
@@ -26,7 +32,20 @@ class Likelihood:
 
     @property
     def range_label(self) -> str:
+        if self.low == 0.0:
+            return f"<={round(self.high * 100)}%"
+        if self.high == 1.0:
+            return f">={round(self.low * 100)}%"
         return f"{round(self.low * 100)}-{round(self.high * 100)}%"
+
+    @property
+    def span(self) -> str:
+        """The range as printed in a briefing: ``20%–45%``, ``≤5%``, ``≥95%``."""
+        if self.low == 0.0:
+            return f"≤{round(self.high * 100)}%"
+        if self.high == 1.0:
+            return f"≥{round(self.low * 100)}%"
+        return f"{round(self.low * 100)}%–{round(self.high * 100)}%"
 
     @property
     def label(self) -> str:
@@ -47,9 +66,25 @@ SCALE: tuple[Likelihood, ...] = (
 )
 _LOWER_EDGES = [band.low for band in SCALE[1:]]
 
+#: The UK Probability Yardstick as published: "remote chance" is at most 5%, "almost certain" at
+#: least 95%; the gaps between bands are deliberate.
+UK_YARDSTICK: tuple[Likelihood, ...] = (
+    Likelihood("remote chance", "", 0.0, 0.05),
+    Likelihood("highly unlikely", "", 0.10, 0.20),
+    Likelihood("unlikely", "", 0.25, 0.35),
+    Likelihood("realistic possibility", "", 0.40, 0.50),
+    Likelihood("likely", "probable", 0.55, 0.75),
+    Likelihood("highly likely", "", 0.80, 0.90),
+    Likelihood("almost certain", "", 0.95, 1.0),
+)
 
-def likelihood(probability: float) -> Likelihood:
-    """Return the ICD 203 term for the probability of an event.
+#: The scales a run may print (``likelihood_scale``), each with the name the briefing gives it.
+SCALES: dict[str, tuple[Likelihood, ...]] = {"icd203": SCALE, "uk": UK_YARDSTICK}
+SCALE_NAMES = {"icd203": "ICD 203", "uk": "the UK Probability Yardstick"}
+
+
+def likelihood(probability: float, scale: str = "icd203") -> Likelihood:
+    """Return the term of ``scale`` (``icd203`` or ``uk``) for the probability of an event.
 
     Examples
     --------
@@ -57,13 +92,31 @@ def likelihood(probability: float) -> Likelihood:
     'unlikely (20-45%)'
     >>> likelihood(0.45).term
     'roughly even chance'
+    >>> likelihood(0.23, "uk").term, likelihood(0.225, "uk").term, likelihood(0.52, "uk").term
+    ('unlikely', 'unlikely', 'realistic possibility')
     """
     if isinstance(probability, bool) or not isinstance(probability, (int, float)):
         raise TypeError(f"probability must be a number in [0, 1], got {probability!r}")
     p = float(probability)
     if math.isnan(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"probability must be in [0, 1], got {probability!r}")
-    return SCALE[bisect.bisect_right(_LOWER_EDGES, p)]
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
+    if scale == "icd203":
+        return SCALE[bisect.bisect_right(_LOWER_EDGES, p)]
+    return _nearest_band(p, SCALES[scale])
+
+
+def _nearest_band(p: float, bands: tuple[Likelihood, ...]) -> Likelihood:
+    """The band holding ``p``, or in a gap the nearer one; midway, the one whose middle is nearer 50%."""
+    def distance(band: Likelihood) -> float:
+        return max(band.low - p, p - band.high, 0.0)
+
+    def extremity(band: Likelihood) -> float:
+        return abs(0.5 * (band.low + band.high) - 0.5)
+
+    # Gap edges are round percentages: compare distances rounded well below any printed digit.
+    return min(bands, key=lambda band: (round(distance(band), 12), extremity(band)))
 
 
 def long_date(date) -> str:
@@ -86,10 +139,15 @@ def points(delta: float, digits: int = 1) -> str:
 
 
 def opening(term: str) -> str:
-    """How a judgment sentence starts before its ICD 203 term: "It is likely that ...", but
-    "There is almost no chance that ..." ("It is almost no chance" is not English).
+    """How a judgment sentence starts before its term: "It is likely that ...", but "There is almost
+    no chance that ..." ("It is almost no chance" is not English) and "There is a realistic
+    possibility that ..." for the UK Yardstick's nouns.
 
     >>> opening("likely"), opening("almost no chance"), opening("roughly even chance")
     ('It is', 'There is', 'There is')
+    >>> opening("realistic possibility"), opening("remote chance"), opening("highly unlikely")
+    ('There is a', 'There is a', 'It is')
     """
+    if term in ("realistic possibility", "remote chance"):
+        return "There is a"
     return "There is" if term.endswith("chance") else "It is"

@@ -33,6 +33,12 @@ SHARED = {
         "", unit="folder", source=ASSUMPTION,
         help="Case folder (case.yaml and its data files); empty for the bundled case.",
     ),
+    "likelihood_scale": param(
+        Literal["icd203", "uk"],
+        "icd203", unit="", source=ASSUMPTION,
+        help="Words of estimative probability printed: icd203 (US ICD 203) or uk (UK Probability Yardstick); "
+             "bands, confidence and band changes follow ICD 203 either way.",
+    ),
     # --- input files ---------------------------------------------------------------------------
     # Read, never written. A relative path in case.yaml is in the case folder; one typed on the
     # command line is taken from the current directory.

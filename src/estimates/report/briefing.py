@@ -32,7 +32,7 @@ import pandas as pd
 from estimates.core import confidence
 from estimates.core.calendar import day_number
 from estimates.core.vocabulary import plural
-from estimates.core.wording import SCALE, long_date, opening, percent, points
+from estimates.core.wording import SCALE_NAMES, SCALES, likelihood, long_date, opening, percent, points
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
@@ -76,6 +76,9 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
     env.globals["scenario"] = {row["name"]: row for row in scenario}
+    # The words printed; the recorded bands and every rule on them stay ICD 203.
+    scale = printed_scale(manifest)
+    env.filters["printed"] = lambda probability: likelihood(probability, scale)
     for number, row in enumerate(judgments, start=1):
         row["number"] = number
         row["confidence"] = confidence.rate(row["judgment"], {s["claim_id"]: s for s in sources})
@@ -131,7 +134,9 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         assumptions=[{**p, **assumed.get(p["name"], {})} for p in parameters
                      if p["kind"] != "reported" or p["name"] in assumed],
         parameters=parameters,
-        scale=SCALE,
+        scale=SCALES[scale],
+        scale_name=SCALE_NAMES[scale],
+        scale_id=scale,
         rule=confidence.RULE,
         take=take,
         remaining=remaining,
@@ -141,6 +146,12 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     path = run_dir / "briefing.html"
     atomic_write(path, html.encode("utf-8"))
     return path
+
+
+def printed_scale(manifest: dict) -> str:
+    """The words of estimative probability the run asked for (``likelihood_scale``); ICD 203 for a
+    run recorded before the option existed."""
+    return (manifest.get("parameters") or {}).get("likelihood_scale", "icd203")
 
 
 def gather_judgments(results: dict, models: list[str]) -> list[dict]:
