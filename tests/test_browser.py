@@ -126,6 +126,19 @@ def test_write_pdf(chromium, baseline_run, tmp_path):
     assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") + data.count(b"/Type/Page") > 3
 
 
+def test_every_printed_page_carries_the_marking_and_its_number(chromium, baseline_run, tmp_path):
+    import pypdf
+
+    html = tmp_path / "briefing.html"
+    shutil.copy(baseline_run / "briefing.html", html)
+    pages = pypdf.PdfReader(str(pdf.write_pdf(html))).pages
+    assert len(pages) > 3
+    for number, page in enumerate(pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert briefing.HANDLING in text, number
+        assert f"page {number} of {len(pages)}" in text, number
+
+
 def test_pdf_without_chromium_says_so_before_running(tmp_path):
     # Needs no browser: the check happens before anything is created.
     env = {**os.environ, pdf.ENVIRONMENT_VARIABLE: str(tmp_path / "no-such-chromium")}

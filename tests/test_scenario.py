@@ -81,8 +81,8 @@ def test_only_parameters_that_carry_a_claims_value_state_it():
 def test_the_banner_is_repeated_at_the_top_of_every_printed_page(scenario_html):
     # A page margin box (@page @top-center) shows --scenario, set on the html element, on every
     # printed page; the text is a CSS string (hex escapes) inside an HTML attribute.
-    assert re.search(r"@page \{ @top-center \{ content: var\(--scenario\)", scenario_html)
-    [value] = re.findall(r'<html lang="en" style="--scenario: ([^"]*)"', scenario_html)
+    assert re.search(r"@page \{\s*@top-center \{ content: var\(--scenario\)", scenario_html)
+    [value] = re.findall(r'<html lang="en" style="--marking: [^"]*?; --scenario: ([^"]*)"', scenario_html)
     rule = html.unescape(value)
     text = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), rule.strip('"'))
     assert text.startswith("SCENARIO: assumes units_ineffective = 35 (reported: 29)")
