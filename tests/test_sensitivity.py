@@ -143,3 +143,30 @@ def test_a_judgment_settled_in_every_draw_and_variation_becomes_a_constraint():
     assert constraints[1].sentence == ("It happens in every one of the 1,000 draws, and with every uncertain input "
                                        "at either end of its plausible range, that event always happens.")
     assert settled([Judgment("bare", "s", MonteCarloProbability.from_count(0, 10), "b")])[1] == ()
+
+
+def test_tornado_charts_show_only_inputs_that_move_a_judgment_beyond_its_monte_carlo_error(baseline_results):
+    import matplotlib.pyplot as plt
+
+    from estimates.charts import judgment_figures
+
+    judgments = [j for section in baseline_results.values() if isinstance(section, dict)
+                 for j in section.get("judgments", []) if j.get("sensitivity")]
+    figures = {name.removeprefix("sensitivity_"): figure for name, figure, _ in judgment_figures(judgments)}
+    for judgment in judgments:
+        probability = judgment["probability"]["probability"]
+        error = judgment["probability"].get("standard_error") or 0.0
+        by_input: dict[str, list[dict]] = {}
+        for variation in judgment["sensitivity"]["variations"]:
+            by_input.setdefault(variation["parameter"], []).append(variation)
+        # By hand: an input earns a row if one of its ends moves the probability by more than the
+        # error, or changes the term.
+        expected = {name for name, rows in by_input.items()
+                    if any(abs(r["probability"] - probability) > error or r["term"] != judgment["term"] for r in rows)}
+        ax = figures[judgment["id"]].axes[0]
+        shown = {label.get_text().rsplit(" (", 1)[0] for label in ax.get_yticklabels()}
+        assert shown == expected, judgment["id"]
+        rest = len(by_input) - len(expected)
+        if rest:
+            assert f"{rest} other input" in ax.get_xlabel()
+    plt.close("all")

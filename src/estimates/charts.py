@@ -101,19 +101,20 @@ def readings_chart(summary: pd.DataFrame, ax=None):
 _BAND_EDGES = (0.0, 0.05, 0.20, 0.45, 0.55, 0.80, 0.95, 1.0)
 
 
-def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None):
+def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error: float = 0.0):
     """A judgment's probability with each uncertain input at either end of its plausible range.
 
     ``sensitivity`` is a recorded judgment's ``sensitivity``; one row per input that moves the
-    probability at all, widest swing on top, over the ICD 203 bands; a filled marker is a value at
-    which the band changes. Inputs that leave it unchanged are counted in the axis label.
+    probability by more than ``error`` (its Monte Carlo standard error; 0 for an exact probability)
+    or changes its band, widest swing on top, over the ICD 203 bands; a filled marker is a value at
+    which the band changes. The other inputs are counted in the axis label.
     """
     from estimates.core.wording import SCALE
 
     rows: dict[str, list[dict]] = {}
     for variation in sensitivity["variations"]:
         rows.setdefault(variation["parameter"], []).append(variation)
-    moving = [name for name in rows if _swing(rows[name], probability) > 0.0]
+    moving = shown_inputs(rows, probability, error)
     idle = len(rows) - len(moving)
     order = sorted(moving, key=lambda name: -_swing(rows[name], probability))
     ax = new_axes(ax, size=(7.0, 1.3 + 0.3 * max(len(order), 1)))
@@ -134,7 +135,10 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None):
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     label = "probability of the event (line: this run; red: the band changes)"
-    if idle:
+    if idle and error > 0.0:
+        label += (f"\n{idle} other input{'s move' if idle > 1 else ' moves'} it by no more than its "
+                  f"Monte Carlo error (±{100 * error:.1f} points)")
+    elif idle:
         label += f"\n{idle} other input{'s leave' if idle > 1 else ' leaves'} it unchanged"
     ax.set_xlabel(label)
     if not order:
@@ -155,7 +159,8 @@ def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]
         if not sensitivity or not sensitivity["variations"]:
             continue
         probability = judgment["probability"]["probability"]
-        ax = term_sensitivity_chart(sensitivity, probability)
+        error = judgment["probability"].get("standard_error") or 0.0
+        ax = term_sensitivity_chart(sensitivity, probability, error=error)
         low, high = sensitivity["probability_range"]
         alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
                f"this run, ranges from {low:.1%} to {high:.1%} as each of "
@@ -164,6 +169,21 @@ def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]
                   else "; the band never changes."))
         figures.append((f"sensitivity_{judgment['id']}", ax.figure, alt))
     return figures
+
+
+def shown_inputs(rows: dict[str, list[dict]], probability: float, error: float) -> list[str]:
+    """Inputs (``{name: variations}``) worth a row: those that move the probability by more than its
+    Monte Carlo error, or change its band.
+
+    >>> rows = {"a": [{"probability": 0.30, "term": "unlikely"}], "b": [{"probability": 0.251, "term": "unlikely"}],
+    ...         "c": [{"probability": 0.19, "term": "very unlikely"}]}
+    >>> shown_inputs(rows, 0.25, 0.005), shown_inputs(rows, 0.25, 0.0)
+    (['a', 'c'], ['a', 'b', 'c'])
+    """
+    base = _term(probability)
+    return [name for name, variations in rows.items()
+            if max(abs(v["probability"] - probability) for v in variations) > error
+            or any(v["term"] != base for v in variations)]
 
 
 def _term(probability: float) -> str:

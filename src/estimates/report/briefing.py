@@ -32,7 +32,15 @@ import pandas as pd
 from estimates.core import confidence
 from estimates.core.calendar import day_number
 from estimates.core.vocabulary import plural
-from estimates.core.wording import SCALE_NAMES, SCALES, likelihood, long_date, opening, percent, points
+from estimates.core.wording import (
+    SCALE_NAMES,
+    SCALES,
+    likelihood,
+    long_date,
+    opening,
+    percent,
+    points,
+)
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
