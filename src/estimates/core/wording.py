@@ -32,20 +32,21 @@ class Likelihood:
 
     @property
     def range_label(self) -> str:
-        if self.low == 0.0:
-            return f"<={round(self.high * 100)}%"
-        if self.high == 1.0:
-            return f">={round(self.low * 100)}%"
-        return f"{round(self.low * 100)}-{round(self.high * 100)}%"
+        """The range in plain text, as the recorded sentence gives it: ``20-45%``, ``<=5%``, ``>=95%``."""
+        return self._range("-", "<=", ">=", percent_on_both=False)
 
     @property
     def span(self) -> str:
         """The range as printed in a briefing: ``20%–45%``, ``≤5%``, ``≥95%``."""
+        return self._range("–", "≤", "≥", percent_on_both=True)
+
+    def _range(self, dash: str, at_most: str, at_least: str, *, percent_on_both: bool) -> str:
+        low, high = round(self.low * 100), round(self.high * 100)
         if self.low == 0.0:
-            return f"≤{round(self.high * 100)}%"
+            return f"{at_most}{high}%"
         if self.high == 1.0:
-            return f"≥{round(self.low * 100)}%"
-        return f"{round(self.low * 100)}%–{round(self.high * 100)}%"
+            return f"{at_least}{low}%"
+        return f"{low}{'%' if percent_on_both else ''}{dash}{high}%"
 
     @property
     def label(self) -> str:
