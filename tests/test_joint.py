@@ -1,7 +1,6 @@
 """The joint estimate of the attrition process: both readings weighted, counts read within their
 spread, statements dated within their windows; and the attrition judgments that rest on it."""
 
-import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -215,4 +214,4 @@ def test_a_fixed_shape_is_two_equal_ends():
     params = validate({**QUICK, "hazard_shape_low": 1.3, "hazard_shape_high": 1.3})
     result = attrition.assess(params, attrition.load(params), model_rng(params.seed, "attrition"))
     assert np.all(result.draws["shape"] == 1.3)
-    assert dataclasses.asdict(result.evidence) is not None
+    assert result.joint.shape_posterior is None and result.joint.probability_shape_above(1.0) == 1.0
