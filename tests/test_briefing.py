@@ -61,9 +61,18 @@ def judgments(baseline_results):
 
 @pytest.fixture(scope="module")
 def key_judgments(baseline_results):
-    """The judgments of the bottom line: those of models that are not cross-checks."""
-    return [j for model, section in MODELS.items() if model in baseline_results and not section.crosscheck
-            for j in baseline_results[model].get("judgments", [])]
+    """The front page's judgments, by the registry's declared ranks (report/front_page.py)."""
+    from estimates.report import front_page
+
+    models = [m for m in MODELS if m in baseline_results]
+    ranks = {i: r for m in models for i, r in MODELS[m].key_judgment_ranks.items()}
+    return [row["judgment"] for row in front_page.key_judgments(briefing.gather_judgments(baseline_results, models), ranks)]
+
+
+@pytest.fixture(scope="module")
+def numbered(judgments, key_judgments):
+    """Judgments as the briefing numbers them: the key ones first, in rank order, then the rest."""
+    return key_judgments + [j for j in judgments if j not in key_judgments]
 
 
 @pytest.fixture(scope="module")
@@ -71,52 +80,58 @@ def manifest(baseline_run):
     return json.loads((baseline_run / "manifest.json").read_text())
 
 
-def test_header(page, manifest, baseline_results):
+def test_front_page_header(page, manifest, baseline_results):
     html, _ = page
-    header = _text(_block(html, r"<header>.*?</header>"))
-    assert header.startswith(briefing.HANDLING)
-    assert briefing.TITLE in header and "Russian ground forces in Ukraine, spring 2022" in header
-    assert "Information cut-off 11 April 2022 (day 47; day 1 is 24 February 2022)" in header
-    assert "Counts describe 6 April 2022 (day 42)" in header
+    front = _text(_block(html, r'<section id="front-page">.*?</section>'))
+    assert front.startswith(briefing.HANDLING)
+    assert briefing.TITLE in front and "Russian ground forces in Ukraine, spring 2022" in front
+    assert "Information cut-off 11 April 2022 (day 47; day 1 is 24 February 2022)" in front
+    assert "counts describe 6 April 2022" in front
     started = manifest["started_utc"][:10].split("-")
-    assert f"Run date {int(started[2])} " in header and started[0] in header
-    assert f"Author {briefing.AUTHOR}" in header
-    # Quick runs differ from the baseline in n_samples only, and the header says so.
-    assert "1 differs from the baseline: n_samples = 4000 draws (baseline 20000)" in header
+    assert f"run {int(started[2])} " in front and started[0] in front
+    # Quick runs differ from the baseline in n_samples only: the front page says so, the annex says which.
+    assert "1 parameter differs from the baseline" in front
+    annex = _text(_block(html, r'<section class="annex" id="annex-parameters">.*?</section>'))
+    assert f"1 differs from the baseline: {briefing.parameter_label('n_samples')} = 4000 draws (baseline 20000)" in annex
+    assert briefing.AUTHOR in _text(html[html.index('<footer id="provenance">'):])
 
 
-def test_bottom_line_has_every_key_judgment_with_its_term_range_and_numbers(page, key_judgments):
+def test_front_page_lists_the_key_judgments_in_rank_order(page, key_judgments):
     html, _ = page
-    bottom = _block(html, r'<section id="bottom-line">.*?</section>')
-    assert 3 <= len(key_judgments) <= 6  # ICD 203 bottom line: a few key judgments, not a list of numbers
-    assert bottom.count('class="judgment-card') == len(key_judgments)
-    for judgment in key_judgments:
+    front = _block(html, r'<section id="front-page">.*?</section>')
+    assert 3 <= len(key_judgments) <= 5  # ICD 203: a few key judgments, not a list of numbers
+    assert re.findall(r'<li class="key-judgment[^"]*" id="key-([^"]+)"', front) == [j["id"] for j in key_judgments]
+    for number, judgment in enumerate(key_judgments, start=1):
         band = likelihood(judgment["probability"]["probability"])
-        card = _block(bottom, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
-        sentence = _block(card, r'<p class="judgment">.*?</p>')
-        assert f'<strong class="term">{band.term}</strong>' in sentence
-        # "There is almost no chance", never "It is almost no chance".
-        assert _text(sentence).startswith(("There is " if band.term.endswith("chance") else "It is ") + band.term)
-        assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in sentence
-        assert judgment["statement"] in _text(sentence)
-        numbers = _text(_block(card, r'<p class="numbers">.*?</p>'))
-        assert f"{100 * judgment['probability']['probability']:.1f}%" in numbers
-        if "n_samples" in judgment["probability"]:
-            assert "Monte Carlo error" in numbers
+        line = _block(front, rf'<li [^>]*id="key-{judgment["id"]}"[^>]*>.*?</li>')
+        assert f'data-number="{number}"' in line
+        assert f'<strong class="term">{band.term}</strong>' in line
+        assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in line
+        assert judgment["statement"] in _text(line)
+        assert re.search(r'<span class="confidence-level">(low|moderate|high) confidence</span>', line)
 
 
-def test_cross_check_judgments_are_cards_in_the_cross_checks_section(page, judgments, key_judgments):
+def test_every_judgment_is_a_card_on_its_models_page(page, baseline_results, numbered):
     html, _ = page
-    crosschecks = _block(html, r'<section id="cross-checks">.*?</section>')
-    others = [j for j in judgments if j not in key_judgments]
-    assert others, "the baseline has cross-check judgments"
-    for judgment in others:
-        card = _block(crosschecks, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
-        band = likelihood(judgment["probability"]["probability"])
-        assert f'<strong class="term">{band.term}</strong>' in card
-        assert judgment["statement"] in _text(card)
-        # Numbered on from the bottom line, as "What would change the judgments" numbers them.
-        assert f'data-number="{judgments.index(judgment) + 1}"' in card
+    for model in MODELS:
+        if model not in baseline_results:
+            continue
+        own = _block(html, rf'<section class="model-page" id="model-{model}">.*?</section>')
+        assert own.count("<figure") <= 1, f"{model}'s page shows more than one figure"
+        for judgment in baseline_results[model].get("judgments", []):
+            band = likelihood(judgment["probability"]["probability"])
+            card = _block(own, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
+            sentence = _block(card, r'<p class="judgment">.*?</p>')
+            assert f'<strong class="term">{band.term}</strong>' in sentence
+            # "There is almost no chance", never "It is almost no chance".
+            assert _text(sentence).startswith(("There is " if band.term.endswith("chance") else "It is ") + band.term)
+            assert f"({round(band.low * 100)}%–{round(band.high * 100)}%)" in sentence
+            assert judgment["statement"] in _text(sentence)
+            numbers = _text(_block(card, r'<p class="numbers">.*?</p>'))
+            assert f"{100 * judgment['probability']['probability']:.1f}%" in numbers
+            if "n_samples" in judgment["probability"]:
+                assert "Monte Carlo error" in numbers
+            assert f'data-number="{numbered.index(judgment) + 1}"' in card
 
 
 def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgments, baseline_results):
@@ -127,8 +142,9 @@ def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgm
         card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
         expected = confidence.rate(judgment, sources)
         assert expected.level == _confidence_by_hand(judgment, sources), judgment["id"]
-        assert f"confidence-{expected.level}" in card
-        statement = _text(_block(card, r'<p class="confidence">.*?</p>'))
+        assert f"confidence-{expected.level}" in card and expected.sentences[0] in _text(card)
+        full = _block(html, rf'<div class="judgment-full" id="full-{judgment["id"]}">.*?</div>')
+        statement = _text(_block(full, r'<p class="confidence">.*?</p>'))
         assert statement == expected.statement
         # Never in the same sentence, nor even the same paragraph, as a likelihood term.
         for term in TERMS:
@@ -225,11 +241,11 @@ def _confidence_by_hand(judgment: dict, sources: dict) -> str:
     return levels[level]
 
 
-def test_key_tables_are_the_recorded_numbers(baseline_run, baseline_results, judgments):
+def test_key_tables_are_the_recorded_numbers(baseline_run, baseline_results, judgments, numbered):
     import pandas as pd
 
     table = pd.read_csv(baseline_run / "judgments.csv").set_index("id")
-    assert list(table.index) == [j["id"] for j in judgments]
+    assert list(table.index) == [j["id"] for j in numbered]
     sources = {row["claim_id"]: row for section in baseline_results.values() if isinstance(section, dict)
                for row in section.get("sources", [])}
     for judgment in judgments:
@@ -243,13 +259,13 @@ def test_assumptions_are_kept_apart_from_reported_facts(page, baseline_results):
     reported = html.index("Inputs taken from reporting")
     assumed = html.index("Analyst assumptions")
     for row in baseline_results["attrition"]["parameters"]:
-        position = html.index(f"<code>{row['name']}</code> = ", reported)
+        position = html.index(f'id="input-{row["name"]}"', reported)
         assert (position < assumed) == (row["kind"] == "reported"), row["name"]
 
 
 def test_alternative_readings_of_the_75_percent(page, baseline_results):
     html, _ = page
-    section = _text(_block(html, r'<section id="alternatives">.*?</section>'))
+    section = _text(html[html.index('id="method-attrition"'):html.index('id="method-resupply"')])
     readings = baseline_results["attrition"]["seventy_five"]
     assert "Share of the army" in section and "Combat power retained" in section
     assert f"{readings['share_of_army']['pool_from_share']['low']:,.0f}" in section
@@ -257,11 +273,15 @@ def test_alternative_readings_of_the_75_percent(page, baseline_results):
 
 def test_parameters_appendix_lists_every_parameter(page, baseline_results):
     html, _ = page
-    appendix = _block(html, r'<section id="appendix">.*?</section>')
+    appendix = _block(html, r'<section class="annex" id="annex-parameters">.*?</section>')
     names = {p["name"] for section in baseline_results.values() if isinstance(section, dict)
              for p in section.get("parameters", [])}
     assert set(re.findall(r'<tr id="parameter-([^"]+)"', appendix)) == names
-    assert all(sentence in _text(appendix) for sentence in confidence.RULE)
+    language = _text(_block(html, r'<section class="annex" id="annex-language">.*?</section>'))
+    assert all(sentence in language for sentence in confidence.RULE)
+    from estimates.report.front_page import KEY_JUDGMENT_RULE
+
+    assert KEY_JUDGMENT_RULE in language
 
 
 def test_provenance_footer(page, baseline_run, manifest):

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from estimates.parameters.schema import specs
+from estimates.report import briefing
 from estimates.report.scenario import agrees, scenario_inputs
 
 from .conftest import quick_flags, run_cli
@@ -34,7 +35,8 @@ def test_the_banner_says_what_is_assumed_and_what_was_reported(scenario_html):
     [banner] = re.findall(r'<p class="scenario-banner".*?</p>', scenario_html, re.S)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", banner)).split())
     assert text.startswith("SCENARIO")
-    assert "units_ineffective = 35 battalion tactical groups (reported: 29, claim btg-ineffective-29)" in text
+    label = briefing.parameter_label("units_ineffective")
+    assert f"{label} = 35 battalion tactical groups (reported: 29, claim btg-ineffective-29)" in text
     # On the first screen: before the bottom line.
     assert scenario_html.index('class="scenario-banner"') < scenario_html.index('id="bottom-line"')
 
@@ -50,7 +52,7 @@ def test_no_sentence_calls_the_assumed_value_reported(scenario_html):
 def test_the_assumed_value_is_listed_with_the_assumptions(scenario_html):
     facts = scenario_html[scenario_html.index("Inputs taken from reporting"):scenario_html.index("Analyst assumptions")]
     assumptions = scenario_html[scenario_html.index("Analyst assumptions"):]
-    assert "<code>units_ineffective</code>" not in facts
+    assert 'id="input-units_ineffective"' not in facts and 'id="input-units_ineffective"' in assumptions
     assert "assumed for this scenario; reported: 29" in assumptions
 
 

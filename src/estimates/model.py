@@ -64,6 +64,18 @@ class Model:
     question_parameters: tuple[str, ...] = ()
     #: A second line of evidence: its judgments appear under "Cross-checks", not the bottom line.
     crosscheck: bool = False
+    #: Its judgments that may be key judgments, by id, with their rank across the suite (1 first):
+    #: the front page shows the five best-ranked a run makes that can go either way; the others
+    #: appear on the model's own page (:mod:`estimates.report.front_page`).
+    key_judgment_ranks: Mapping[str, int] = field(default_factory=dict)
+    #: Where its one-sentence headline (``report.headline``) stands in the bottom line (1 first);
+    #: ``None`` for a model that adds no sentence to it. The bottom line takes at most three.
+    headline_rank: int | None = None
+    #: The one figure its page in the briefing's main body shows (a name from ``figures``).
+    page_figure: str | None = None
+    #: What it asks, as a phrase for the briefing's scope note; ``{unit_plural}`` and the other case
+    #: words (``section["words"]``) are filled in from its section.
+    question: str = ""
 
     # --- where its pieces are ----------------------------------------------------------------
     @property
@@ -180,6 +192,11 @@ class Model:
         """Key tables as ``{file stem: DataFrame}``, written as CSV beside the briefing."""
         report = self._optional("report")
         return dict(report.tables(section)) if report and hasattr(report, "tables") else {}
+
+    def headline(self, section: dict) -> str | None:
+        """Its sentence for the bottom line, in plain words from its recorded section (None: none)."""
+        report = self._optional("report")
+        return report.headline(section) if report and hasattr(report, "headline") else None
 
     def notes(self, section: dict) -> list[str]:
         """Plain-language notes on unusual but valid inputs."""

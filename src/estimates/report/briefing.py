@@ -44,6 +44,7 @@ from estimates.core.wording import (
 from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
+from estimates.report import front_page
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
 
@@ -82,14 +83,22 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         row["unit"] = in_case_words(row.get("unit", ""), case)
     # Values that depart from what their claims report: said on every page, never called reported.
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
+    for row in scenario:
+        row["label"] = parameter_label(row["name"])
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
     env.globals["scenario"] = {row["name"]: row for row in scenario}
     # The words printed; the recorded bands and every rule on them stay ICD 203.
     scale = printed_scale(manifest)
     env.filters["printed"] = lambda probability: likelihood(probability, scale)
+    # Key judgments first, by their declared rank; then the others, model by model.
+    ranks = {jid: rank for model in ordered if model in MODELS
+             for jid, rank in MODELS[model].key_judgment_ranks.items()}
+    key = front_page.key_judgments(judgments, ranks)
+    judgments = key + [row for row in judgments if not any(row is k for k in key)]
+    by_claim = {s["claim_id"]: s for s in sources}
     for number, row in enumerate(judgments, start=1):
         row["number"] = number
-        row["confidence"] = confidence.rate(row["judgment"], {s["claim_id"]: s for s in sources})
+        row["confidence"] = confidence.rate(row["judgment"], by_claim)
         row["figure"] = robustness.get(row["judgment"]["id"])
 
     tables = {
@@ -108,6 +117,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
             "data": results[model],
             "macros": env.get_template(f"{model}/section.html.j2").module if found and found.template else None,
             "notes": found.notes(results[model]) if found else [],
+            "page_figure": found.page_figure if found and found.page_figure in figures else None,
         })
     if changes is not None and changes.judgments:
         tables["changes"] = _changes_table(changes)
@@ -120,6 +130,12 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         placed.add(name)
         return figures[name]
 
+    def take_more(name: str) -> dict | None:
+        """A figure for the annex, unless a model's page shows it already."""
+        if name in placed:
+            return None
+        return take(name)
+
     def remaining() -> list[dict]:
         return [f for name, f in figures.items() if name not in placed]
 
@@ -130,6 +146,16 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         author=AUTHOR,
         manifest=manifest,
         header=_header(results, manifest),
+        key=key,
+        bottom_line=front_page.bottom_line(
+            (MODELS[m].headline_rank, MODELS[m].headline(results[m]))
+            for m in ordered if m in MODELS and MODELS[m].headline_rank is not None),
+        questions=[MODELS[m].question.format(**(results[m].get("words") or {}))
+                   for m in ordered if m in MODELS and MODELS[m].question],
+        scope=front_page.scope(sources, case.get("as_of")),
+        why_moved=_why_moved(changes, key),
+        key_rule=front_page.KEY_JUDGMENT_RULE,
+        annexes=_annexes(changes),
         sections=sections,
         judgments=judgments,
         numbers={row["judgment"]["id"]: row["number"] for row in judgments},
@@ -147,6 +173,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         scale_id=scale,
         rule=confidence.RULE,
         take=take,
+        take_more=take_more,
         remaining=remaining,
         tables=sorted(f"{name}.csv" for name in tables),
         pngs=sorted([f["file"] for f in figures.values()] + [f["file"] for f in robustness.values()]),
@@ -224,7 +251,16 @@ def gather_parameters(results: dict, models: list[str]) -> list[dict]:
             entry["models"].append(model)
     for row in rows.values():
         row["unit"] = row.get("unit") or _unit(row["name"])
+        row["label"] = row.get("label") or parameter_label(row["name"])
     return list(rows.values())
+
+
+def parameter_label(name: str) -> str:
+    """A parameter's short label for readers (its name for one the schema no longer has)."""
+    from estimates.parameters import schema
+
+    found = getattr(schema, "label", None)
+    return found(name) if found else name.replace("_", " ")
 
 
 # --- inside ---------------------------------------------------------------------------------------
@@ -320,7 +356,7 @@ def _header(results: dict, manifest: dict) -> dict:
     as_of = case.get("as_of") or values.get("as_of")
     start = dt.date.fromisoformat(case["conflict_start"]) if case.get("conflict_start") else None
     defaults = Parameters().model_dump(mode="json")
-    changed = [{"name": name, "value": values[name], "default": defaults[name],
+    changed = [{"name": name, "label": parameter_label(name), "value": values[name], "default": defaults[name],
                 "unit": in_case_words(_unit(name), case)}
                for name in defaults if name in values and values[name] != defaults[name]
                and Parameters.model_fields[name].json_schema_extra["unit"] not in ("path", "folder")]
@@ -332,6 +368,24 @@ def _header(results: dict, manifest: dict) -> dict:
         "count_day": case.get("count_day"),
         "changed": changed,
     }
+
+
+def _why_moved(changes, key: list[dict]) -> list[str]:
+    """One line for each key judgment that changed band since the run compared with."""
+    if changes is None or not hasattr(changes, "why_moved"):
+        return []
+    lines = (changes.why_moved(row["judgment"]["id"]) for row in key)
+    return [line for line in lines if line]
+
+
+#: The annexes behind the model pages, in order: (anchor, title in the contents).
+ANNEXES = (("judgments", "Judgments in full"), ("method", "Method"), ("assumptions", "Facts and assumptions"),
+           ("sources", "Sources"), ("parameters", "Parameters"), ("language", "Estimative language"))
+
+
+def _annexes(changes) -> list[dict]:
+    found = [{"id": "changes", "title": "What changed"}] if changes is not None else []
+    return found + [{"id": anchor, "title": title} for anchor, title in ANNEXES]
 
 
 def _used_by(parameters: list[dict], judgments: list[dict]) -> dict[str, list[dict]]:

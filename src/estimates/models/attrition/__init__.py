@@ -15,4 +15,8 @@ MODEL = Model(
     uses=RUN + FORCE + ("count_uncertainty",),
     rules=RULES,
     question_parameters=("horizon_days", "threshold_share"),
+    key_judgment_ranks={"attrition-threshold": 1, "attrition-rate-above-implied-loss": 4},
+    headline_rank=1,
+    page_figure="attrition_fan",
+    question="how many of the committed {unit_plural} were combat-ineffective, and how that may go on",
 )

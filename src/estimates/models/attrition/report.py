@@ -1,4 +1,5 @@
-"""The attrition model's parts of the briefing beyond its template: its key table (CSV) and notes on unusual inputs."""
+"""The attrition model's parts of the briefing beyond its template: its key table (CSV), notes on
+unusual inputs and its sentence for the bottom line."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from estimates.core.caveats import (
     missing_claims,
     unjudged_sources,
 )
-from estimates.core.wording import long_date
+from estimates.core.wording import likelihood, long_date, opening, percent
 from estimates.models.attrition.sources import READING_PARAMETERS
 
 
@@ -92,3 +93,37 @@ def _claim_notes(section: dict) -> list[str]:
                 f"so it cannot be placed before or after the cut-off ({_long(cut_off)})."
             )
     return found
+
+
+def headline(section: dict) -> str:
+    """The attrition model's sentence for the bottom line: how much of the force the statements put
+    out of action, and whether the threshold judgment turns on inputs no statement pins down.
+
+    >>> print(headline({"words": {"unit_plural": "regiments"}, "as_of": "2022-04-06",
+    ...     "reported": {"committed": 40}, "joint": {"p_as_of": {"interval": {"low": 0.2, "high": 0.3}}},
+    ...     "projection": {"threshold": 20, "dates": ["2022-06-01"]},
+    ...     "judgments": [{"id": "attrition-threshold", "probability": {"probability": 0.5},
+    ...                    "sensitivity": {"holds": False, "probability_range": [0.2, 0.8],
+    ...                                    "changed_by": ["hazard_shape_high"]}}]}))
+    An estimated 20% to 30% of the 40 committed regiments (90% interval) were combat-ineffective by 6 April 2022; whether fewer than 20 are still effective by 1 June 2022 turns on inputs the statements do not pin down, such as how the pace of losses changes: with each at either end of its plausible range, the chance runs from 20% to 80%.
+    """
+    words = section.get("words") or {}
+    share = section["joint"]["p_as_of"]["interval"]
+    first = (f"An estimated {percent(share['low'])} to {percent(share['high'])} of the "
+             f"{section['reported']['committed']} committed {words.get('unit_plural', 'units')} (90% interval) "
+             f"were combat-ineffective by {_long(section['as_of'])}")
+    threshold = next((j for j in section.get("judgments", []) if j["id"] == "attrition-threshold"), None)
+    if threshold is None:
+        return first + "."
+    projection = section["projection"]
+    event = f"fewer than {projection['threshold']:g} are still effective by {_long(projection['dates'][-1])}"
+    sensitivity = threshold.get("sensitivity")
+    if sensitivity and not sensitivity["holds"]:
+        low, high = sensitivity["probability_range"]
+        pace = ", such as how the pace of losses changes" if any(
+            name.startswith("hazard_shape") for name in sensitivity.get("changed_by", ())) else ""
+        return (f"{first}; whether {event} turns on inputs the statements do not pin down{pace}: "
+                f"with each at either end of its plausible range, the chance runs from {percent(low)} to "
+                f"{percent(high)}.")
+    term = likelihood(threshold["probability"]["probability"])
+    return f"{first}; {opening(term.term).lower()} {term.term} ({term.span}) that {event}."

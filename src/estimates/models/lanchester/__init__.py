@@ -12,4 +12,6 @@ MODEL = Model(
     parameters=PARAMETERS,
     uses=("as_of", "case", "claims_path", "units_committed", "units_ineffective", "count_date", "prior"),
     crosscheck=True,
+    page_figure="lanchester_tempo",
+    question="how the claimed tempo compares with Lanchester's equations and past battles",
 )

@@ -14,4 +14,7 @@ MODEL = Model(
     uses=RUN + ("units_committed", "units_ineffective", "count_date", "denominator_uncertainty", "holdings_path"),
     question_parameters=("as_of", "count_date", "units_ineffective"),
     crosscheck=True,
+    headline_rank=3,
+    page_figure="losses_implied",
+    question="whether the claimed equipment losses bear the count out",
 )

@@ -15,4 +15,7 @@ MODEL = Model(
                         "reassessment_weight"),
     question_parameters=("as_of",),
     crosscheck=True,
+    key_judgment_ranks={"pooling-rising-tempo": 5, "pooling-third-ineffective": 6},
+    page_figure="pooling_estimates",
+    question="whether the official statements agree with one another",
 )

@@ -16,4 +16,8 @@ MODEL = Model(
     includes=("attrition",),
     question_parameters=("horizon_days", "threshold_share", "replacement_share_threshold"),
     rules=RULES,
+    key_judgment_ranks={"resupply-replacement": 2, "resupply-air-defence": 3},
+    headline_rank=2,
+    page_figure="resupply_share_replaced",
+    question="what the reported transfers could restore",
 )
