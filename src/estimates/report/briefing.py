@@ -118,6 +118,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
             "macros": env.get_template(f"{model}/section.html.j2").module if found and found.template else None,
             "notes": found.notes(results[model]) if found else [],
             "page_figure": found.page_figure if found and found.page_figure in figures else None,
+            "crosscheck": bool(found and found.crosscheck),
         })
     if changes is not None and changes.judgments:
         tables["changes"] = _changes_table(changes)
