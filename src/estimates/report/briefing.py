@@ -45,6 +45,7 @@ from estimates.parameters.schema import Parameters, spec
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
+from estimates.report.glossary import add_glossary
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
 
@@ -179,6 +180,8 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         tables=sorted(f"{name}.csv" for name in tables),
         pngs=sorted([f["file"] for f in figures.values()] + [f["file"] for f in robustness.values()]),
     )
+    # Technical words link to the glossary on first use; the annex lists only those used.
+    html = add_glossary(html).html
     path = run_dir / "briefing.html"
     atomic_write(path, html.encode("utf-8"))
     return path
@@ -380,13 +383,15 @@ def _why_moved(changes, key: list[dict]) -> list[str]:
 
 
 #: The annexes behind the model pages, in order: (anchor, title in the contents).
-ANNEXES = (("judgments", "Judgments in full"), ("method", "Method"), ("assumptions", "Facts and assumptions"),
-           ("sources", "Sources"), ("parameters", "Parameters"), ("language", "Estimative language"))
+ANNEXES = (("#annex-judgments", "Judgments in full"), ("#annex-method", "Method"),
+           ("#annex-assumptions", "Facts and assumptions"), ("#annex-sources", "Sources"),
+           ("#annex-parameters", "Parameters"), ("#annex-language", "Estimative language"),
+           ("#glossary", "Glossary"))
 
 
 def _annexes(changes) -> list[dict]:
-    found = [{"id": "changes", "title": "What changed"}] if changes is not None else []
-    return found + [{"id": anchor, "title": title} for anchor, title in ANNEXES]
+    found = [{"href": "#annex-changes", "title": "What changed"}] if changes is not None else []
+    return found + [{"href": href, "title": title} for href, title in ANNEXES]
 
 
 def _used_by(parameters: list[dict], judgments: list[dict]) -> dict[str, list[dict]]:
