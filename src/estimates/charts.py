@@ -101,13 +101,15 @@ def readings_chart(summary: pd.DataFrame, ax=None):
 _BAND_EDGES = (0.0, 0.05, 0.20, 0.45, 0.55, 0.80, 0.95, 1.0)
 
 
-def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error: float = 0.0):
+def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error: float = 0.0,
+                           labels: dict[str, str] | None = None):
     """A judgment's probability with each uncertain input at either end of its plausible range.
 
     ``sensitivity`` is a recorded judgment's ``sensitivity``; one row per input that moves the
     probability by more than ``error`` (its Monte Carlo standard error; 0 for an exact probability)
     or changes its band, widest swing on top, over the ICD 203 bands; a filled marker is a value at
-    which the band changes. The other inputs are counted in the axis label.
+    which the band changes. The other inputs are counted in the axis label. Each row is named by
+    ``labels`` (parameter name to what a reader sees; this layer cannot look them up), else by name.
     """
     from estimates.core.wording import SCALE
 
@@ -129,8 +131,8 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error
             ax.plot(v["probability"], y, "o", ms=6, zorder=2, color=PALETTE[3] if changed else BAND,
                     markerfacecolor=PALETTE[3] if changed else "white")
     ax.axvline(probability, color="k", lw=1, zorder=1)
-    labels = [f"{name} ({_span(rows[name])})" for name in order]
-    ax.set_yticks(range(len(order)), labels, fontsize="small")
+    ticks = [f"{(labels or {}).get(name, name)} ({_span(rows[name])})" for name in order]
+    ax.set_yticks(range(len(order)), ticks, fontsize="small")
     ax.set_ylim(max(len(order), 1) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -140,7 +142,7 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error
                   f"Monte Carlo error (±{100 * error:.1f} points)")
     elif idle:
         label += f"\n{idle} other input{'s leave' if idle > 1 else ' leaves'} it unchanged"
-    ax.set_xlabel(label)
+    ax.set_xlabel(label, loc="right")  # the tick labels leave room to the left, not the right
     if not order:
         ax.set_yticks([])
         ax.text(probability + 0.02, 0, "no input moves it", va="center", fontsize="small")
@@ -151,8 +153,10 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error
     return ax
 
 
-def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]:
-    """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``."""
+def judgment_figures(judgments: list[dict], labels: dict[str, str] | None = None) -> list[tuple[str, plt.Figure, str]]:
+    """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``, with its alt
+    text; ``labels`` names the inputs as :func:`term_sensitivity_chart` does."""
+    labels = labels or {}
     figures = []
     for judgment in judgments:
         sensitivity = judgment.get("sensitivity")
@@ -160,12 +164,13 @@ def judgment_figures(judgments: list[dict]) -> list[tuple[str, plt.Figure, str]]
             continue
         probability = judgment["probability"]["probability"]
         error = judgment["probability"].get("standard_error") or 0.0
-        ax = term_sensitivity_chart(sensitivity, probability, error=error)
+        ax = term_sensitivity_chart(sensitivity, probability, error=error, labels=labels)
         low, high = sensitivity["probability_range"]
         alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
                f"this run, ranges from {low:.1%} to {high:.1%} as each of "
                f"{len(sensitivity['parameters'])} uncertain inputs is set to either end of its plausible range"
-               + (f"; the band changes with {', '.join(sensitivity['changed_by'])}." if sensitivity["changed_by"]
+               + (f"; the band changes with {', '.join(labels.get(n, n) for n in sensitivity['changed_by'])}."
+                  if sensitivity["changed_by"]
                   else "; the band never changes."))
         figures.append((f"sensitivity_{judgment['id']}", ax.figure, alt))
     return figures
@@ -198,7 +203,13 @@ def _swing(variations: list[dict], probability: float) -> float:
 
 
 def _span(variations: list[dict]) -> str:
-    values = [str(v["value"]) for v in variations]
+    """The values an input was set to, as a reader writes them: ``0.7 to 0.8``, not the float
+    noise a range scaled to the run's value carries (``0.6999999999999998``).
+
+    >>> _span([{"value": 0.6999999999999998}, {"value": 0.8000000000000002}]), _span([{"value": 120}])
+    ('0.7 to 0.8', '120')
+    """
+    values = [f"{v['value']:.6g}" if isinstance(v["value"], float) else str(v["value"]) for v in variations]
     return " to ".join(values) if len(values) > 1 else values[0]
 
 

@@ -197,6 +197,8 @@ class Confidence:
     #: ``None`` when the judgment's term was not tested across the plausible ranges.
     term_holds: bool | None
     changed_by: tuple[str, ...] = ()
+    #: How the sentences name each of ``changed_by`` (its label, when the caller gave labels).
+    changed_by_labels: tuple[str, ...] = ()
     tested: tuple[str, ...] = ()
     probability_range: tuple[float, float] | None = None
     #: Claims the judgment cites that the run's sources table lacks (so they are ungraded).
@@ -256,7 +258,8 @@ class Confidence:
             spread = f" (the probability runs from {_percent(low)} to {_percent(high)})"
         if self.term_holds:
             return f"Its probability band holds with each of {inputs} at either end of its plausible range{spread}."
-        return (f"Its probability band changes within the plausible range of {_join(self.changed_by)}, "
+        named = self.changed_by_labels or self.changed_by
+        return (f"Its probability band changes within the plausible range of {_join(named)}, "
                 f"{len(self.changed_by)} of {inputs}{spread}.")
 
     def _why_lowered(self) -> str:
@@ -300,13 +303,15 @@ def adjust_for_robustness(level: str, term_holds: bool | None) -> str:
     return level
 
 
-def rate(judgment: Mapping, sources: Mapping[str, Mapping]) -> Confidence:
+def rate(judgment: Mapping, sources: Mapping[str, Mapping], *, labels: Mapping[str, str] | None = None) -> Confidence:
     """The confidence of a recorded judgment (a ``results.json`` judgment) against its sources.
 
     ``sources`` maps claim id to a ``results.json`` source row (``reliability``, ``credibility``,
     ``originator``, ``outlet`` and, from ledgers with id columns, ``originator_id`` and
     ``evidence_line``); a claim the judgment names that is not in it counts as ungraded. Only
     ``claim_ids`` count; ``question_claim_ids`` are listed in the statement and never counted.
+    ``labels`` maps a parameter name to what a reader sees for it; the statement names the inputs
+    that change the band by it (a name without a label, or every name without ``labels``, as is).
     """
     evidence, missing = [], []
     for claim_id in dict.fromkeys(judgment.get("claim_ids", [])):
@@ -326,6 +331,7 @@ def rate(judgment: Mapping, sources: Mapping[str, Mapping]) -> Confidence:
         lines=lines_of_evidence(evidence),
         term_holds=holds,
         changed_by=tuple(sensitivity["changed_by"]) if sensitivity else (),
+        changed_by_labels=tuple((labels or {}).get(n, n) for n in sensitivity["changed_by"]) if sensitivity else (),
         tested=tuple(sensitivity["parameters"]) if sensitivity else (),
         probability_range=tuple(sensitivity["probability_range"]) if sensitivity else None,
         missing=tuple(missing),

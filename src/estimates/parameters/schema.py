@@ -2,12 +2,11 @@
 
 Each parameter is declared once, beside what uses it: the shared ones in
 :mod:`estimates.parameters.shared`, each model's own in its folder's ``parameters.py``. This module
-puts them into one pydantic class, :class:`Parameters`, the single source of truth for names, types,
-defaults, validation ranges, plausible ranges (for sensitivity analyses), units, help text and
+puts them into one pydantic class, :class:`Parameters`, the single source of truth for names, labels,
+types, defaults, validation ranges, plausible ranges (for sensitivity analyses), units, help text and
 provenance (a claim id in the bundled ledger, or "assumption"). Names form one namespace across
-notebooks. The CLI validates against it before any kernel starts; each notebook validates its own
-``parameters`` cell against it too, so a notebook run straight from JupyterLab or plain papermill is
-checked the same way.
+notebooks. The CLI validates against it before any kernel starts, and each notebook its own
+``parameters`` cell, so a run from JupyterLab or plain papermill is checked the same way.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from estimates.parameters import shared
 from estimates.parameters.fields import ASSUMPTION, ParameterError, ordered_pairs
 from estimates.registry import MODELS
 
-__all__ = ["ASSUMPTION", "ParameterError", "Parameters", "validate", "specs", "spec", "names_for"]
+__all__ = ["ASSUMPTION", "ParameterError", "Parameters", "validate", "specs", "spec", "label", "names_for"]
 
 
 def _declared() -> dict[str, tuple[Any, Any]]:
@@ -176,6 +175,8 @@ class ParameterSpec:
     """One row of ``estimates params``."""
 
     name: str
+    #: What a reader sees instead of ``name`` (see :func:`estimates.parameters.fields.param`).
+    label: str
     type: str
     default: Any
     minimum: Any
@@ -218,21 +219,13 @@ def _specs() -> tuple[ParameterSpec, ...]:
     for name, field in Parameters.model_fields.items():
         bounds = {type(m).__name__: m for m in field.metadata}
         extra = field.json_schema_extra or {}
-        rows.append(
-            ParameterSpec(
-                name=name,
-                type=_type_name(field.annotation),
-                default=field.default,
-                minimum=getattr(bounds.get("Ge"), "ge", None),
-                maximum=getattr(bounds.get("Le"), "le", None),
-                plausible=tuple(extra["plausible"]) if extra.get("plausible") else None,
-                unit=extra.get("unit", ""),
-                source=extra.get("source", ASSUMPTION),
-                models=_USED_BY[name],
-                help=field.description or "",
-                states_claim=bool(extra.get("states_claim")),
-            )
-        )
+        rows.append(ParameterSpec(
+            name=name, label=extra["label"], type=_type_name(field.annotation), default=field.default,
+            minimum=getattr(bounds.get("Ge"), "ge", None), maximum=getattr(bounds.get("Le"), "le", None),
+            plausible=tuple(extra["plausible"]) if extra.get("plausible") else None,
+            unit=extra.get("unit", ""), source=extra.get("source", ASSUMPTION), models=_USED_BY[name],
+            help=field.description or "", states_claim=bool(extra.get("states_claim")),
+        ))
     return tuple(rows)
 
 
@@ -241,7 +234,7 @@ def specs_frame():
     import pandas as pd
 
     return pd.DataFrame([{
-        "name": s.name, "type": s.type, "default": s.default,
+        "name": s.name, "label": s.label, "type": s.type, "default": s.default,
         "range": f"{s.minimum}..{s.maximum}" if s.minimum is not None else "",
         # About the default, and moved with the run's value (estimates.parameters.variations).
         "plausible": ("" if not s.plausible else f"{s.plausible[0]:+d}..{s.plausible[1]:+d} days" if s.type == "date"
@@ -251,10 +244,18 @@ def specs_frame():
 
 
 def spec(name: str) -> ParameterSpec:
-    found = _by_name().get(name)
-    if found is None:
-        raise KeyError(name)
-    return found
+    return _by_name()[name]
+
+
+def label(name: str) -> str:
+    """What a reader sees for parameter ``name``: its label (a renamed one's for an old name), or
+    the name itself for one the schema no longer has, as an old run may name a retired parameter.
+
+    >>> label("units_committed"), label("btg_committed"), label("hazard_shape")
+    ('units committed at the start', 'units committed at the start', 'hazard_shape')
+    """
+    found = _by_name().get(shared.RENAMED.get(name, name)) if isinstance(name, str) else None
+    return found.label if found else name
 
 
 @functools.cache

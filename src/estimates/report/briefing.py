@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import jinja2
@@ -41,7 +42,7 @@ from estimates.core.wording import (
     percent,
     points,
 )
-from estimates.parameters.schema import Parameters, spec
+from estimates.parameters.schema import Parameters, spec, specs
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
@@ -74,18 +75,21 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
             for name, figure, alt in MODELS[model].figures(results[model]):
                 figures[name] = _embed(run_dir, name, figure, alt)
     judgments = gather_judgments(results, ordered)
+    # Readers see inputs by their labels, in the case's words, never by identifier.
+    labels = {spec.name: in_case_label(spec.label, case) for spec in specs()}
     robustness = {}
-    for name, figure, alt in judgment_figures([row["judgment"] for row in judgments]):
+    for name, figure, alt in judgment_figures([row["judgment"] for row in judgments], labels=labels):
         robustness[name.removeprefix("sensitivity_")] = _embed(run_dir, name, figure, alt)
 
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
     for row in parameters:
         row["unit"] = in_case_words(row.get("unit", ""), case)
+        row["label"] = labels.get(row["name"], row["label"])
     # Values that depart from what their claims report: said on every page, never called reported.
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     for row in scenario:
-        row["label"] = parameter_label(row["name"])
+        row["label"] = labels.get(row["name"], parameter_label(row["name"]))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
     env.globals["scenario"] = {row["name"]: row for row in scenario}
     # The words printed; the recorded bands and every rule on them stay ICD 203.
@@ -99,7 +103,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     by_claim = {s["claim_id"]: s for s in sources}
     for number, row in enumerate(judgments, start=1):
         row["number"] = number
-        row["confidence"] = confidence.rate(row["judgment"], by_claim)
+        row["confidence"] = confidence.rate(row["judgment"], by_claim, labels=labels)
         row["figure"] = robustness.get(row["judgment"]["id"])
 
     tables = {
@@ -261,10 +265,27 @@ def gather_parameters(results: dict, models: list[str]) -> list[dict]:
 
 def parameter_label(name: str) -> str:
     """A parameter's short label for readers (its name for one the schema no longer has)."""
-    from estimates.parameters import schema
+    from estimates.parameters.schema import label
 
-    found = getattr(schema, "label", None)
-    return found(name) if found else name.replace("_", " ")
+    return label(name)
+
+
+def in_case_label(label: str, case: dict) -> str:
+    """A parameter's label in the case's words: its unit for "unit(s)", its carrier for "carrier(s)".
+
+    >>> in_case_label("units committed at the start", {"unit_plural": "regiments", "unit_singular": "regiment"})
+    'regiments committed at the start'
+    >>> in_case_label("cargo per carrier trip", {"route": [{"carrier": "barge"}]})
+    'cargo per barge trip'
+    """
+    words = {"units": case.get("unit_plural"), "unit": case.get("unit_singular")}
+    carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
+    if carrier:
+        words |= {"carriers": plural(carrier), "carrier": carrier}
+    found = {word: said for word, said in words.items() if said}
+    if not found:
+        return label
+    return re.sub(r"\b(" + "|".join(sorted(found, key=len, reverse=True)) + r")\b", lambda m: found[m.group(1)], label)
 
 
 # --- inside ---------------------------------------------------------------------------------------
@@ -403,7 +424,7 @@ def _used_by(parameters: list[dict], judgments: list[dict]) -> dict[str, list[di
                 {"label": f"judgment {row['number']}", "href": f"#judgment-{row['judgment']['id']}"})
     for row in parameters:
         if row.get("claim_id"):
-            used.setdefault(row["claim_id"], []).append({"label": row["name"], "href": f"#parameter-{row['name']}"})
+            used.setdefault(row["claim_id"], []).append({"label": row["label"], "href": f"#parameter-{row['name']}"})
     return used
 
 

@@ -26,6 +26,7 @@ def parameter_rows(params: Parameters, model: str) -> list[dict]:
             "value": values[name],
             "is_default": values[name] == defaults[name],
             "unit": row.unit,
+            "label": row.label,
             "kind": "reported" if claim else ASSUMPTION,
             "claim_id": claim,
             "help": row.help,
