@@ -77,6 +77,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     judgments = gather_judgments(results, ordered)
     # Readers see inputs by their labels, in the case's words, never by identifier.
     labels = {spec.name: in_case_label(spec.label, case) for spec in specs()}
+    env.filters["label"] = lambda name: labels.get(name) or parameter_label(name)
     robustness = {}
     for name, figure, alt in judgment_figures([row["judgment"] for row in judgments], labels=labels):
         robustness[name.removeprefix("sensitivity_")] = _embed(run_dir, name, figure, alt)
@@ -311,6 +312,7 @@ def _environment() -> jinja2.Environment:
     env.filters["moment"] = _moment
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words
+    env.filters["label"] = parameter_label
     env.globals["interval"] = _pick
     return env
 

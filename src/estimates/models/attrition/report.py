@@ -14,6 +14,7 @@ from estimates.core.caveats import (
 )
 from estimates.core.wording import likelihood, long_date, opening, percent
 from estimates.models.attrition.sources import READING_PARAMETERS
+from estimates.parameters.schema import label
 
 
 def tables(section: dict) -> dict[str, pd.DataFrame]:
@@ -81,15 +82,16 @@ def _claim_notes(section: dict) -> list[str]:
     for row in (section.get("claims") or {}).values():
         if not row["in_ledger"]:
             continue
+        name = label(row["parameter"])
         if row["after_cut_off"]:
             found.append(
-                f"Claim {row['claim_id']}, the source of {row['parameter']}, was reported on "
+                f"Claim {row['claim_id']}, the source of the {name}, was reported on "
                 f"{_long(row['report_date'])}, after the information cut-off ({_long(cut_off)}): the run takes "
-                f"{row['parameter']} = {row['value']:g} as an assumption, not as something known by then."
+                f"the {name} = {row['value']:g} as an assumption, not as something known by then."
             )
         elif row["after_cut_off"] is None:
             found.append(
-                f"Claim {row['claim_id']}, the source of {row['parameter']}, has no report date in the ledger, "
+                f"Claim {row['claim_id']}, the source of the {name}, has no report date in the ledger, "
                 f"so it cannot be placed before or after the cut-off ({_long(cut_off)})."
             )
     return found
