@@ -5,8 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The baseline run whose figures the README quotes (tests/golden/capture.py writes it).
 README_BASELINE := tests/golden/baseline.json
+# The front-page pictures in docs/ come from a baseline run in an output root of its own, so the
+# briefing has no earlier run to compare with; it is run again when code, data or notebooks change.
+SCREENSHOT_ROOT := reports/screenshots
+SCREENSHOT_INPUTS := $(shell find src data notebooks -type f -not -path '*/__pycache__/*' \
+	-not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 
-.PHONY: briefing test lab params readme-figures chromium clean
+.PHONY: briefing test lab params readme-figures screenshots chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("estimates needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -22,6 +27,13 @@ test: $(STAMP)  ## the whole test suite (quick Monte Carlo profile)
 
 readme-figures: $(STAMP)  ## rewrite the README's baseline figures from the stored baseline results.json
 	$(BIN)/python -m estimates.report.readme_figures $(README_BASELINE) README.md
+
+screenshots: $(SCREENSHOT_ROOT)/latest/briefing.html  ## the front page on screen and printed, as PNGs in docs/ (runs the baseline if needed; needs Chromium)
+	$(BIN)/python -m estimates.report.screenshots $(SCREENSHOT_ROOT)/latest docs
+
+$(SCREENSHOT_ROOT)/latest/briefing.html: $(STAMP) $(SCREENSHOT_INPUTS)
+	rm -rf $(SCREENSHOT_ROOT)
+	$(BIN)/estimates run --out $(SCREENSHOT_ROOT)
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks/
