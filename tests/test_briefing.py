@@ -9,8 +9,10 @@ import pytest
 
 from estimates.core import confidence
 from estimates.core.wording import SCALE, likelihood
+from estimates.parameters.schema import specs
 from estimates.registry import MODELS
 from estimates.report import briefing
+from estimates.report.case_words import in_case_label
 
 TERMS = [band.term for band in SCALE]
 
@@ -140,9 +142,11 @@ def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgm
     html, _ = page
     sources = {s["claim_id"]: s for section in baseline_results.values() if isinstance(section, dict)
                for s in section.get("sources", [])}
+    # Inputs are named by their labels, in the case's words.
+    labels = {spec.name: in_case_label(spec.label, baseline_results["case"]) for spec in specs()}
     for judgment in judgments:
         card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
-        expected = confidence.rate(judgment, sources)
+        expected = confidence.rate(judgment, sources, labels=labels)
         assert expected.level == _confidence_by_hand(judgment, sources), judgment["id"]
         assert f"confidence-{expected.level}" in card and expected.sentences[0] in _text(card)
         full = _block(html, rf'<div class="judgment-full" id="full-{judgment["id"]}">.*?</div>')

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from estimates.parameters.schema import validate
+from estimates.parameters.schema import Parameters, validate
 from estimates.registry import MODELS
 from estimates.report import diff
 
@@ -79,7 +79,8 @@ def test_estimates_diff_prints_the_same_comparison(baseline_run, changed_run):
     assert done.stdout == expected
     assert "units_ineffective: 29 -> 35" in done.stdout
     threshold = re.search(r"^  attrition-threshold: moved \+[\d.]+ points.*\n(    .*\n)*", done.stdout, re.M)
-    assert threshold and "caused by: units_ineffective" in threshold.group(0)
+    # A cause reads as the parameter's label with its old and new values.
+    assert threshold and f"caused by: {diff.label('units_ineffective')} 29 -> 35" in threshold.group(0)
     assert "\x1b[" not in done.stdout
 
 
@@ -95,7 +96,8 @@ def test_briefing_shows_what_changed(baseline_run, changed_run):
     section = section[: section.index("</section>")]
     assert "What changed since" in section and baseline_run.name in section
     row = re.search(r'<tr id="change-attrition-threshold".*?</tr>', section, re.S).group(0)
-    assert "<code>units_ineffective</code>" in row and "points" in row
+    # A cause is named by the parameter's label, with its old and new values.
+    assert f"{diff.label('units_ineffective')} 29 → 35" in row and "points" in row
     # The parameters that did not change are named nowhere in the section.
     assert "reconstitution_per_week" not in section and "<code>seed</code>" not in section
     assert (changed_run / "changes.csv").is_file()
@@ -137,31 +139,47 @@ def test_each_judgment_names_only_the_parameters_that_moved_it(record):
     assert "share_rounding" not in "".join(c.describe() for j in comparison.judgments for c in j.causes)
 
 
-def test_two_parameters_acting_together_are_reported_as_such(record):
-    # A lower count and a shape held at or above 1 pull against each other: their interaction is well
-    # above the Monte Carlo noise (about 0.06 against 0.01).
+def test_two_parameters_are_credited_in_turn_and_add_up_to_the_move(record):
+    # Sequential attribution: each parameter is put back on top of those before it (schema order),
+    # so their interaction (about 0.06 here, well above the noise) goes to the later one, not to a
+    # third "together" line, and the credits add up to the whole move (same code and data).
     old = record("old", units_ineffective=20, hazard_shape_low=1.0)
     new = record("new")
-    [threshold] = [j for j in diff.compare(old, new).judgments if j.id == "attrition-threshold"]
+    comparison = diff.compare(old, new)
+    [threshold] = [j for j in comparison.judgments if j.id == "attrition-threshold"]
     named = {c.name: c.effect for c in threshold.causes}
-    assert {"units_ineffective", "hazard_shape_low", "parameters"} <= set(named)
-    # The single reverts plus the interaction add up to the whole move (same code and data).
+    assert set(named) <= {"units_ineffective", "hazard_shape_low", "within noise", "Monte Carlo noise"}
+    assert {"units_ineffective", "hazard_shape_low"} <= set(named)
     assert sum(named.values()) == pytest.approx(threshold.delta, abs=1e-12)
+    fields = list(Parameters.model_fields)
+    first, second = sorted(("units_ineffective", "hazard_shape_low"), key=fields.index)
+    assert list(comparison.order) == [diff.label(first), diff.label(second)]
+    # The first in the order is credited what putting it back alone does (computed here directly).
+    values = {**QUICK, **{"units_ineffective": 20, "hazard_shape_low": 1.0}}
+    values.pop(second)  # step one: the new inputs with only `first` put back
+    probability = {j.id: j.probability.probability for j in MODELS["attrition"].key_judgments(validate(values))}
+    assert named[first] == pytest.approx(threshold.new.probability - probability["attrition-threshold"], abs=1e-12)
 
 
-def test_a_changed_data_file_is_named_as_such(record):
+def test_changed_data_files_without_copies_are_not_credited_twice(record):
     old = record("old")
     new = record("new")
     old.manifest["data_files"] = {path: "0" * 64 for path in new.manifest["data_files"]}
     # The older run recorded other numbers for the same parameters: only the data can explain it.
+    # Neither run kept copies, so no file can be put back: the move is one remainder naming them,
+    # counted once (the earlier version credited every file with the whole move).
     for judgment in old.results["attrition"]["judgments"]:
         judgment["probability"]["probability"] = max(0.0, judgment["probability"]["probability"] - 0.1)
     comparison = diff.compare(old, new)
     assert {i.name for i in comparison.data_files} == set(new.manifest["data_files"])
     for move in comparison.judgments:
         assert move.moved
-        assert {(c.kind, c.name) for c in move.causes} == {("data", p) for p in new.manifest["data_files"]}
+        [cause] = move.causes
+        assert cause.kind == "remainder" and cause.effect == pytest.approx(move.delta, abs=1e-12)
+        read = sorted(new.results["attrition"]["data_files"])  # only what the model read is named
+        assert cause.name == f"inputs that could not be put back ({', '.join(read)}) or Monte Carlo noise"
     assert "data file data/claims.csv changed" in comparison.text()
+    assert any("the earlier run kept no copy of it" in note for note in comparison.notes)
 
 
 def test_nothing_changed(record):
@@ -181,24 +199,60 @@ def test_new_and_dropped_judgments(record):
 
 # --- which run is "previous" ------------------------------------------------------------------------------
 
-def _fake_run(root: Path, name: str, status: str = "succeeded", started: str = "") -> Path:
+def _fake_run(root: Path, name: str, status: str = "succeeded", started: str = "", *, case: str = "",
+              units_ineffective: int = 29, briefing: bool = True) -> Path:
+    """A run record with one parameter row that states claim ``c`` (which reports 29)."""
     path = root / name
     path.mkdir()
-    (path / "manifest.json").write_text(json.dumps({"run_id": name, "status": status, "started_utc": started}))
-    (path / "results.json").write_text("{}")
+    (path / "manifest.json").write_text(json.dumps({"run_id": name, "status": status, "started_utc": started,
+                                                    "parameters": {"case": case}}))
+    section = {"judgments": [], "data_files": {},
+               "parameters": [{"name": "units_ineffective", "value": units_ineffective, "claim_id": "c"}],
+               "sources": [{"claim_id": "c", "quantity": 29.0, "report_date": "2022-04-01"}]}
+    (path / "results.json").write_text(json.dumps({"schema_version": 2, "case": {"as_of": "2022-04-11"},
+                                                   "attrition": section}))
+    if briefing:
+        (path / "briefing.html").write_text("<html></html>")
     return path
 
 
-def test_previous_run_prefers_latest_then_the_newest_success(tmp_path):
-    first = _fake_run(tmp_path, "20220101T000000Z-aaaaaa", started="2022-01-01T00:00:00+00:00")
-    second = _fake_run(tmp_path, "20220102T000000Z-bbbbbb", started="2022-01-02T00:00:00+00:00")
-    _fake_run(tmp_path, "20220103T000000Z-cccccc", status="failed", started="2022-01-03T00:00:00+00:00")
+def test_previous_published_is_the_newest_published_non_scenario_run_of_the_case(tmp_path):
+    day = "2022-01-0{}T00:00:00+00:00".format
+    first = _fake_run(tmp_path, "20220101T000000Z-aaaaaa", started=day(1))
+    second = _fake_run(tmp_path, "20220102T000000Z-bbbbbb", started=day(2))
+    _fake_run(tmp_path, "20220103T000000Z-cccccc", status="failed", started=day(3))
+    _fake_run(tmp_path, "20220104T000000Z-dddddd", started=day(4), units_ineffective=35)  # a scenario
+    _fake_run(tmp_path, "20220105T000000Z-eeeeee", started=day(5), case=str(tmp_path))  # another case
+    _fake_run(tmp_path, "20220106T000000Z-ffffff", started=day(6), briefing=False)  # never published
     (tmp_path / "notes").mkdir()
-    current = _fake_run(tmp_path, "20220104T000000Z-dddddd", status="running", started="2022-01-04T00:00:00+00:00")
-    assert diff.previous_run(tmp_path, current) == second.resolve()
-    os.symlink(first.name, tmp_path / "latest")
-    assert diff.previous_run(tmp_path, current) == first.resolve()
-    assert diff.previous_run(tmp_path / "missing", current) is None
+    current = _fake_run(tmp_path, "20220107T000000Z-gggggg", status="running", started=day(7))
+    os.symlink(first.name, tmp_path / "latest")  # `latest` has no say: the rule decides
+    manifest = json.loads((current / "manifest.json").read_text())
+    results = json.loads((current / "results.json").read_text())
+    assert diff.previous_published(tmp_path, results, manifest, exclude=current) == second.resolve()
+    # Of the other case, only its own run qualifies.
+    other = {**manifest, "parameters": {"case": str(tmp_path)}}
+    assert diff.previous_published(tmp_path, results, other, exclude=current).name == "20220105T000000Z-eeeeee"
+    assert diff.previous_published(tmp_path / "missing", results, manifest) is None
+
+
+def test_since_must_name_a_successful_run(tmp_path):
+    good = _fake_run(tmp_path, "20220101T000000Z-aaaaaa")
+    _fake_run(tmp_path, "20220103T000000Z-cccccc", status="failed")
+    assert diff.resolve_since(tmp_path, good.name) == good.resolve()
+    assert diff.resolve_since(tmp_path / "elsewhere", good) == good.resolve()
+    with pytest.raises(diff.DiffError, match=r"^--since: no run 'nosuch' in .*; give the id of a successful run"):
+        diff.resolve_since(tmp_path, "nosuch")
+    with pytest.raises(diff.DiffError, match=r"^--since: .*did not succeed.*; give the id of a successful run"):
+        diff.resolve_since(tmp_path, "20220103T000000Z-cccccc")
+
+
+def test_run_since_a_run_that_does_not_exist_stops_before_anything_runs(tmp_path):
+    root = tmp_path / "reports"
+    done = run_cli("run", "--out", str(root), "--since", "nosuch", *quick_flags())
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "--since: no run 'nosuch'" in done.stderr
+    assert not root.exists()
 
 
 def test_load_run_refuses_a_failed_run(tmp_path):
@@ -216,7 +270,10 @@ def test_an_unreadable_earlier_run_is_reported_not_fatal(tmp_path, baseline_run)
     results = json.loads((baseline_run / "results.json").read_text())
     current = tmp_path / baseline_run.name
     current.mkdir()
-    comparison = diff.compare_with_previous(tmp_path, current, results, manifest)
+    # By default a run this version cannot read is not one to compare with; named with --since, the
+    # briefing says why it could not be compared.
+    assert diff.compare_with_previous(tmp_path, current, results, manifest) is None
+    comparison = diff.compare_with_previous(tmp_path, current, results, manifest, since=earlier)
     assert comparison.old_run == earlier.name and comparison.judgments == ()
     assert "could not be compared" in comparison.notes[0]
 

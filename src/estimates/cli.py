@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="afterwards delete all but the newest N runs (never the one 'latest' points to)")
     run.add_argument("--no-wait", action="store_true",
                      help="if another run holds the output root, exit 75 at once instead of waiting")
+    run.add_argument("--since", metavar="RUN",
+                     help="the run 'what changed' compares with: a run id under --out or a run directory "
+                          "(default: the last published run of the same case that is not a scenario)")
     run.add_argument("--pdf", action="store_true",
                      help="also write briefing.pdf with headless Chromium (checked before the run starts)")
 
@@ -98,9 +101,10 @@ def resolve_parameters(args: argparse.Namespace):
 def _run(args: argparse.Namespace) -> int:
     from estimates.run.locking import signals_raise
     from estimates.run.plan import preflight
-    from estimates.run.suite import run_suite
+    from estimates.run.suite import check_since, run_suite
 
     params = resolve_parameters(args)
+    since = check_since(args.out, args.since)
     preflight(args.out, params=params)
     if args.pdf:
         from estimates.report.pdf import PdfError, find_chromium
@@ -116,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
 
     with signals_raise():
         outcome = run_suite(params, args.out, jobs=args.jobs, force=args.force, keep=args.keep,
-                            wait=not args.no_wait, on_wait=waiting)
+                            wait=not args.no_wait, on_wait=waiting, since=since)
     stream = sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr
     print(outcome.message if outcome.exit_code == EXIT_OK else f"estimates: run failed: {outcome.message} "
           f"(kept in {outcome.run_dir})", file=stream)

@@ -24,15 +24,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from estimates.core import confidence
 from estimates.core.calendar import day_number
-from estimates.core.vocabulary import plural
 from estimates.core.wording import (
     SCALE_NAMES,
     SCALES,
@@ -46,6 +45,8 @@ from estimates.parameters.schema import Parameters, spec, specs
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
+from estimates.report.case_words import in_case_label, in_case_words
+from estimates.report.changes import ticked_html
 from estimates.report.glossary import add_glossary
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
@@ -160,7 +161,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         questions=[MODELS[m].question.format(**(results[m].get("words") or {}))
                    for m in ordered if m in MODELS and MODELS[m].question],
         scope=front_page.scope(sources, case.get("as_of")),
-        why_moved=_why_moved(changes, key),
+        why_moved=_why_moved(changes, key, scale),
         key_rule=front_page.KEY_JUDGMENT_RULE,
         annexes=_annexes(changes),
         sections=sections,
@@ -271,25 +272,6 @@ def parameter_label(name: str) -> str:
     return label(name)
 
 
-def in_case_label(label: str, case: dict) -> str:
-    """A parameter's label in the case's words: its unit for "unit(s)", its carrier for "carrier(s)".
-
-    >>> in_case_label("units committed at the start", {"unit_plural": "regiments", "unit_singular": "regiment"})
-    'regiments committed at the start'
-    >>> in_case_label("cargo per carrier trip", {"route": [{"carrier": "barge"}]})
-    'cargo per barge trip'
-    """
-    words = {"units": case.get("unit_plural"), "unit": case.get("unit_singular")}
-    carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
-    if carrier:
-        words |= {"carriers": plural(carrier), "carrier": carrier}
-    found = {word: said for word, said in words.items() if said}
-    if not found:
-        return label
-    return re.sub(r"\b(" + "|".join(sorted(found, key=len, reverse=True)) + r")\b", lambda m: found[m.group(1)], label)
-
-
-# --- inside ---------------------------------------------------------------------------------------
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -313,6 +295,7 @@ def _environment() -> jinja2.Environment:
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words
     env.filters["label"] = parameter_label
+    env.filters["ticked"] = lambda text: markupsafe.Markup(ticked_html(text))
     env.globals["interval"] = _pick
     return env
 
@@ -361,20 +344,6 @@ def _embed(run_dir: Path, name: str, figure, alt: str) -> dict:
             "src": "data:image/png;base64," + base64.b64encode(data).decode()}
 
 
-def in_case_words(unit: str, case: dict) -> str:
-    """A declared unit in the case's words: "units" is its units, "carriers" its carrier.
-
-    >>> in_case_words("units (+/-)", {"unit_plural": "regiments"}), in_case_words("draws", {})
-    ('regiments (+/-)', 'draws')
-    """
-    unit = str(unit or "")
-    if unit.startswith("units") and case.get("unit_plural"):
-        return case["unit_plural"] + unit.removeprefix("units")
-    carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
-    if unit == "carriers" and carrier:
-        return plural(carrier)
-    return unit
-
 
 def _header(results: dict, manifest: dict) -> dict:
     """Information cut-off, run date and what differs from the baseline parameters."""
@@ -397,11 +366,11 @@ def _header(results: dict, manifest: dict) -> dict:
     }
 
 
-def _why_moved(changes, key: list[dict]) -> list[str]:
-    """One line for each key judgment that changed band since the run compared with."""
-    if changes is None or not hasattr(changes, "why_moved"):
+def _why_moved(changes, key: list[dict], scale: str) -> list[str]:
+    """One line for each key judgment that changed band since the run compared with, in the words printed."""
+    if changes is None:
         return []
-    lines = (changes.why_moved(row["judgment"]["id"]) for row in key)
+    lines = (changes.why_moved(row["judgment"]["id"], lambda p: likelihood(p, scale).term) for row in key)
     return [line for line in lines if line]
 
 

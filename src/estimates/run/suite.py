@@ -142,7 +142,7 @@ class _Run:
 
 def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...] | None = None,
               jobs: int | None = None, force: bool = False, keep: int | None = None, wait: bool = True,
-              on_wait=None) -> RunOutcome:
+              on_wait=None, since: str | Path | None = None) -> RunOutcome:
     """Execute the suite for validated ``params`` and write one run directory under ``out_root``.
 
     Holds the lock on ``out_root`` throughout (``wait=False``: raise
@@ -150,9 +150,12 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     before waiting). Runs up to ``jobs`` notebooks at a time (default: the number of cores), each
     after those it depends on; reuses a notebook's earlier executed copy when its inputs are unchanged
     (:mod:`estimates.run.cache`), unless ``force``. With ``keep``, deletes all but the newest ``keep``
-    runs afterwards, never the one ``latest`` points to. A ``KeyboardInterrupt`` (SIGINT, or SIGTERM
-    through :func:`estimates.run.locking.signals_raise`) kills the kernels, marks the run interrupted in
-    its manifest and propagates; ``latest`` does not move.
+    runs afterwards, never the one ``latest`` points to. ``since`` (a run id under ``out_root`` or a
+    run directory) is the run "What changed" compares with; by default, the last published run of
+    the same case that is not a scenario (:func:`estimates.report.diff.previous_published`). A
+    ``KeyboardInterrupt`` (SIGINT, or SIGTERM through :func:`estimates.run.locking.signals_raise`)
+    kills the kernels, marks the run interrupted in its manifest and propagates; ``latest`` does not
+    move.
     """
     from estimates.run.cache import Cache
     from estimates.run.locking import RootLock
@@ -163,13 +166,14 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     if keep is not None and keep < 1:
         raise InputError(f"--keep must be at least 1, got {keep}")
     out_root = Path(out_root)
+    since = check_since(out_root, since)
     suite = tuple(suite or default_suite(params))
     preflight(out_root, suite, params)
     out_root.mkdir(parents=True, exist_ok=True)
     run = _Run(jobs=jobs or os.cpu_count() or 1, force=force, cache=Cache(out_root))
     with RootLock(out_root, wait=wait, on_wait=on_wait):
         try:
-            outcome = _run_locked(params, out_root, suite=suite, run=run)
+            outcome = _run_locked(params, out_root, suite=suite, run=run, since=since)
         except KeyboardInterrupt as error:
             run.interrupted(error)
             raise
@@ -181,7 +185,21 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     return outcome
 
 
-def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...], run: _Run) -> RunOutcome:
+def check_since(out_root: Path, since: str | Path | None) -> Path | None:
+    """The run directory ``--since`` names, checked before anything runs: :class:`InputError` (exit 2)
+    naming ``--since`` and what it allows when it is no successful run."""
+    from estimates.report.diff import DiffError, resolve_since
+
+    if since is None:
+        return None
+    try:
+        return resolve_since(out_root, since)
+    except DiffError as error:
+        raise InputError(str(error)) from None
+
+
+def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...], run: _Run,
+                since: Path | None = None) -> RunOutcome:
     """The body of :func:`run_suite`, with the output root's lock held."""
     preflight(out_root, suite, params)
     started = dt.datetime.now(dt.timezone.utc)
@@ -219,17 +237,21 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         where = "/".join(str(p) for p in error.absolute_path)
         return _fail(manifest, run_dir, f"results.json does not match its schema at '{where}': {error.message}")
     from estimates.report.briefing import render_briefing
-    from estimates.report.diff import compare_with_previous
+    from estimates.report.diff import KEPT, compare_with_previous, keep_inputs
 
     # A failed write (a full disk) or a failed rendering must leave the run marked failed and
     # `latest` where it was, like a failed notebook.
     try:
         write_json(run_dir / "results.json", results)
+        # A copy of each data file as read, so a later run can say which rows changed and
+        # recompute with the file as it was.
+        manifest[KEPT] = keep_inputs(run_dir, manifest["data_files"])
         manifest["status"] = "succeeded"
         manifest["finished_utc"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        # Compared with the previous successful run (`latest` has not moved yet): a comparison
-        # between runs, so it goes into the briefing and the manifest, never into results.json.
-        changes = compare_with_previous(out_root, run_dir, results, manifest)
+        # Compared with `since`, else the last published non-scenario run of this case (this run is
+        # not published yet): a comparison between runs, so it goes into the briefing and the
+        # manifest, never into results.json.
+        changes = compare_with_previous(out_root, run_dir, results, manifest, since=since)
         if changes is not None:
             manifest["compared_with"] = changes.to_dict()
         render_briefing(results, manifest, run_dir, changes=changes)
