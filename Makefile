@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml
 briefing: $(STAMP)  ## run the suite with the baseline parameters; prints the briefing's path
 	$(BIN)/estimates run
 
-test: $(STAMP)  ## the whole test suite (quick Monte Carlo profile)
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## the whole test suite (quick Monte Carlo profile); prints its ten slowest tests
+	$(BIN)/python -m pytest --durations=10
 
 readme-figures: $(STAMP)  ## rewrite the README's baseline figures from the stored baseline results.json
 	$(BIN)/python -m estimates.report.readme_figures $(README_BASELINE) README.md

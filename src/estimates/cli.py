@@ -101,6 +101,7 @@ def resolve_parameters(args: argparse.Namespace):
 def _run(args: argparse.Namespace) -> int:
     from estimates.run.locking import signals_raise
     from estimates.run.plan import preflight
+    from estimates.run.progress import terminal_progress
     from estimates.run.suite import check_since, run_suite
 
     params = resolve_parameters(args)
@@ -118,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         holder = f" (pid {pid})" if pid else ""
         print(f"estimates: waiting for the run holding {args.out}{holder} to finish", file=sys.stderr, flush=True)
 
-    with signals_raise():
+    with signals_raise(), terminal_progress():
         outcome = run_suite(params, args.out, jobs=args.jobs, force=args.force, keep=args.keep,
                             wait=not args.no_wait, on_wait=waiting, since=since)
     stream = sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr

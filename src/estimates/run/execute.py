@@ -188,7 +188,7 @@ def execute_notebooks(suite: tuple[NotebookSpec, ...], params: Parameters, run_d
                     pending.remove(spec)
                     tick = time.perf_counter()
                     inputs = inputs_of(spec)
-                    hit, why = (None, "--force") if cache is None or force else cache.lookup(inputs)
+                    hit, why = (None, "--force" if force else "no cache") if cache is None or force else cache.lookup(inputs)
                     if hit is not None:
                         target = run_dir / f"{spec.name}.ipynb"
                         atomic_copy(hit.path, target)
@@ -196,8 +196,7 @@ def execute_notebooks(suite: tuple[NotebookSpec, ...], params: Parameters, run_d
                         run_log.info("%s: reused %s (inputs unchanged)", spec.name, hit.reused_from)
                         progressed = True
                         continue
-                    if cache is not None:
-                        run_log.info("%s: executing (%s)", spec.name, why)
+                    run_log.info("%s: executing (%s)", spec.name, why)
                     entries[spec.name]["status"] = "running"
                     running[pool.submit(execute, spec, params, run_dir, kernels)] = (spec, inputs, tick)
             if not running:

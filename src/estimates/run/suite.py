@@ -251,6 +251,7 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         # Compared with `since`, else the last published non-scenario run of this case (this run is
         # not published yet): a comparison between runs, so it goes into the briefing and the
         # manifest, never into results.json.
+        run_log.info("briefing: comparing with the earlier run and rendering")
         changes = compare_with_previous(out_root, run_dir, results, manifest, since=since)
         if changes is not None:
             manifest["compared_with"] = changes.to_dict()
