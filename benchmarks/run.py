@@ -1,6 +1,7 @@
 """Speed and memory of the suite against its targets (issue 5), measured side by side in one run.
 
-    .venv/bin/python benchmarks/run.py            # about 3-4 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py              # with the test suite timed: about 25 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --no-tests   # without it
 
 Not part of the default test command. Every figure is a ratio of two things measured in this run on
 this machine, so a slower or busier machine shifts both sides alike (other processes competing for
@@ -18,6 +19,10 @@ the cores still add noise: the load average is printed first). Prints one line p
    its own process.
 5. squigglepy / numpy: one five-variable model written idiomatically in squigglepy (a function
    sampled n times), with squigglepy's vectorised samplers, and in numpy.
+6. re-running while you think (issue 15), each against a trivial one-cell notebook run through
+   papermill in this run: the suite with the cache cleared (target <= 4x), the compute floor
+   (<= 4x), a re-run after ``-p ship_count 2`` where only resupply runs again (<= 2x); peak memory
+   of every model that draws at 10^7 draws (< 512 MiB); and the test suite's wall time (< 5 min).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ def wall(command: list[str], **kwargs) -> float:
 
 # --- 1. the whole suite against the compute floor ---------------------------------------------------
 
-def suite_vs_floor(tmp: Path) -> None:
+def suite_vs_floor(tmp: Path) -> dict:
     from estimates.parameters.schema import with_case
 
     params = with_case({})  # the baseline: the bundled case, the full Monte Carlo profile
@@ -71,6 +76,7 @@ def suite_vs_floor(tmp: Path) -> None:
     floor_parts = ", ".join(f"{k} {v:.1f} s" for k, v in inside["parts"].items())
     line("compute floor (one IPython process)", f"{floor:.1f} s ({floor_parts}); same results.json: {same}")
     line("suite / floor", f"{suite / floor:.2f}x", "<= 2x", suite / floor <= 2.0)
+    return {"suite": suite, "floor": floor, "root": root}
 
 
 # --- 2. the Monte Carlo engine against hand-written numpy -----------------------------------------
@@ -273,6 +279,85 @@ def squiggle_vs_numpy() -> None:
          f"(numpy / squigglepy {np_rate / fn_rate:.0f}x)")
 
 
+# --- 6. the re-run targets against a trivial notebook (issue 15) ----------------------------------------
+
+TRIVIAL = """
+import sys, time, nbformat, papermill
+nb = nbformat.v4.new_notebook()
+nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})]
+nb.metadata["kernelspec"] = {"name": sys.argv[3], "display_name": "Python 3 (ipykernel)", "language": "python"}
+nbformat.write(nb, sys.argv[1])
+tick = time.perf_counter()
+papermill.execute_notebook(sys.argv[1], sys.argv[2], kernel_name=sys.argv[3], progress_bar=False)
+print(time.perf_counter() - tick)
+"""
+
+# Peak RSS of one model's assess at n draws, in a process of its own.
+MEMORY_MODEL = """
+import sys, time
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+from estimates.parameters.schema import with_case
+from estimates.registry import MODELS
+model = MODELS[sys.argv[1]]
+p = with_case({"n_samples": int(sys.argv[2])})
+data = model.load(p)
+before = peak()
+tick = time.perf_counter()
+model.assess(p, data)
+print(time.perf_counter() - tick, before, peak())
+"""
+
+
+def trivial_papermill(tmp: Path) -> float:
+    """A one-cell notebook through papermill, as a fresh process: the floor a notebook run cannot beat."""
+    from estimates.run.execute import KERNEL
+
+    times = []
+    for i in range(3):
+        tick = time.perf_counter()
+        subprocess.run([sys.executable, "-c", TRIVIAL, str(tmp / f"one{i}.ipynb"), str(tmp / f"one{i}-out.ipynb"),
+                        KERNEL], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - tick)
+    trivial = sorted(times)[1]
+    line("trivial one-cell notebook through papermill", f"{trivial:.2f} s (median of 3, fresh processes)")
+    return trivial
+
+
+def rerun_targets(tmp: Path, suite: dict, *, with_tests: bool) -> None:
+    trivial = trivial_papermill(tmp)
+    ratio = suite["suite"] / trivial
+    line("suite --force / trivial notebook", f"{ratio:.1f}x", "<= 4x", ratio <= 4)
+    ratio = suite["floor"] / trivial
+    line("compute floor / trivial notebook", f"{ratio:.1f}x", "<= 4x", ratio <= 4)
+    ship = wall([ESTIMATES, "run", "--out", str(suite["root"]), "-p", "ship_count", "2"])
+    manifest = json.loads(((suite["root"] / "latest").resolve() / "manifest.json").read_text())
+    executed = [n["name"] for n in manifest["notebooks"] if n["status"] == "succeeded"]
+    line("re-run after -p ship_count 2", f"{ship:.1f} s (executed: {', '.join(executed) or 'none'})")
+    line("  / trivial notebook", f"{ship / trivial:.1f}x", "<= 2x", ship / trivial <= 2)
+    from estimates.registry import MODELS
+
+    for name, model in MODELS.items():
+        if not model.random:
+            continue
+        done = subprocess.run([sys.executable, "-c", MEMORY_MODEL, name, str(10**7)], capture_output=True, text=True)
+        if done.returncode != 0:
+            line(f"{name}.assess, 1e+07 draws", f"failed: {done.stderr.strip().splitlines()[-1:]}", "< 512 MiB", False)
+            continue
+        seconds, before, peak = (float(x) for x in done.stdout.split())
+        line(f"{name}.assess, 1e+07 draws", f"peak RSS {peak / 1024:.0f} MiB (after imports {before / 1024:.0f} MiB), "
+             f"{seconds:.1f} s", "< 512 MiB", peak / 1024 < 512)
+    if with_tests:
+        project = HERE.parent
+        tick = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
+                              capture_output=True, text=True)
+        took = time.perf_counter() - tick
+        summary = (done.stdout.strip().splitlines() or ["no output"])[-1]
+        line("test suite (python -m pytest, as make test)", f"{took / 60:.1f} min ({summary})", "< 5 min",
+             took < 300 and done.returncode == 0)
+
+
 def main() -> None:
     tick = time.perf_counter()
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -282,11 +367,12 @@ def main() -> None:
           f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="estimates-bench-") as folder:
         tmp = Path(folder)
-        suite_vs_floor(tmp)
+        suite = suite_vs_floor(tmp)
         engine_vs_numpy()
         sweep_workers(tmp)
         memory()
         squiggle_vs_numpy()
+        rerun_targets(tmp, suite, with_tests="--no-tests" not in sys.argv)
     print(f"total {time.perf_counter() - tick:.0f} s; load average at the end {os.getloadavg()[0]:.1f}", flush=True)
 
 
