@@ -27,7 +27,6 @@ import io
 from pathlib import Path
 
 import jinja2
-import markupsafe
 import pandas as pd
 
 from estimates.core import confidence
@@ -46,7 +45,6 @@ from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
 from estimates.report.case_words import in_case_label, in_case_words
-from estimates.report.changes import ticked_html
 from estimates.report.glossary import add_glossary
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
@@ -295,7 +293,6 @@ def _environment() -> jinja2.Environment:
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words
     env.filters["label"] = parameter_label
-    env.filters["ticked"] = lambda text: markupsafe.Markup(ticked_html(text))
     env.globals["interval"] = _pick
     return env
 

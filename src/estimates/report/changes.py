@@ -272,19 +272,6 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
-def ticked_html(text: str) -> str:
-    """``text`` as HTML, its escaped spans between backticks (row ids) set as ``<code>``: for a
-    "why it moved" line on a page.
-
-    >>> ticked_html("row `a<b` added (+1.0 points)")
-    'row <code>a&lt;b</code> added (+1.0 points)'
-    """
-    from html import escape
-
-    parts = escape(text, quote=False).split("`")
-    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
-
-
 def noise(old: Side, new: Side) -> float:
     """The smallest move that counts: two combined Monte Carlo standard errors, at least MIN_MOVE."""
     return max(MIN_MOVE, 2.0 * math.hypot(old.standard_error, new.standard_error))

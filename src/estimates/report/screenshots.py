@@ -48,7 +48,7 @@ LAUNCH_ARGS = [flag for flag in pdf.FLAGS if flag != "--no-pdf-header-footer"]
 _PAGE_MARGINS_JS = """() => {
     const px = length => {
         const probe = document.createElement("div");
-        probe.style.cssText = "position:absolute; visibility:hidden; width:" + length;
+        probe.setAttribute("style", "position:absolute; visibility:hidden; width:" + length);
         document.body.appendChild(probe);
         const width = probe.getBoundingClientRect().width;
         probe.remove();
@@ -58,7 +58,8 @@ _PAGE_MARGINS_JS = """() => {
     const visit = rules => { for (const rule of rules) {
         if (rule instanceof CSSMediaRule && matchMedia(rule.media.mediaText).matches) visit(rule.cssRules);
         if (rule instanceof CSSPageRule && !rule.selectorText) for (const side of ["top", "right", "bottom", "left"]) {
-            const value = rule.style.getPropertyValue("margin-" + side);
+            const declared = rule.style;
+            const value = declared.getPropertyValue("margin-" + side);
             if (value) margins[side] = px(value);
         }
     } };
