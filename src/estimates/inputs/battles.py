@@ -235,7 +235,8 @@ def load_battles(path: str | Path | None = None) -> pd.DataFrame:
     if times["isqno"].duplicated().any():
         raise BattleDataError(f"{times_path}: isqno {times['isqno'][times['isqno'].duplicated()].iloc[0]}: "
                               "field 'isqno': duplicate battle")
-    lacking = [i for i in battles.index if i not in set(times["isqno"])]
+    timed = set(times["isqno"])
+    lacking = [i for i in battles.index if i not in timed]
     if lacking:
         raise BattleDataError(f"{times_path}: isqno {lacking[0]}: field 'isqno': battle has no row")
     where = [f"isqno {i}" for i in times["isqno"]]

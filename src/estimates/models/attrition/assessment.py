@@ -22,26 +22,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from estimates.core.hazard import (
-    daily_hazard_from_probability,
-    probability_from_cumulative_hazard,
-)
+from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.proportion import (
     ProportionEstimate,
     ReportedRate,
     estimate_proportion,
-    propagate_reporting,
 )
 from estimates.core.quantities import (
     DEFAULT_QUANTILES,
-    MonteCarloProbability,
     quantile_dict,
 )
 from estimates.core.wording import long_date
@@ -51,7 +46,8 @@ from estimates.inputs.statements import Statement, load_statements
 from estimates.models.attrition import MODEL
 from estimates.models.attrition.evidence import Evidence, check_statements, evidence
 from estimates.models.attrition.projection import CHUNK, Projection, project_effective  # noqa: F401  (re-exported)
-from estimates.models.attrition.readings import SeventyFiveReadings, read_seventy_five
+from estimates.models.attrition.readings import SeventyFiveReadings
+from estimates.models.attrition.simulation import Reuse, simulate
 from estimates.models.attrition.sources import (
     COUNT_PARAMETERS,
     READING_PARAMETERS,
@@ -82,6 +78,8 @@ class AttritionData:
     ledger: Ledger
     statements: tuple[Statement, ...] = ()
     statements_file: tuple[Path, str] | None = None
+    #: During term sensitivity, the run's stages for the recomputations to reuse (not read from files).
+    reuse: Reuse | None = field(default=None, compare=False, repr=False)
 
     @property
     def files(self) -> dict[Path, str]:
@@ -102,7 +100,8 @@ class AttritionAssessment:
     #: The first view: the single report's posterior, without and with reporting uncertainty.
     proportion: ProportionEstimate
     reported: ReportedRate = field(repr=False)
-    #: The joint estimate from every statement, the statements it used, and its draws.
+    #: The joint estimate from every statement, the statements it used, and its draws (the first
+    #: chunk's: quantiles come from them, probabilities count every draw; see ``simulation``).
     joint: JointEstimate = field(repr=False)
     evidence: Evidence = field(repr=False)
     draws: dict = field(repr=False)
@@ -219,14 +218,18 @@ def check(params: Parameters, data: AttritionData) -> None:
     check_statements(params, data.statements)
 
 
+def estimate_args(params: Parameters, found: Evidence) -> dict:
+    """The arguments of the joint estimate (:func:`estimates.models.pooling.joint.estimate`) from
+    the statements ``found`` (both readings, weighted)."""
+    return dict(statements=found.used, as_of_day=params.days_elapsed, committed_range=params.committed_range,
+                prior=params.prior, shape_90=(params.hazard_shape_low, params.hazard_shape_high),
+                count_uncertainty=params.count_uncertainty, reassessment_weight=params.reassessment_weight)
+
+
 def joint_estimate(params: Parameters, data: AttritionData) -> tuple[Evidence, JointEstimate]:
     """The statements the run uses and the joint estimate from them (both readings, weighted)."""
     found = evidence(params, data.ledger, data.statements)
-    estimate = joint.estimate(found.used, as_of_day=params.days_elapsed, committed_range=params.committed_range,
-                              prior=params.prior, shape_90=(params.hazard_shape_low, params.hazard_shape_high),
-                              count_uncertainty=params.count_uncertainty,
-                              reassessment_weight=params.reassessment_weight)
-    return found, estimate
+    return found, joint.estimate(**estimate_args(params, found))
 
 
 def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
@@ -236,7 +239,9 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
     The single report's posterior is the first view; the projection and the judgments come from the
     joint estimate of every statement (:mod:`estimates.models.pooling.joint`), starting on the last
     day a statement may describe from the latent count there. With ``sensitivity``, each judgment
-    also carries its term sensitivity (see :meth:`estimates.model.Model.term_sensitivity`).
+    also carries its term sensitivity (see :meth:`estimates.model.Model.term_sensitivity`), whose
+    recomputations reuse this run's draws wherever the input moved leaves them as they are
+    (:class:`~estimates.models.attrition.simulation.Reuse`).
     """
     t0 = params.days_elapsed
     count_date = params.count_as_of
@@ -245,27 +250,14 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
         params.units_ineffective, params.units_committed,
         prior=params.prior, overdispersion=params.overdispersion,
     )
-    reported = propagate_reporting(
-        params.units_ineffective, params.units_committed,
-        count_uncertainty=params.count_uncertainty,
-        denominator_uncertainty=params.denominator_uncertainty,
-        prior=params.prior, overdispersion=params.overdispersion,
-        size=params.n_samples, rng=rng,
-    )
-    found, estimate = joint_estimate(params, data)
-    start_day = max(t0, found.last_day)
-    draws = estimate.draw(params.n_samples, rng, start_day)
-    end_date = count_date + dt.timedelta(days=params.horizon_days)
-    start_date = count_date + dt.timedelta(days=start_day - t0)
-    threshold = params.threshold_share * params.units_committed
-    hazard_at_start = daily_hazard_from_probability(draws["p"], 1) * (start_day / t0) ** draws["shape"]
-    projection = project_effective(
-        draws["committed"] - draws["count"], draws["count"], probability_from_cumulative_hazard(hazard_at_start),
-        as_of_day=start_day, horizon_days=max((end_date - start_date).days, 0), threshold=threshold, rng=rng,
-        shape=draws["shape"], reconstitution_per_week=params.reconstitution_per_week, as_of=start_date,
-    )
+    found = evidence(params, data.ledger, data.statements)
+    # Only a run of one chunk keeps its stages: keeping more would hold every draw in memory.
+    reuse = data.reuse if data.reuse is not None else Reuse(recording=sensitivity and params.n_samples <= CHUNK)
     reading = reads_shares(params, data.ledger)
-    readings = read_seventy_five(params, proportion, reported, rng) if reading else None
+    drawn = simulate(params, proportion, found, estimate_args(params, found), rng, reuse, reading=reading)
+    estimate, reported, draws, projection = drawn.estimate, drawn.reported, drawn.draws, drawn.projection
+    start_day, start_date, readings = drawn.start_day, drawn.start_date, drawn.readings
+    threshold = params.threshold_share * params.units_committed
     committed_claim = tuple(c for c in (claim_id(params, "units_committed"),) if c)
     evidence_claims = tuple(dict.fromkeys(found.claim_ids + committed_claim))
     end = projection.first_passage()[-1]
@@ -300,7 +292,7 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
                     f"{long_date(count_date)} exceeds {implied_loss:.0%}, the loss implied if "
                     f"{params.combat_power_retained:.0%} of the starting combat power was retained"
                 ),
-                probability=MonteCarloProbability.from_indicator(draws["p"] > implied_loss),
+                probability=drawn.above_implied_loss,
                 basis=(
                     f"joint estimate of the per-{words.unit_singular} probability by {long_date(count_date)} from "
                     f"{len(found.used)} statement{'s' if len(found.used) != 1 else ''}, each count read within "
@@ -312,7 +304,10 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
             ),
         )
     if sensitivity:
-        judgments = MODEL.term_sensitivity(params, data, judgments)
+        # The run's fits held: a variation of the readings' prior weights comes back to them after
+        # variations that fit others.
+        with joint.keeping(*estimate.fits.values()):
+            judgments = MODEL.term_sensitivity(params, replace(data, reuse=reuse.replaying()), judgments)
     names = COUNT_PARAMETERS + (READING_PARAMETERS if readings is not None else ())
     return AttritionAssessment(
         as_of=count_date, as_of_day=t0, proportion=proportion, reported=reported, joint=estimate,

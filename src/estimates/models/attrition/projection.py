@@ -24,8 +24,9 @@ from estimates.core.quantities import (
     level_key,
 )
 
-#: Draws simulated at once; bounds memory whatever ``n_samples`` is. Fixed, so that results do
-#: not depend on it changing between machines.
+#: Draws simulated at once, here and by the whole model (:mod:`~estimates.models.attrition.simulation`);
+#: bounds memory whatever ``n_samples`` is. Fixed, so that results do not depend on it changing
+#: between machines.
 CHUNK = 50_000
 
 
@@ -84,6 +85,19 @@ class Projection:
             "mean": [float(v) for v in self.mean()],
             "first_passage": [p.to_dict() for p in self.first_passage()],
         }
+
+
+def combined(first: Projection, second: Projection) -> Projection:
+    """One projection from two over the same days and threshold for disjoint sets of draws: the
+    per-day counts, crossings and losses of both, added."""
+    def padded(values: np.ndarray, width: int) -> np.ndarray:
+        return np.pad(values, [(0, 0)] * (values.ndim - 1) + [(0, width - values.shape[-1])])
+
+    top = max(first.counts.shape[1], second.counts.shape[1])
+    lost = max(first.ever_lost.size, second.ever_lost.size)
+    return Projection(first.days, first.dates, padded(first.counts, top) + padded(second.counts, top),
+                      first.crossed + second.crossed, first.threshold, first.n_samples + second.n_samples,
+                      padded(first.ever_lost, lost) + padded(second.ever_lost, lost))
 
 
 def project_effective(

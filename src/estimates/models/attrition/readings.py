@@ -95,31 +95,49 @@ def _interval(draws: np.ndarray, method: str, level: float = 0.9) -> Interval:
     return Interval(float(low), float(high), level, method)
 
 
+def share_draws(params: Parameters, reported: ReportedRate,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per draw of ``reported``: the pool implied by each share of the army, and the unit-equivalents
+    lost if the stated share of combat power was retained; "about N%" is uniform within +/-
+    ``share_rounding`` of N."""
+    size = reported.committed.size
+    spread = params.share_rounding
+
+    def drawn(centre: float) -> np.ndarray:
+        return rng.uniform(centre - spread, centre + spread, size=size)
+
+    committed = reported.committed
+    pool = committed / drawn(params.committed_share_of_army)
+    pool_alt = committed / drawn(params.committed_share_of_army_alt)
+    retained = np.clip(drawn(params.combat_power_retained), 0.0, 1.0)
+    return pool, pool_alt, (1.0 - retained) * committed
+
+
 def read_seventy_five(
     params: Parameters,
     proportion: ProportionEstimate,
     reported: ReportedRate,
     rng: np.random.Generator,
 ) -> SeventyFiveReadings:
-    """Compute both readings; "about N%" is uniform within +/- ``share_rounding`` of N."""
-    size = reported.committed.size
-    spread = params.share_rounding
+    """Compute both readings from the draws of ``reported`` (see :func:`share_draws`)."""
+    drawn = share_draws(params, reported, rng)
+    return readings_of(params, proportion, drawn,
+                       MonteCarloProbability.from_indicator(drawn[2] > reported.ineffective))
 
-    def share_draws(centre: float) -> np.ndarray:
-        return rng.uniform(centre - spread, centre + spread, size=size)
 
-    committed = reported.committed
-    pool = committed / share_draws(params.committed_share_of_army)
-    pool_alt = committed / share_draws(params.committed_share_of_army_alt)
-    retained = np.clip(share_draws(params.combat_power_retained), 0.0, 1.0)
-    lost = (1.0 - retained) * committed
+def readings_of(params: Parameters, proportion: ProportionEstimate,
+                drawn: tuple[np.ndarray, np.ndarray, np.ndarray],
+                lost_exceeds_reported: MonteCarloProbability) -> SeventyFiveReadings:
+    """Both readings: intervals from ``drawn`` (:func:`share_draws`), and the probability that more
+    were lost than reported, counted over however many draws the caller drew."""
+    pool, pool_alt, lost = drawn
     return SeventyFiveReadings(
         pool_from_share=_interval(pool, "committed / share, uniform rounding"),
         pool_from_alt_share=_interval(pool_alt, "committed / share, uniform rounding"),
         stated_total=(params.units_total_low, params.units_total_high),
         lost_equivalents=_interval(lost, "(1 - retained) x committed, uniform rounding"),
         reported_ineffective=proportion.k,
-        lost_exceeds_reported=MonteCarloProbability.from_indicator(lost > reported.ineffective),
+        lost_exceeds_reported=lost_exceeds_reported,
         shares=(params.committed_share_of_army, params.committed_share_of_army_alt, params.combat_power_retained),
         words=params.words.to_dict(),
     )

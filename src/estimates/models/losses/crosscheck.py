@@ -28,6 +28,8 @@ on to other units, so very uneven spreads slightly understate the count.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -254,32 +256,59 @@ def _records(table: pd.DataFrame) -> list[dict]:
             for row in table.to_dict(orient="records")]
 
 
-def count_ineffective(loss_fraction: np.ndarray, committed: np.ndarray, threshold: np.ndarray,
-                      concentration: float, seeds: list[np.random.SeedSequence], n_max: int) -> np.ndarray:
-    """Ineffective units per draw for each row of ``loss_fraction`` (shape: scenarios x draws).
+def count_ineffective(on_units: np.ndarray, held: np.ndarray, factors: list, committed: np.ndarray,
+                      threshold: np.ndarray, concentration: float, seeds: list[np.random.SeedSequence],
+                      n_max: int) -> np.ndarray:
+    """Ineffective units per draw (shape: scenarios x draws), one scenario per over-count factor.
 
     Draw ``d`` spreads its armour losses over ``committed[d]`` units with symmetric Dirichlet weights
-    w (normalised gammas); unit i has lost ``loss_fraction * N * w_i`` of its armour and is ineffective
-    when that reaches ``threshold[d]``. Chunk ``k`` draws its gammas from ``seeds[k]`` alone, so
-    every scenario (row) sees the same weights: common random numbers.
+    w (normalised gammas). Scenario ``s`` loses the share ``rho = on_units / factors[s] / held`` of
+    the committed units' armour (``held``: items the committed units hold; a factor is one number or
+    one per draw), and unit i is ineffective when ``rho * N * w_i`` reaches ``threshold[d]``. Chunk
+    ``k`` draws its gammas from ``seeds[k]`` alone, so every scenario sees the same weights: common
+    random numbers. Loss shares are made a chunk at a time, so memory beyond the counts is flat in
+    the number of draws.
     """
-    loss_fraction = np.atleast_2d(np.asarray(loss_fraction, dtype=float))
-    n = loss_fraction.shape[1]
-    out = np.zeros(loss_fraction.shape, dtype=np.int64)
-    columns = np.arange(n_max)
-    for k, start in enumerate(range(0, n, CHUNK)):
-        stop = min(start + CHUNK, n)
-        gammas = np.random.default_rng(seeds[k]).standard_gamma(concentration, size=(stop - start, n_max))
-        gammas *= columns < committed[start:stop, None]
-        total = gammas.sum(axis=1)
-        # w_i N rho >= theta  <=>  gamma_i >= theta * total / (N rho); rho = 0 means nothing lost.
-        for row in range(loss_fraction.shape[0]):
-            rho = loss_fraction[row, start:stop]
-            # A tiny rho overflows the cut to infinity: no loss share that small reaches the threshold.
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                cut = np.where(rho > 0, threshold[start:stop] * total / (committed[start:stop] * rho), np.inf)
-            out[row, start:stop] = (gammas >= cut[:, None]).sum(axis=1)
+    n = len(committed)
+    # int32: a count never exceeds n_max, and the scenarios' counts are the model's largest arrays.
+    out = np.zeros((len(factors), n), dtype=np.int32)
+    chunks = [(seeds[k], slice(start, min(start + CHUNK, n))) for k, start in enumerate(range(0, n, CHUNK))]
+
+    def count_chunk(seed: np.random.SeedSequence, draws: slice) -> None:
+        fractions = [on_units[draws] / (f[draws] if np.ndim(f) else f) / held[draws] for f in factors]
+        out[:, draws] = _count_chunk(fractions, committed[draws], threshold[draws], concentration, seed, n_max)
+
+    # The gamma draws dominate the time and numpy releases the GIL while making them; each chunk has
+    # its own stream and its own slice of ``out``, so threads change the speed, never the counts.
+    if len(chunks) == 1:
+        count_chunk(*chunks[0])
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(chunks), _cores())) as pool:
+            list(pool.map(lambda chunk: count_chunk(*chunk), chunks))
     return out
+
+
+def _count_chunk(loss_fractions: list[np.ndarray], committed: np.ndarray, threshold: np.ndarray,
+                 concentration: float, seed: np.random.SeedSequence, n_max: int) -> np.ndarray:
+    """:func:`count_ineffective` for one chunk of draws, given each scenario's loss shares."""
+    gammas = np.random.default_rng(seed).standard_gamma(concentration, size=(len(committed), n_max))
+    # Every draw commits at least min(committed) units: only the columns past that can be empty.
+    always = int(committed.min())
+    gammas[:, always:] *= np.arange(always, n_max) < committed[:, None]
+    total = gammas.sum(axis=1)
+    counts = np.empty((len(loss_fractions), len(committed)), dtype=np.int32)
+    for row, rho in enumerate(loss_fractions):
+        # w_i N rho >= theta  <=>  gamma_i >= theta * total / (N rho); rho = 0 means nothing lost.
+        # A tiny rho overflows the cut to infinity: no loss share that small reaches the threshold.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            cut = np.where(rho > 0, threshold * total / (committed * rho), np.inf)
+        counts[row] = (gammas >= cut[:, None]).sum(axis=1)
+    return counts
+
+
+def _cores() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def assess_losses(
@@ -357,29 +386,29 @@ def assess_losses(
     threshold = threshold_ppf(u[:, 4])
     span = units_committed_high - units_committed_low + 1
     committed = units_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
+    del u  # six floats a draw, no longer needed: the peak is later, while the draws are counted
 
     on_units = share * (record.tank + record.apc)
-
-    def loss_fraction(factor):
-        return on_units / factor / (committed * (tanks_held + vehicles_held))
-
-    rho = loss_fraction(overcount)
-    grid_rho = [loss_fraction(f) for f in grid_overcount]
-    # One pass per concentration: every scenario that spreads losses with it shares its gammas.
-    counts: dict[tuple, np.ndarray] = {}
+    held = committed * (tanks_held + vehicles_held)
+    rho = on_units / overcount / held
+    # One pass per concentration: every scenario that spreads losses with it shares its gammas. Each
+    # scenario is summarised as soon as it is counted; only the run's own counts are kept.
+    spreads: dict[tuple, dict] = {}
+    ineffective = None
     for alpha in dict.fromkeys((float(concentration), *map(float, grid_concentration),
                                 *map(float, scan_concentration))):
         keys = [("run", alpha)] if alpha == concentration or alpha in scan_concentration else []
         keys += [("grid", alpha, f) for f in grid_overcount] if alpha in grid_concentration else []
-        fractions = np.stack([rho if key[0] == "run" else grid_rho[grid_overcount.index(key[2])] for key in keys])
-        counts.update(zip(keys, count_ineffective(fractions, committed, threshold, alpha, seeds, units_committed_high)))
-    ineffective = counts["run", float(concentration)]
-    rows = []
-    for alpha in grid_concentration:
-        for factor in grid_overcount:
-            rows.append({"overcount": float(factor), "concentration": float(alpha),
-                         **_spread(counts["grid", float(alpha), factor], reported_ineffective)})
-    scan = pd.DataFrame([{"concentration": float(alpha), **_spread(counts["run", float(alpha)], reported_ineffective)}
+        factors = [overcount if key[0] == "run" else key[2] for key in keys]
+        for key, counts in zip(keys, count_ineffective(on_units, held, factors, committed, threshold, alpha,
+                                                       seeds, units_committed_high)):
+            if key == ("run", float(concentration)):
+                ineffective = counts.astype(np.int64)
+            if key[0] == "grid" or key[1] in scan_concentration:
+                spreads[key] = _spread(counts, reported_ineffective)
+    rows = [{"overcount": float(factor), "concentration": float(alpha), **spreads["grid", float(alpha), factor]}
+            for alpha in grid_concentration for factor in grid_overcount]
+    scan = pd.DataFrame([{"concentration": float(alpha), **spreads["run", float(alpha)]}
                          for alpha in scan_concentration], columns=SCAN_COLUMNS)
     inputs = {
         "units_committed_low": int(units_committed_low), "units_committed_high": int(units_committed_high),

@@ -37,7 +37,7 @@ from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usab
     evidence,
     usable_statements,
 )
-from estimates.models.pooling import MODEL
+from estimates.models.pooling import MODEL, joint
 from estimates.models.pooling import checks as statement_checks
 from estimates.models.pooling import posterior as pooling
 from estimates.models.pooling.joint import JointEstimate
@@ -221,8 +221,11 @@ def assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *,
     result = _assess(params, data, rng, checks=True)
     if not sensitivity or not result.judgments:
         return result
-
-    return replace(result, judgments=MODEL.term_sensitivity(params, data, result.judgments))
+    # Varying an input the fits do not depend on (overdispersion, the readings' weights; the shape
+    # prior for the constant-hazard fit) then reuses the run's own fits.
+    own = [f for f in (*result.joint.fits.values(), result.constant) if f is not None]
+    with joint.keeping(*own):
+        return replace(result, judgments=MODEL.term_sensitivity(params, data, result.judgments))
 
 
 def key_judgments(params: Parameters, data: PoolingData, rng: np.random.Generator) -> tuple[Judgment, ...]:
@@ -280,7 +283,7 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
         if shape == shape_90 and reading in estimate.fits:
             return estimate.fits[reading]
         try:
-            return pooling.fit(found.used, shape_90=shape, reading=reading, **common)
+            return joint.fit(found.used, shape_90=shape, reading=reading, **common)
         except pooling.PoolingError:
             return None
 

@@ -16,7 +16,8 @@ prior weight times its evidence (Bayesian model averaging). Projections draw fro
 
 from __future__ import annotations
 
-import functools
+import contextlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,31 +99,71 @@ def estimate(statements: tuple[Statement, ...], *, as_of_day: int, committed_ran
     fall cannot be nested) drops out with its reason; when neither can hold,
     :class:`~estimates.models.pooling.posterior.PoolingError`.
 
-    The last few estimates are kept: a sensitivity analysis varies many inputs that leave the
-    estimate as it is (a threshold, a horizon), and attrition and pooling ask for the same one.
+    Each reading's fit comes through :func:`fit`, which keeps the last few: a sensitivity analysis
+    varies many inputs that leave the fits as they are (a threshold, a horizon, the readings'
+    prior weights), and attrition and pooling ask for the same ones.
     """
-    return _estimate(tuple(statements), as_of_day, tuple(committed_range), prior, tuple(shape_90),
-                     int(count_uncertainty), float(reassessment_weight), tuple(sorted(grid.items())))
-
-
-@functools.lru_cache(maxsize=4)
-def _estimate(statements, as_of_day, committed_range, prior, shape_90, count_uncertainty,
-              reassessment_weight, grid) -> JointEstimate:
-    grid = dict(grid)
     prior_weights = {"nested": 1.0 - reassessment_weight, "independent": reassessment_weight}
     fits, impossible = {}, {}
     for reading, weight in prior_weights.items():
         if weight <= 0.0:
             continue
         try:
-            fits[reading] = pooling.fit(statements, as_of_day=as_of_day, committed_range=committed_range,
-                                        prior=prior, shape_90=shape_90, reading=reading,
-                                        count_uncertainty=count_uncertainty, **grid)
+            fits[reading] = fit(statements, as_of_day=as_of_day, committed_range=committed_range, prior=prior,
+                                shape_90=shape_90, reading=reading, count_uncertainty=count_uncertainty, **grid)
         except pooling.PoolingError as error:
             impossible[reading] = str(error)
     if not fits:
         raise pooling.PoolingError("; ".join(impossible.values()))
     return JointEstimate(fits, prior_weights, impossible)
+
+
+#: Fits kept, most recently used last (each holds its per-dating likelihoods, about 15 MB on the
+#: full grid), and the fits :func:`keeping` holds whatever else is asked for.
+KEPT_FITS = 6
+_recent: OrderedDict = OrderedDict()
+_held: dict = {}
+
+
+def fit(statements: tuple[Statement, ...], **arguments) -> pooling.PooledFit:
+    """:func:`estimates.models.pooling.posterior.fit`, kept: the same arguments give the same fit
+    (or raise the same :class:`~estimates.models.pooling.posterior.PoolingError`) without refitting."""
+    key = _key(statements, arguments)
+    found = _held.get(key)
+    if found is None:
+        found = _recent.pop(key, None)
+    if found is None:
+        try:
+            found = pooling.fit(tuple(statements), **arguments)
+        except pooling.PoolingError as error:
+            found = error
+    _recent[key] = found
+    while len(_recent) > KEPT_FITS:
+        _recent.popitem(last=False)
+    if isinstance(found, pooling.PoolingError):
+        raise found
+    return found
+
+
+@contextlib.contextmanager
+def keeping(*fits: pooling.PooledFit):
+    """Hold ``fits`` (a run's own) while the block runs, however many others are fitted meanwhile:
+    a term-sensitivity analysis fits many varied inputs, then comes back to inputs that leave the
+    run's fits as they are."""
+    keys = [key for key, value in _recent.items() if any(value is f for f in fits)]
+    _held.update((key, _recent[key]) for key in keys)
+    try:
+        yield
+    finally:
+        for key in keys:
+            _held.pop(key, None)
+
+
+def _key(statements, arguments: dict) -> tuple:
+    def frozen(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return tuple(statements), tuple(sorted((name, frozen(value)) for name, value in arguments.items()))
 
 
 def latent_counts(fit: pooling.PooledFit, rng: np.random.Generator, size: int, day: int) -> dict[str, np.ndarray]:
@@ -141,9 +182,7 @@ def latent_counts(fit: pooling.PooledFit, rng: np.random.Generator, size: int, d
     if fit.reading != "nested":
         count = rng.binomial(committed, probability_from_cumulative_hazard(h0 * (day / fit.as_of_day) ** shape))
         return {"p": p, "shape": shape, "committed": committed, "count": count}
-    weights = np.array([w.weight for w in fit.dating])[:, None] * fit.dating_likelihood[:, i, j, m]
-    cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
-    which = np.minimum((cumulative < rng.random(size)).sum(axis=0), len(fit.dating) - 1)
+    which = _dating_drawn(fit, (i, j, m), rng.random(size))
     count = np.empty(size, dtype=np.int64)
     for index, way in enumerate(fit.dating):
         where = np.flatnonzero(which == index)
@@ -152,6 +191,23 @@ def latent_counts(fit: pooling.PooledFit, rng: np.random.Generator, size: int, d
             count[where] = _conditioned_counts(ordered, h0[where], shape[where], committed[where], day,
                                                fit.as_of_day, rng)
     return {"p": p, "shape": shape, "committed": committed, "count": count}
+
+
+#: Draws whose datings are chosen at once: the weights of every dating for every draw would
+#: otherwise take about 200 bytes a draw (twelve datings, their weights and running sums).
+DRAWS_AT_ONCE = 500_000
+
+
+def _dating_drawn(fit: pooling.PooledFit, cells: tuple[np.ndarray, ...], uniform: np.ndarray) -> np.ndarray:
+    """Each draw's dating, in proportion to its cell's likelihood under each dating, from ``uniform``."""
+    shares = np.array([w.weight for w in fit.dating])[:, None]
+    which = np.empty(uniform.size, dtype=np.int64)
+    for first in range(0, uniform.size, DRAWS_AT_ONCE):
+        part = slice(first, first + DRAWS_AT_ONCE)
+        weights = shares * fit.dating_likelihood[(slice(None), *(c[part] for c in cells))]
+        cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
+        which[part] = np.minimum((cumulative < uniform[part]).sum(axis=0), len(fit.dating) - 1)
+    return which
 
 
 def _conditioned_counts(ordered: tuple[Statement, ...], h0: np.ndarray, shape: np.ndarray,

@@ -42,6 +42,7 @@ from estimates.core.hazard import (
 )
 from estimates.core.quantities import DEFAULT_QUANTILES, Interval
 from estimates.inputs.statements import Statement
+from estimates.models.pooling.transitions import new_losses
 
 Reading = Literal["nested", "independent"]
 READINGS: tuple[str, ...] = ("nested", "independent")
@@ -188,8 +189,11 @@ class BinomialStep:
         return total
 
 
-def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day: int, reading: Reading) -> np.ndarray:
-    """P(every statement | p, k, N) on the grid, shape (P, K, N)."""
+def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day: int, reading: Reading,
+               steps: dict | None = None) -> np.ndarray:
+    """P(every statement | p, k, N) on the grid, shape (P, K, N). ``steps`` (nested reading) keeps
+    the forward recursion's steps between calls on the same grid: datings that date the first
+    statements alike share them."""
     if not statements:
         raise ValueError("need at least one statement to pool")
     if reading not in READINGS:
@@ -203,42 +207,48 @@ def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day
             low, high = s.bounds(grid.committed)
             total = total * BinomialStep(failed).in_range(low, high, n)
         return total
-    return _nested_likelihood(ordered, grid, as_of_day)
+    return _nested_likelihood(ordered, grid, as_of_day, steps)
 
 
-def _nested_likelihood(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int) -> np.ndarray:
-    support, weight, hazard_before = forward(ordered[:-1], grid, as_of_day)
+def _nested_likelihood(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int, steps: dict | None = None) -> np.ndarray:
+    support, weight, hazard_before = forward(ordered[:-1], grid, as_of_day, steps)
     low, high = ordered[-1].bounds(grid.committed)
     # The last statement needs only the probability that its count falls in range.
     return _in_range(support, weight, hazard_before, cumulative_hazard(grid, ordered[-1].day, as_of_day),
                      low, high, grid.committed)
 
 
-def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int):
+def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int, steps: dict | None = None):
     """The forward recursion over latent counts under the nested reading.
 
     Returns ``(support, weight, hazard)``: ``weight[i]`` is, per grid cell, the joint probability
     that ``support[i]`` units were ineffective at the last statement's date and that every statement
     holds; ``hazard`` the cumulative hazard at that date. Before any statement, no unit is
-    ineffective at day 0.
+    ineffective at day 0. ``steps`` maps a depth to the statements up to it and the recursion's
+    state after them; a call whose first statements match reuses that state (a lower bound first
+    has a hundred counts to carry, the same in every dating of the later statements).
     """
     support = np.zeros(1, dtype=np.int64)
     weight = np.ones((1, *grid.prior_mass.shape))
     hazard_before = np.zeros((grid.p.size, grid.shape.size, 1))
     n = grid.committed[None, None, :]
-    for s in ordered:
+    for depth, s in enumerate(ordered):
+        done = tuple(ordered[:depth + 1])
+        if steps is not None and steps.get(depth, (None,))[0] == done:
+            support, weight, hazard_before = steps[depth][1]
+            continue
         hazard = cumulative_hazard(grid, s.day, as_of_day)
-        step = BinomialStep(probability_from_cumulative_hazard(hazard - hazard_before))
+        chance = probability_from_cumulative_hazard(hazard - hazard_before)
         low, high = s.bounds(grid.committed)
         values = np.arange(int(low.min()), int(high.max()) + 1)
         following = np.zeros((values.size, *grid.prior_mass.shape))
-        for j, value in enumerate(values):
-            for count, w in zip(support, weight):
-                if value >= count:
-                    following[j] += w * step.pmf(int(value - count), np.maximum(n - count, 0))
-            following[j] *= (value >= low) & (value <= high)
+        for j, (_, found) in enumerate(new_losses(support, weight, chance, n, values, low, high)):
+            following[j] = found
         keep = following.reshape(values.size, -1).any(axis=1)
         support, weight, hazard_before = values[keep], following[keep], hazard
+        if steps is not None:
+            # One state per depth, the latest: memory stays that of one recursion.
+            steps[depth] = (done, (support, weight, hazard_before))
     return support, weight, hazard_before
 
 
@@ -409,8 +419,9 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
     ways = datings(read)
     per_dating = np.empty((len(ways), *grid.prior_mass.shape), dtype=np.float32)
     total = np.zeros(grid.prior_mass.shape)
+    steps: dict = {}
     for i, way in enumerate(ways):
-        found = likelihood(way.apply(read), grid, as_of_day, reading) if _orderable(way, read, reading) else 0.0
+        found = likelihood(way.apply(read), grid, as_of_day, reading, steps) if _orderable(way, read, reading) else 0.0
         per_dating[i] = found
         total += way.weight * found
     joint = grid.prior_mass * total

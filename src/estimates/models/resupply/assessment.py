@@ -9,7 +9,6 @@ change each judgment by their Sobol total indices ("indicators to watch").
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from estimates.inputs.transfers import (
 )
 from estimates.models.attrition import assessment as attrition
 from estimates.models.resupply.capability import ResupplyModel, build_model
+from estimates.models.resupply.draws import CommonDraws
 from estimates.models.resupply.indicators import indicators
 from estimates.models.resupply.judgments import Constraint, settled
 from estimates.models.resupply.parameters import QUANTITY_PARAMETERS
@@ -196,16 +196,16 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
 
     losses: dict = {}
     model = resupply_model(params, data, losses=losses)
-    # The stream as the simulation receives it: every recomputation draws from a copy, so a varied
+    # The stream as the simulation receives it: every recomputation draws its uniforms, so a varied
     # input meets the base's own draws (common random numbers) and an unchanged one the same result.
-    stream = copy.deepcopy(rng)
+    common = CommonDraws(rng)
     result = simulate(model, rng)
     if not sensitivity:
         return ResupplyStudy(result, result.judgments)
     asked = result.replacement_category
 
     def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        counts, _, _ = count_events(resupply_model(varied, data, losses=losses), copy.deepcopy(stream), asked)
+        counts, _, _ = count_events(resupply_model(varied, data, losses=losses), common, asked)
         return tuple(replace(j, probability=counts.probability(j.id)) for j in result.judgments)
 
     judgments = with_term_sensitivity(result.judgments, params, recompute, MODEL.sensitivity_inputs(),
@@ -213,7 +213,7 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     judgments, settled_constraints = settled(judgments)
     sobol = sobol_indices(lambda u: model.evaluate(u, asked), [c.group for c in model.inputs()],
                           n_base=SOBOL_BASE, seed=params.seed)
-    counts, true, joint = count_events(model, copy.deepcopy(stream), asked)
+    counts, true, joint = count_events(model, common, asked)
     watch = indicators(model, judgments, sobol, counts, true, joint)
     return ResupplyStudy(result, judgments, sobol, watch, settled_constraints)
 

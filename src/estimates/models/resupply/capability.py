@@ -29,13 +29,11 @@ runs it (:func:`~estimates.models.resupply.simulation.simulate`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
 
-from estimates.core.distributions import logitnormal_from_90, lognormal_from_90
 from estimates.core.vocabulary import plural
 from estimates.inputs.claims import Claim, Ledger
 from estimates.inputs.files import LedgerError
@@ -48,38 +46,15 @@ from estimates.models.resupply.grading import (
     truth_probabilities,
 )
 from estimates.models.resupply.route import Route, legs_text
+from estimates.models.resupply.uncertain import (
+    STANDARD_NORMAL,
+    UncertainInput,
+    histogram,
+    interval,
+    share,
+    uniform,
+)
 from estimates.parameters.schema import Parameters
-
-
-# --- uncertain inputs as columns of a uniform matrix -------------------------------------------
-@dataclass(frozen=True)
-class UncertainInput:
-    """One column of the input matrix: a name, a sensitivity group and a quantile function, and
-    what an analyst would watch to learn more about the group."""
-
-    name: str
-    group: str
-    ppf: Callable[[np.ndarray], np.ndarray] = field(repr=False)
-    watch: str = ""
-
-
-def _interval_ppf(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
-    if low == high:
-        return lambda u: np.full(np.shape(u), float(low))
-    return lognormal_from_90(low, high).ppf
-
-
-def _share_ppf(low: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
-    if low == high:
-        return lambda u: np.full(np.shape(u), float(low))
-    logit = logitnormal_from_90(low, high)
-    return lambda u: special.expit(logit.ppf(u))
-
-
-def _histogram_ppf(counts: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    cdf = np.cumsum(counts) / counts.sum()
-    return lambda u: np.minimum(np.searchsorted(cdf, u, side="left"), counts.size - 1).astype(float)
-
 
 # --- the model -----------------------------------------------------------------------------------
 #: Judgment ids: at least one theatre-level item (a battery) delivered; a material share of a unit
@@ -149,12 +124,11 @@ class ResupplyModel:
     @functools.cached_property
     def _inputs(self) -> tuple[UncertainInput, ...]:
         p, words, route = self.params, self.params.words, self.route
-        normal = stats.norm.ppf
         groups, factor_group = self.line_groups
         # Claim-truth factors by line of evidence: a group never splits correlated claims, so its
         # Sobol index is the line's, and the indicators can name it (and its most telling claim).
         cols: list[UncertainInput] = [
-            UncertainInput(f"truth factor {i}", groups[g].name, normal, groups[g].watch)
+            UncertainInput(f"truth factor {i}", groups[g].name, watch=groups[g].watch, **STANDARD_NORMAL)
             for i, g in enumerate(factor_group)
         ]
         undated = ", ".join(c.consignment_id for c in self.consignments if c.departure is None)
@@ -165,47 +139,48 @@ class ResupplyModel:
                 moved = ", ".join(k.consignment_id for k in self.consignments
                                   if k.quantity_parameter == c.quantity_parameter)
                 cols.append(UncertainInput(
-                    f"{c.consignment_id} quantity", f"{c.quantity_parameter} quantity", _interval_ppf(low, high),
-                    f"how many {plural(self.holding(c.category).unit)} {moved} actually moved "
-                    f"(assumed {low:g} to {high:g})"))
+                    f"{c.consignment_id} quantity", f"{c.quantity_parameter} quantity",
+                    watch=f"how many {plural(self.holding(c.category).unit)} {moved} actually moved "
+                          f"(assumed {low:g} to {high:g})", **interval(low, high)))
             cols.append(UncertainInput(f"{c.consignment_id} mass", "item masses",
-                                       _interval_ppf(c.mass_low_t, c.mass_high_t),
-                                       "the size of the consignments (mass per item)"))
+                                       watch="the size of the consignments (mass per item)",
+                                       **interval(c.mass_low_t, c.mass_high_t)))
             if c.departure is None:
                 lo, hi = p.undated_departure_day_low, p.undated_departure_day_high
                 cols.append(UncertainInput(f"{c.consignment_id} departure", "undated departures",
-                                           lambda u, lo=lo, hi=hi: lo + u * (hi - lo),
-                                           f"when the undated consignments ({undated}) left, if they did"))
+                                           watch=f"when the undated consignments ({undated}) left, if they did",
+                                           **uniform(lo, hi)))
         if route.before:
             cols.append(UncertainInput("transit to loading", f"transit to the {route.carriers}",
-                                       _interval_ppf(p.port_transit_days_low, p.port_transit_days_high),
-                                       f"movements on {legs_text(route.before)}"))
+                                       watch=f"movements on {legs_text(route.before)}",
+                                       **interval(p.port_transit_days_low, p.port_transit_days_high)))
         leg = f"{route.carrier} capacity and timing"
         watch = (f"{route.carrier} movements on {legs_text([route.carrier_leg])}: how many {route.carriers}, "
                  "their capacity and turnaround")
         cols += [
-            UncertainInput("carrier capacity", leg,
-                           _interval_ppf(p.ship_capacity_tonnes_low, p.ship_capacity_tonnes_high), watch),
-            UncertainInput("turnaround", leg, _interval_ppf(p.turnaround_days_low, p.turnaround_days_high), watch),
-            UncertainInput("departure phase", leg, lambda u: u, watch),
-            UncertainInput("crossing", leg, _interval_ppf(p.crossing_days_low, p.crossing_days_high), watch),
+            UncertainInput("carrier capacity", leg, watch=watch,
+                           **interval(p.ship_capacity_tonnes_low, p.ship_capacity_tonnes_high)),
+            UncertainInput("turnaround", leg, watch=watch, **interval(p.turnaround_days_low, p.turnaround_days_high)),
+            UncertainInput("departure phase", leg, watch=watch, **uniform(0.0, 1.0)),
+            UncertainInput("crossing", leg, watch=watch, **interval(p.crossing_days_low, p.crossing_days_high)),
         ]
         if route.after:
             cols.append(UncertainInput("onward transit", "onward transit",
-                                       _interval_ppf(p.onward_days_low, p.onward_days_high),
-                                       f"movements on {legs_text(route.after)}"))
+                                       watch=f"movements on {legs_text(route.after)}",
+                                       **interval(p.onward_days_low, p.onward_days_high)))
         for h in self.holdings:
             if h.level != THEATRE:
                 cols.append(UncertainInput(f"{h.category} per unit", f"{words.unit_short} holdings",
-                                           _interval_ppf(h.low, h.high),
-                                           f"what {words.unit_plural} actually hold of each category"))
+                                           watch=f"what {words.unit_plural} actually hold of each category",
+                                           **interval(h.low, h.high)))
         lost = f"equipment lost per ineffective {words.unit_short}"
         cols += [
             UncertainInput("equipment lost per ineffective unit", lost,
-                           _share_ppf(p.equipment_loss_share_low, p.equipment_loss_share_high),
-                           f"visually confirmed equipment losses per ineffective {words.unit_singular}"),
-            UncertainInput("ineffective units by the horizon", "attrition", _histogram_ppf(self.ineffective_by_end),
-                           f"the pace at which {words.unit_plural} become combat-ineffective"),
+                           watch=f"visually confirmed equipment losses per ineffective {words.unit_singular}",
+                           **share(p.equipment_loss_share_low, p.equipment_loss_share_high)),
+            UncertainInput("ineffective units by the horizon", "attrition",
+                           watch=f"the pace at which {words.unit_plural} become combat-ineffective",
+                           **histogram(self.ineffective_by_end)),
         ]
         return tuple(cols)
 
@@ -217,21 +192,40 @@ class ResupplyModel:
         # Open interval: a uniform of exactly 0 or 1 would map to an infinite normal.
         return np.clip(rng.random((size, len(self.inputs()))), 1e-12, 1 - 1e-12)
 
-    def transform(self, uniforms: np.ndarray) -> dict[str, np.ndarray]:
+    def transform(self, uniforms: np.ndarray, cache: dict | None = None) -> dict[str, np.ndarray]:
+        """The inputs' values for each row of ``uniforms``.
+
+        ``cache`` (kept with ``uniforms`` by the caller) holds the values of each column already
+        mapped by an input with the same key, so a model differing in a few inputs maps only those.
+        """
         columns = self.inputs()
         if uniforms.shape[1] != len(columns):
             raise ValueError(f"expected {len(columns)} input columns, got {uniforms.shape[1]}")
-        return {col.name: np.asarray(col.ppf(uniforms[:, j]), dtype=float) for j, col in enumerate(columns)}
+        if cache is None:
+            return {col.name: np.asarray(col.ppf(uniforms[:, j]), dtype=float) for j, col in enumerate(columns)}
+        out = {}
+        for j, col in enumerate(columns):
+            if col.key is None:
+                out[col.name] = np.asarray(col.ppf(uniforms[:, j]), dtype=float)
+                continue
+            found = cache.get((j, col.key))
+            if found is None:
+                found = cache[(j, col.key)] = np.asarray(col.ppf(uniforms[:, j]), dtype=float)
+            out[col.name] = found
+        return out
 
     # simulation ----------------------------------------------------------------------------------
-    def delivery(self, draws: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per draw and consignment: true?, quantity, and the day it reaches the front (inf: never)."""
+    def delivery(self, draws: dict[str, np.ndarray],
+                 true_claim: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per draw and consignment: true?, quantity, and the day it reaches the front (inf: never).
+
+        ``true_claim`` reuses :meth:`claim_truths` of these draws."""
         p = self.params
         size = draws["turnaround"].size
         n = len(self.consignments)
         if n == 0:
             return np.zeros((size, 0), dtype=bool), np.zeros((size, 0)), np.full((size, 0), np.inf)
-        true_claim = self.claim_truths(draws)
+        true_claim = self.claim_truths(draws) if true_claim is None else true_claim
         claim_index = {c.claim_id: i for i, c in enumerate(self.claims)}
         true = np.column_stack([true_claim[:, claim_index[c.claim_id]] for c in self.consignments])
         quantity = np.column_stack([
@@ -275,6 +269,36 @@ class ResupplyModel:
         arrival = np.where(np.isfinite(arrival), arrival, np.inf)
         return true, quantity, arrival
 
+    def truths_key(self) -> tuple | None:
+        """Everything :meth:`claim_truths` reads besides the uniforms (equal keys, equal truths), or
+        None when an input it reads has no key."""
+        p = self.params
+        columns = self._keys_of(lambda name: name.startswith("truth factor "))
+        return None if columns is None else (
+            "claim truths", columns, self.structure.originator_index.tobytes(), self.structure.line_index.tobytes(),
+            self.truth_probability.tobytes(), p.originator_correlation, p.outlet_correlation)
+
+    def delivery_key(self) -> tuple | None:
+        """Everything :meth:`delivery` reads besides the uniforms (equal keys, equal deliveries), or
+        None when an input it reads has no key. Per-unit holdings and the loss denominator are not
+        among them, so a variation of attrition's inputs finds the run's deliveries."""
+        p = self.params
+        truths, columns = self.truths_key(), self._keys_of(lambda name: name not in self._loss_columns)
+        return None if truths is None or columns is None else (
+            "delivery", truths, columns, self.consignments,
+            tuple(p.day_number(c.departure) for c in self.consignments if c.departure is not None), p.ship_count)
+
+    @property
+    def _loss_columns(self) -> set[str]:
+        """Inputs only capability restored and the loss denominator read, never :meth:`delivery`."""
+        return {f"{c} per unit" for c in self.unit_categories} | {"equipment lost per ineffective unit",
+                                                                    "ineffective units by the horizon"}
+
+    def _keys_of(self, chosen) -> tuple | None:
+        """``(column, name, key)`` of the inputs ``chosen`` picks by name; None if one has no key."""
+        picked = tuple((j, c.name, c.key) for j, c in enumerate(self.inputs()) if chosen(c.name))
+        return None if any(key is None for _, _, key in picked) else picked
+
     def claim_truths(self, draws: dict[str, np.ndarray]) -> np.ndarray:
         """Per draw and claim (draws x claims): is the claim true?"""
         p = self.params
@@ -303,6 +327,27 @@ class ResupplyModel:
                     total += np.where(landed, quantity[:, j, None], 0.0)
             out[category] = total
         return out
+
+    def restored_from(self, draws: dict[str, np.ndarray], category: str, delivery) -> np.ndarray:
+        """Per draw, the time from which at least one unit-equivalent of ``category`` (one of its
+        own units at theatre level) is restored; inf when no arrival restores one.
+
+        What is delivered changes only when a consignment arrives, so the restored amount is
+        evaluated at each arrival, summed as :meth:`delivered` sums it (in consignment order, so the
+        same floats), rather than on every report day: restored >= 1 on day ``d`` exactly when ``d``
+        is at or after this time, since the restored amount never falls as arrivals add to it.
+        """
+        true, quantity, arrival = delivery
+        carrying = [j for j, c in enumerate(self.consignments) if c.category == category]
+        first = np.full(true.shape[0], np.inf)
+        for m in carrying:
+            at = arrival[:, m]
+            total = np.zeros(true.shape[0])
+            for j in carrying:
+                total += np.where(true[:, j] & (arrival[:, j] <= at), quantity[:, j], 0.0)
+            restored = self.equivalents(draws, {category: total[:, None]})[category][:, 0]
+            first = np.where(restored >= 1.0, np.minimum(first, at), first)
+        return first
 
     def equivalents(self, draws: dict[str, np.ndarray], delivered: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Capability restored: unit-equivalents per unit category, the category's own units (batteries,
@@ -334,13 +379,15 @@ class ResupplyModel:
         """
         return self.events(self.transform(uniforms), replacement_category)
 
-    def events(self, draws: dict[str, np.ndarray], replacement_category: str) -> dict[str, np.ndarray]:
-        """:meth:`evaluate` for draws already transformed."""
+    def events(self, draws: dict[str, np.ndarray], replacement_category: str,
+               delivery=None) -> dict[str, np.ndarray]:
+        """:meth:`evaluate` for draws already transformed (``delivery``: their :meth:`delivery`)."""
         size = draws["turnaround"].size
         end = self.report_days[-1:]
-        delivered = self.delivered(draws, end)
+        delivered = self.delivered(draws, end, delivery=self.delivery(draws) if delivery is None else delivery)
         restored = {k: v[:, 0] for k, v in self.equivalents(draws, delivered).items()}
-        shares = self.loss_share_replaced(draws, {k: v[:, 0] for k, v in delivered.items()})
+        asked = [replacement_category] if self.unit_categories else []
+        shares = self.loss_share_replaced(draws, {k: v[:, 0] for k, v in delivered.items()}, asked)
         out = {}
         if self.theatre_categories:
             batteries = sum((restored[c] for c in self.theatre_categories), np.zeros(size))

@@ -25,6 +25,7 @@ from estimates.models.resupply.capability import (
     THEATRE_JUDGMENT,
     ResupplyModel,
 )
+from estimates.models.resupply.draws import CommonDraws, chunks
 from estimates.models.resupply.evidence import describe
 from estimates.models.resupply.judgments import Constraint, Counts, build
 
@@ -159,7 +160,11 @@ class ResupplySimulation:
 
 def _quantile_rows(values: np.ndarray) -> dict[str, list[float]]:
     """Quantiles over draws (axis 0) for every column, keyed by level."""
-    q = np.quantile(values, DEFAULT_QUANTILES, axis=0)
+    if not values.any() and not np.signbit(values).any():
+        # A category nothing counted carries: every quantile of all zeros is 0.0, without the sort.
+        q = np.zeros((len(DEFAULT_QUANTILES), values.shape[1]))
+    else:
+        q = np.quantile(values, DEFAULT_QUANTILES, axis=0)
     return {f"{level:g}": [float(v) for v in row] for level, row in zip(DEFAULT_QUANTILES, q)}
 
 
@@ -197,6 +202,32 @@ def _per_category(model: ResupplyModel, draws: dict[str, np.ndarray]):
         yield category, delivered[category], restored, share
 
 
+def _count(model: ResupplyModel, draws: dict[str, np.ndarray], threshold: float, tally: _Tally) -> None:
+    """Add one chunk's draws to ``tally``.
+
+    Only the horizon end and the day capability is first restored are needed here, not the
+    draws x days arrays the quantiles need, which keeps a chunk's work small.
+    """
+    days, end = model.report_days, model.report_days[-1:]
+    n = draws["turnaround"].size
+    delivery = model.delivery(draws)
+    batteries, complete = np.zeros(n), np.full(n, np.inf)
+    for c in model.categories:
+        # The first report day at or after the time one unit-equivalent is restored, per draw.
+        first_day = np.searchsorted(days, model.restored_from(draws, c, delivery), side="left")
+        tally.at_least_one[c] += np.cumsum(np.bincount(first_day, minlength=days.size + 1)[: days.size])
+        delivered = model.delivered(draws, end, categories=[c], delivery=delivery)
+        restored = model.equivalents(draws, delivered)[c][:, 0]
+        if c not in model.unit_categories:
+            batteries += restored
+        else:
+            share = model.loss_share_replaced(draws, {c: delivered[c][:, 0]}, [c])[c]
+            tally.share_above[c] += int((share > threshold).sum())
+            complete = np.minimum(complete, restored)
+    tally.batteries += int((batteries >= 1.0).sum())
+    tally.complete += int((complete >= 1.0).sum())
+
+
 def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulation:
     """Run the resupply Monte Carlo for a built model with generator ``rng``.
 
@@ -209,21 +240,10 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
     tally = _Tally({c: np.zeros(model.report_days.size, dtype=np.int64) for c in model.categories},
                    {c: 0 for c in model.unit_categories})
     kept: list[np.ndarray] = []
-    for start in range(0, size, CHUNK):
-        uniforms = model.uniforms(min(CHUNK, size - start), rng)
+    for start, (uniforms, draws, _) in zip(range(0, size, CHUNK), chunks(model, rng, CHUNK)):
         if start < QUANTILE_DRAWS:
             kept.append(uniforms[: QUANTILE_DRAWS - start])
-        n = uniforms.shape[0]
-        batteries, complete = np.zeros(n), np.full(n, np.inf)
-        for c, _, restored, share in _per_category(model, model.transform(uniforms)):
-            tally.at_least_one[c] += (restored >= 1.0).sum(axis=0)
-            if share is None:
-                batteries += restored[:, -1]
-            else:
-                tally.share_above[c] += int((share > threshold).sum())
-                complete = np.minimum(complete, restored[:, -1])
-        tally.batteries += int((batteries >= 1.0).sum())
-        tally.complete += int((complete >= 1.0).sum())
+        _count(model, draws, threshold, tally)
 
     sample = model.transform(np.vstack(kept))
     words = p.words
@@ -269,7 +289,7 @@ def simulate(model: ResupplyModel, rng: np.random.Generator) -> ResupplySimulati
     )
 
 
-def count_events(model: ResupplyModel, rng: np.random.Generator,
+def count_events(model: ResupplyModel, rng: np.random.Generator | CommonDraws,
                  replacement: str | None) -> tuple[Counts, np.ndarray, dict[str, np.ndarray]]:
     """Draw ``n_samples`` as :func:`simulate` does from ``rng`` and count the judgments' events only.
 
@@ -277,17 +297,20 @@ def count_events(model: ResupplyModel, rng: np.random.Generator,
     draws each claim is true in, and per judgment the draws where its event happens and each claim is
     true. With a generator in the state :func:`simulate` got, the counts are the simulation's own:
     this is how the term sensitivity recomputes a judgment on the base's draws (common random
-    numbers), and how a claim's confirmation is weighed.
+    numbers), and how a claim's confirmation is weighed. Given :class:`CommonDraws` instead of a
+    generator, the draws are theirs (the draws of a copy of their stream), mapped only where a
+    recomputation's inputs differ from those already mapped.
     """
     size = model.params.n_samples
     events: dict[str, int] = {}
     true = np.zeros(len(model.claims), dtype=np.int64)
     joint: dict[str, np.ndarray] = {}
-    for start in range(0, size, CHUNK):
-        draws = model.transform(model.uniforms(min(CHUNK, size - start), rng))
-        claims = model.claim_truths(draws)
+    source = rng.chunks(model, CHUNK) if isinstance(rng, CommonDraws) else chunks(model, rng, CHUNK)
+    for _, draws, kept in source:
+        claims = kept.get_or(model.truths_key(), lambda: model.claim_truths(draws))
+        delivery = kept.get_or(model.delivery_key(), lambda: model.delivery(draws, claims))
         true += claims.sum(axis=0)
-        for name, hit in model.events(draws, replacement).items():
+        for name, hit in model.events(draws, replacement, delivery).items():
             hit = hit.astype(bool)
             events[name] = events.get(name, 0) + int(hit.sum())
             joint[name] = joint.get(name, 0) + (claims & hit[:, None]).sum(axis=0)
