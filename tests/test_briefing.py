@@ -9,10 +9,10 @@ import pytest
 
 from estimates.core import confidence
 from estimates.core.wording import SCALE, likelihood
-from estimates.parameters.schema import specs
+from estimates.parameters.schema import label, specs
 from estimates.registry import MODELS
 from estimates.report import briefing
-from estimates.report.case_words import in_case_label
+from estimates.report.case_words import in_case_words
 
 TERMS = [band.term for band in SCALE]
 
@@ -96,7 +96,7 @@ def test_front_page_header(page, manifest, baseline_results):
     # Quick runs differ from the baseline in n_samples only: the front page says so, the annex says which.
     assert "1 parameter differs from the baseline" in front
     annex = _text(_block(html, r'<section class="annex" id="annex-parameters">.*?</section>'))
-    assert f"1 differs from the baseline: {briefing.parameter_label('n_samples')} = 4000 draws (baseline 20000)" in annex
+    assert f"1 differs from the baseline: {label('n_samples')} = 4000 draws (baseline 20000)" in annex
     assert briefing.AUTHOR in _text(html[html.index('<footer id="provenance">'):])
 
 
@@ -143,7 +143,7 @@ def test_confidence_is_separate_from_likelihood_and_follows_the_rule(page, judgm
     sources = {s["claim_id"]: s for section in baseline_results.values() if isinstance(section, dict)
                for s in section.get("sources", [])}
     # Inputs are named by their labels, in the case's words.
-    labels = {spec.name: in_case_label(spec.label, baseline_results["case"]) for spec in specs()}
+    labels = {spec.name: in_case_words(spec.label, baseline_results["case"]) for spec in specs()}
     for judgment in judgments:
         card = _block(html, rf'<li [^>]*id="judgment-{judgment["id"]}"[^>]*>.*?</li>')
         expected = confidence.rate(judgment, sources, labels=labels)

@@ -13,9 +13,8 @@ import re
 
 import pytest
 
-from estimates.parameters.schema import specs
-from estimates.report import briefing
-from estimates.report.case_words import in_case_label
+from estimates.parameters.schema import label, specs
+from estimates.report.case_words import in_case_words
 from estimates.report.scenario import agrees, scenario_inputs
 
 from .conftest import quick_flags, run_cli
@@ -39,8 +38,8 @@ def test_the_banner_says_what_is_assumed_and_what_was_reported(scenario_html):
     [banner] = re.findall(r'<p class="scenario-banner".*?</p>', scenario_html, re.S)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", banner)).split())
     assert text.startswith("SCENARIO")
-    label = in_case_label(briefing.parameter_label("units_ineffective"), CASE_WORDS)
-    assert f"{label} = 35 battalion tactical groups (reported: 29, claim btg-ineffective-29)" in text
+    shown = in_case_words(label("units_ineffective"), CASE_WORDS)
+    assert f"{shown} = 35 battalion tactical groups (reported: 29, claim btg-ineffective-29)" in text
     # On the first screen: before the bottom line.
     assert scenario_html.index('class="scenario-banner"') < scenario_html.index('id="bottom-line"')
 
@@ -133,7 +132,7 @@ def test_an_early_cut_off_leaves_out_what_was_reported_later(early_cutoff):
     assert "after the cut-off" in text
     [banner] = re.findall(r'<p class="scenario-banner".*?</p>', page, re.S)
     banner = " ".join(html.unescape(re.sub(r"<[^>]+>", "", banner)).split())
-    label = in_case_label(briefing.parameter_label("units_ineffective"), CASE_WORDS)
-    assert f"{label} = 29" in banner and "after the cut-off" in banner
+    shown = in_case_words(label("units_ineffective"), CASE_WORDS)
+    assert f"{shown} = 29" in banner and "after the cut-off" in banner
     # The count describes no date after the cut-off: 15 March 2022 is day 20.
     assert results["case"]["count_date"] == "2022-03-15" and results["case"]["count_day"] == 20

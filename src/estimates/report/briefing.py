@@ -40,11 +40,11 @@ from estimates.core.wording import (
     percent,
     points,
 )
-from estimates.parameters.schema import Parameters, spec, specs
+from estimates.parameters.schema import Parameters, label, spec, specs
 from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
-from estimates.report.case_words import in_case_label, in_case_words
+from estimates.report.case_words import in_case_words
 from estimates.report.glossary import add_glossary
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
@@ -75,8 +75,8 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
                 figures[name] = _embed(run_dir, name, figure, alt)
     judgments = gather_judgments(results, ordered)
     # Readers see inputs by their labels, in the case's words, never by identifier.
-    labels = {spec.name: in_case_label(spec.label, case) for spec in specs()}
-    env.filters["label"] = lambda name: labels.get(name) or parameter_label(name)
+    labels = {spec.name: in_case_words(spec.label, case) for spec in specs()}
+    env.filters["label"] = lambda name: labels.get(name) or label(name)
     robustness = {}
     for name, figure, alt in judgment_figures([row["judgment"] for row in judgments], labels=labels):
         robustness[name.removeprefix("sensitivity_")] = _embed(run_dir, name, figure, alt)
@@ -89,7 +89,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     # Values that depart from what their claims report: said on every page, never called reported.
     scenario = scenario_inputs(parameters, {s["claim_id"]: s for s in sources}, cutoff=case.get("as_of"))
     for row in scenario:
-        row["label"] = labels.get(row["name"], parameter_label(row["name"]))
+        row["label"] = labels.get(row["name"], label(row["name"]))
     assumed = {row["name"]: {"scenario_reported": row["reported"]} for row in scenario}
     env.globals["scenario"] = {row["name"]: row for row in scenario}
     # The words printed; the recorded bands and every rule on them stay ICD 203.
@@ -198,12 +198,9 @@ def printed_scale(manifest: dict) -> str:
 
 
 def gather_judgments(results: dict, models: list[str]) -> list[dict]:
-    """Every judgment of every model section, in section order: ``[{model, judgment, crosscheck,
-    decided}]``; ``crosscheck`` marks those shown under "Cross-checks" rather than in the bottom
-    line, ``decided`` those that cannot go either way (:func:`decided`), which are not key judgments."""
-    return [{"model": model, "judgment": judgment,
-             "crosscheck": bool(model in MODELS and MODELS[model].crosscheck),
-             "decided": decided(judgment)}
+    """Every judgment of every model section, in section order: ``[{model, judgment, decided}]``;
+    ``decided`` marks those that cannot go either way (:func:`decided`), which are never key judgments."""
+    return [{"model": model, "judgment": judgment, "decided": decided(judgment)}
             for model in models for judgment in results[model].get("judgments", [])]
 
 
@@ -259,16 +256,8 @@ def gather_parameters(results: dict, models: list[str]) -> list[dict]:
             entry["models"].append(model)
     for row in rows.values():
         row["unit"] = row.get("unit") or _unit(row["name"])
-        row["label"] = row.get("label") or parameter_label(row["name"])
+        row["label"] = row.get("label") or label(row["name"])
     return list(rows.values())
-
-
-def parameter_label(name: str) -> str:
-    """A parameter's short label for readers (its name for one the schema no longer has)."""
-    from estimates.parameters.schema import label
-
-    return label(name)
-
 
 
 def _environment() -> jinja2.Environment:
@@ -292,7 +281,7 @@ def _environment() -> jinja2.Environment:
     env.filters["moment"] = _moment
     env.filters["value"] = _value
     env.filters["grade_words"] = _grade_words
-    env.filters["label"] = parameter_label
+    env.filters["label"] = label
     env.globals["interval"] = _pick
     return env
 
@@ -349,7 +338,7 @@ def _header(results: dict, manifest: dict) -> dict:
     as_of = case.get("as_of") or values.get("as_of")
     start = dt.date.fromisoformat(case["conflict_start"]) if case.get("conflict_start") else None
     defaults = Parameters().model_dump(mode="json")
-    changed = [{"name": name, "label": parameter_label(name), "value": values[name], "default": defaults[name],
+    changed = [{"name": name, "label": label(name), "value": values[name], "default": defaults[name],
                 "unit": in_case_words(_unit(name), case)}
                for name in defaults if name in values and values[name] != defaults[name]
                and Parameters.model_fields[name].json_schema_extra["unit"] not in ("path", "folder")]

@@ -11,29 +11,16 @@ import re
 from estimates.core.vocabulary import plural
 
 
-def in_case_words(unit: str, case: dict) -> str:
-    """A declared unit in the case's words: "units" is its units, "carriers" its carrier.
+def in_case_words(text: str, case: dict) -> str:
+    """A parameter's unit or label in the case's words: its units for "unit(s)", its carrier for
+    "carrier(s)", as whole words.
 
-    >>> in_case_words("units (+/-)", {"unit_plural": "regiments"}), in_case_words("draws", {})
-    ('regiments (+/-)', 'draws')
-    """
-    unit = str(unit or "")
-    if unit.startswith("units") and case.get("unit_plural"):
-        return case["unit_plural"] + unit.removeprefix("units")
-    carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
-    if unit == "carriers" and carrier:
-        return plural(carrier)
-    return unit
-
-
-def in_case_label(label: str, case: dict) -> str:
-    """A parameter's label in the case's words: its unit for "unit(s)", its carrier for "carrier(s)".
-
-    >>> in_case_label("units committed at the start", {"unit_plural": "regiments", "unit_singular": "regiment"})
+    >>> in_case_words("units committed at the start", {"unit_plural": "regiments", "unit_singular": "regiment"})
     'regiments committed at the start'
-    >>> in_case_label("cargo per carrier trip", {"route": [{"carrier": "barge"}]})
-    'cargo per barge trip'
+    >>> in_case_words("cargo per carrier trip", {"route": [{"carrier": "barge"}]}), in_case_words("draws", {})
+    ('cargo per barge trip', 'draws')
     """
+    label = str(text or "")
     words = {"units": case.get("unit_plural"), "unit": case.get("unit_singular")}
     carrier = next((leg["carrier"] for leg in case.get("route", []) if leg.get("carrier")), None)
     if carrier:
