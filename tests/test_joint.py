@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from estimates.core.hazard import P_MAX
 from estimates.core.randomness import model_rng
 from estimates.inputs.statements import Statement
 from estimates.models.attrition import assessment as attrition
@@ -81,7 +82,7 @@ def test_the_broadcast_binomial_is_scipys():
     trials = np.arange(0, 30)[None, None, :]
     step = pooling.BinomialStep(chance)
     for x in (0, 1, 7, 29, 31):
-        assert step.pmf(x, trials) == pytest.approx(stats.binom.pmf(x, trials, np.minimum(chance, pooling.P_MAX)),
+        assert step.pmf(x, trials) == pytest.approx(stats.binom.pmf(x, trials, np.minimum(chance, P_MAX)),
                                                      abs=1e-12)
     for low, high in ((0, 5), (3, 9), (10, 40)):
         expected = stats.binom.cdf(high, trials, chance) - stats.binom.cdf(low - 1, trials, chance)
@@ -128,7 +129,7 @@ def test_ninety_percent_intervals_cover_prior_drawn_truths_in_85_to_95_percent_o
     for _ in range(trials):
         p, shape = rng.beta(0.5, 0.5), shape_prior.rvs(random_state=rng)
         n = int(rng.integers(committed_range[0], committed_range[1] + 1))
-        h0 = -np.log1p(-min(p, pooling.P_MAX))
+        h0 = -np.log1p(-min(p, P_MAX))
         days = [int(rng.integers(low, high + 1)) for low, high in windows]
         if rng.random() < 0.5:  # nested: one force, counted on each day
             times = 42 * (rng.exponential(size=n) / h0) ** (1 / shape)

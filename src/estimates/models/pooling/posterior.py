@@ -36,13 +36,21 @@ from scipy import special, stats
 
 from estimates.core.distributions import lognormal_from_90, prior_parameters
 from estimates.core.hazard import (
-    P_MAX,
-    daily_hazard_from_probability,
     probability_from_cumulative_hazard,
 )
 from estimates.core.quantities import DEFAULT_QUANTILES, Interval
 from estimates.inputs.statements import Statement
-from estimates.models.pooling.transitions import new_losses
+from estimates.models.pooling.support import (
+    informative_rows,
+    likelihood_bound,
+    negligible,
+)
+from estimates.models.pooling.transitions import (
+    BinomialStep,
+    cumulative_hazard,
+    new_losses,
+    still_in_range,
+)
 
 Reading = Literal["nested", "independent"]
 READINGS: tuple[str, ...] = ("nested", "independent")
@@ -89,6 +97,11 @@ class PosteriorGrid:
     def shape_fixed(self) -> bool:
         return bool(self.shape_edges[0] == self.shape_edges[-1])
 
+    def rows(self, kept: slice) -> PosteriorGrid:
+        """The grid restricted to the rows ``kept`` of p (views, not copies)."""
+        return PosteriorGrid(self.p_edges[kept.start:kept.stop + 1], self.shape_edges, self.committed,
+                             self.prior_mass[kept])
+
 
 def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tuple[int, int],
               p_cells: int = P_CELLS, shape_cells: int = SHAPE_CELLS) -> PosteriorGrid:
@@ -125,75 +138,11 @@ def make_grid(*, prior: str, shape_90: tuple[float, float], committed_range: tup
     return PosteriorGrid(p_edges, shape_edges, committed, mass / mass.sum())
 
 
-def cumulative_hazard(grid: PosteriorGrid, day: float, as_of_day: int) -> np.ndarray:
-    """H(day) on the grid, shape (P, K, 1)."""
-    h0 = daily_hazard_from_probability(grid.p, 1)  # the cumulative hazard by the as-of day
-    return h0[:, None, None] * (day / as_of_day) ** grid.shape[None, :, None]
-
-
-class BinomialStep:
-    """Binomial probabilities of new losses over one step, for every grid cell at once.
-
-    The probability of a new loss depends on the cell's (p, k) and the units at risk on N and the
-    count so far, so the binomial pmf is written as log C(n, x) + x log q + (n - x) log(1 - q) and
-    the two parts are combined by broadcasting: about twenty times faster than calling
-    ``scipy.stats.binom.pmf`` on the whole grid, which the tests check it against to 1e-12.
-    """
-
-    #: A range of counts wider than this is summed through scipy's binomial CDF instead.
-    WIDEST_SUM = 24
-
-    def __init__(self, chance: np.ndarray):
-        # A certain loss (hazard beyond float range) is kept just below 1, so that log(1 - q) and the
-        # odds stay finite; the probabilities change by less than 1e-12.
-        chance = np.minimum(chance, P_MAX)
-        self.chance = chance
-        with np.errstate(divide="ignore"):
-            self.log_q = np.log(chance)
-        self.log_r = np.log1p(-chance)
-
-    def pmf(self, x: int, trials: np.ndarray) -> np.ndarray:
-        """P(x new losses | ``trials`` at risk) per cell; ``trials`` broadcasts against the cells."""
-        trials = np.asarray(trials)
-        fits = trials >= x
-        room = np.where(fits, trials - x, 0)
-        log = special.gammaln(room + x + 1) - special.gammaln(x + 1) - special.gammaln(room + 1) + room * self.log_r
-        if x:
-            log = log + x * self.log_q
-        return np.where(fits, np.exp(log), 0.0)
-
-    def in_range(self, low, high, trials: np.ndarray) -> np.ndarray:
-        """P(low <= new losses <= high | ``trials`` at risk) per cell (``low``, ``high`` broadcast too)."""
-        low, high = np.maximum(np.asarray(low), 0), np.asarray(high)
-        smallest, largest = int(low.min()), int(high.max())
-        trials = np.asarray(trials)
-        if largest < smallest:
-            return np.zeros(np.broadcast_shapes(self.chance.shape, trials.shape))
-        if largest - smallest > self.WIDEST_SUM:
-            return stats.binom.cdf(high, trials, self.chance) - stats.binom.cdf(low - 1, trials, self.chance)
-        # Consecutive terms by the pmf's ratio, pmf(x + 1) = pmf(x) (n - x) / (x + 1) q / (1 - q):
-        # one product per term instead of a sum of logs.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            odds = np.exp(self.log_q - self.log_r)
-        term = self.pmf(smallest, trials)
-        total = np.zeros(term.shape)
-        for x in range(smallest, largest + 1):
-            if x > smallest:
-                term *= np.maximum(trials - x + 1, 0) / x
-                term *= odds
-            inside = (x >= low) & (x <= high)
-            if np.all(inside):
-                total += term
-            elif np.any(inside):
-                total += term * inside
-        return total
-
-
 def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day: int, reading: Reading,
                steps: dict | None = None) -> np.ndarray:
-    """P(every statement | p, k, N) on the grid, shape (P, K, N). ``steps`` (nested reading) keeps
-    the forward recursion's steps between calls on the same grid: datings that date the first
-    statements alike share them."""
+    """P(every statement | p, k, N) on the grid, shape (P, K, N). ``steps`` keeps work between calls
+    on the same grid: the forward recursion's steps under the nested reading (datings that date the
+    first statements alike share them), each dated statement's chance under the independent one."""
     if not statements:
         raise ValueError("need at least one statement to pool")
     if reading not in READINGS:
@@ -203,9 +152,16 @@ def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day
     if reading == "independent":
         total = np.ones(grid.prior_mass.shape)
         for s in ordered:
-            failed = probability_from_cumulative_hazard(cumulative_hazard(grid, s.day, as_of_day))
-            low, high = s.bounds(grid.committed)
-            total = total * BinomialStep(failed).in_range(low, high, n)
+            # Datings differ in a statement's day, not in the chance it holds on a given day.
+            if steps is None or s not in steps:
+                failed = probability_from_cumulative_hazard(cumulative_hazard(grid, s.day, as_of_day))
+                low, high = s.bounds(grid.committed)
+                found = BinomialStep(failed).in_range(low, high, n)
+                if steps is None:
+                    total = total * found
+                    continue
+                steps[s] = found
+            total = total * steps[s]
         return total
     return _nested_likelihood(ordered, grid, as_of_day, steps)
 
@@ -254,12 +210,8 @@ def forward(ordered: list[Statement], grid: PosteriorGrid, as_of_day: int, steps
 
 def _in_range(support, weight, hazard_before, hazard, low, high, committed) -> np.ndarray:
     """Per grid cell: P(earlier statements and low <= count <= high at the next date)."""
-    n = committed[None, None, :]
     step = BinomialStep(probability_from_cumulative_hazard(hazard - hazard_before))
-    total = np.zeros(weight.shape[1:])
-    for count, w in zip(support, weight):
-        total += w * step.in_range(low - count, high - count, np.maximum(n - count, 0))
-    return total
+    return still_in_range(support, weight, step, low, high, committed[None, None, :])
 
 
 @dataclass(frozen=True)
@@ -417,21 +369,37 @@ def fit(statements: tuple[Statement, ...], *, as_of_day: int, committed_range: t
                      p_cells=p_cells, shape_cells=shape_cells)
     read = tuple(s.read_with(count_uncertainty) for s in statements)
     ways = datings(read)
-    per_dating = np.empty((len(ways), *grid.prior_mass.shape), dtype=np.float32)
-    total = np.zeros(grid.prior_mass.shape)
-    steps: dict = {}
-    for i, way in enumerate(ways):
-        found = likelihood(way.apply(read), grid, as_of_day, reading, steps) if _orderable(way, read, reading) else 0.0
-        per_dating[i] = found
-        total += way.weight * found
+    # Rows of p the statements leave no mass in are skipped (:mod:`.support`): the bound costs a
+    # few passes over the grid, each dating's likelihood many.
+    capped = grid.prior_mass * likelihood_bound(read, [{w.days[i] for w in ways} for i in range(len(read))],
+                                                grid, as_of_day)
+    kept, everything = informative_rows(capped), slice(0, grid.p.size)
+    per_dating, total = _likelihoods(read, ways, grid, kept, as_of_day, reading)
     joint = grid.prior_mass * total
     evidence = float(joint.sum())
+    if kept != everything and not negligible(capped, kept, evidence):
+        per_dating, total = _likelihoods(read, ways, grid, everything, as_of_day, reading)
+        joint = grid.prior_mass * total
+        evidence = float(joint.sum())
     if not evidence > 0.0 or not np.isfinite(evidence):
         ids = ", ".join(s.observation_id for s in statements)
         raise PoolingError(f"statements {ids} cannot all hold under the {reading} reading "
                            f"with {committed_range[0]}-{committed_range[1]} committed")
     return PooledFit(reading, tuple(statements), as_of_day, grid, joint / evidence, evidence,
                      read=read, dating=ways, dating_likelihood=per_dating, count_uncertainty=count_uncertainty)
+
+
+def _likelihoods(read, ways, grid: PosteriorGrid, kept: slice, as_of_day: int, reading: str):
+    """Each dating's likelihood (float32) and their weighted sum on the rows ``kept``; 0 elsewhere."""
+    per_dating = np.zeros((len(ways), *grid.prior_mass.shape), dtype=np.float32)
+    total = np.zeros(grid.prior_mass.shape)
+    part, steps = grid.rows(kept), {}
+    for i, way in enumerate(ways):
+        if _orderable(way, read, reading):
+            found = likelihood(way.apply(read), part, as_of_day, reading, steps)
+            per_dating[i, kept] = found
+            total[kept] += way.weight * found
+    return per_dating, total
 
 
 def _orderable(way: Dating, read: tuple[Statement, ...], reading: str) -> bool:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 import numpy as np
 from scipy import special, stats
 
-from estimates.core.hazard import P_MAX
+from estimates.core.hazard import P_MAX, daily_hazard_from_probability
 
 #: Largest committed force the factored sums are exact for (checked to 1e-12 relative against
 #: scipy up to 400); beyond it the scaled factors leave float range and the pairs are summed one by one.
@@ -131,3 +131,115 @@ def _powers_at(powers: np.ndarray, room: np.ndarray) -> np.ndarray:
     shape = np.broadcast_shapes(powers.shape[:-1], room.shape)
     return np.take_along_axis(np.broadcast_to(powers, shape + powers.shape[-1:]),
                               np.broadcast_to(room, shape)[..., None], axis=-1)[..., 0]
+
+
+def cumulative_hazard(grid, day: float, as_of_day: int) -> np.ndarray:
+    """H(day) on a :class:`~estimates.models.pooling.posterior.PosteriorGrid`, shape (P, K, 1)."""
+    h0 = daily_hazard_from_probability(grid.p, 1)  # the cumulative hazard by the as-of day
+    return h0[:, None, None] * (day / as_of_day) ** grid.shape[None, :, None]
+
+
+class BinomialStep:
+    """Binomial probabilities of new losses over one step, for every grid cell at once.
+
+    The probability of a new loss depends on the cell's (p, k) and the units at risk on N and the
+    count so far, so the binomial pmf is written as log C(n, x) + x log q + (n - x) log(1 - q) and
+    the two parts are combined by broadcasting: about twenty times faster than calling
+    ``scipy.stats.binom.pmf`` on the whole grid, which the tests check it against to 1e-12.
+    """
+
+    #: A range of counts wider than this is summed through scipy's binomial CDF instead.
+    WIDEST_SUM = 24
+
+    def __init__(self, chance: np.ndarray):
+        # A certain loss (hazard beyond float range) is kept just below 1, so that log(1 - q) and the
+        # odds stay finite; the probabilities change by less than 1e-12.
+        chance = np.minimum(chance, P_MAX)
+        self.chance = chance
+        with np.errstate(divide="ignore"):
+            self.log_q = np.log(chance)
+        self.log_r = np.log1p(-chance)
+
+    def pmf(self, x: int, trials: np.ndarray) -> np.ndarray:
+        """P(x new losses | ``trials`` at risk) per cell; ``trials`` broadcasts against the cells."""
+        trials = np.asarray(trials)
+        fits = trials >= x
+        room = np.where(fits, trials - x, 0)
+        log = special.gammaln(room + x + 1) - special.gammaln(x + 1) - special.gammaln(room + 1) + room * self.log_r
+        if x:
+            log = log + x * self.log_q
+        return np.where(fits, np.exp(log), 0.0)
+
+    def pmf_each(self, x: np.ndarray, trials: np.ndarray) -> np.ndarray:
+        """As :meth:`pmf` with ``x`` varying too (with the force, like ``trials``); 0 where ``x`` is
+        negative or above ``trials``."""
+        x, trials = np.asarray(x), np.asarray(trials)
+        fits = (x >= 0) & (trials >= x)
+        x, room = np.where(fits, x, 0), np.where(fits, trials - x, 0)
+        # log q is -inf where q is 0: a large finite stand-in keeps 0 * log q at 0 and exp at 0 otherwise.
+        log = (special.gammaln(room + x + 1) - special.gammaln(x + 1) - special.gammaln(room + 1)
+               + room * self.log_r + x * np.maximum(self.log_q, -1e300))
+        return np.where(fits, np.exp(log), 0.0)
+
+    def in_range(self, low, high, trials: np.ndarray) -> np.ndarray:
+        """P(low <= new losses <= high | ``trials`` at risk) per cell (``low``, ``high`` broadcast too)."""
+        low, high = np.maximum(np.asarray(low), 0), np.asarray(high)
+        smallest, largest = int(low.min()), int(high.max())
+        trials = np.asarray(trials)
+        if largest < smallest:
+            return np.zeros(np.broadcast_shapes(self.chance.shape, trials.shape))
+        if largest - smallest > self.WIDEST_SUM:
+            return stats.binom.cdf(high, trials, self.chance) - stats.binom.cdf(low - 1, trials, self.chance)
+        # Consecutive terms by the pmf's ratio, pmf(x + 1) = pmf(x) (n - x) / (x + 1) q / (1 - q):
+        # one product per term instead of a sum of logs.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = np.exp(self.log_q - self.log_r)
+        term = self.pmf(smallest, trials)
+        total = np.zeros(term.shape)
+        for x in range(smallest, largest + 1):
+            if x > smallest:
+                term *= np.maximum(trials - x + 1, 0) / x
+                term *= odds
+            inside = (x >= low) & (x <= high)
+            if np.all(inside):
+                total += term
+            elif np.any(inside):
+                total += term * inside
+        return total
+
+
+def still_in_range(support: np.ndarray, weight: np.ndarray, step: BinomialStep, low, high, trials) -> np.ndarray:
+    """``sum_c weight[c] * P(low <= c + Binomial(trials - c, q) <= high)`` per cell: the last
+    statement's step, where only the chance that the count lands in range matters.
+
+    With D(c) that chance, one unit more at risk (which held) gives the recurrence
+
+        D(c) = D(c + 1) + (1 - q) [pmf(high - c; trials - c - 1) - pmf(low - 1 - c; trials - c - 1)],
+
+    so walking down from the largest support count costs two pmfs per count instead of a sum over
+    the range for each. Each pmf is the previous one times (n - c - 1) / (x) q, with x = bound - c,
+    once x is at least 1 for every force; before that it is computed afresh. ``support`` is
+    ascending; ``low``, ``high`` and ``trials`` vary with the force.
+    """
+    support = np.asarray(support, dtype=np.int64)
+    low, high, trials = np.maximum(np.asarray(low), 0), np.asarray(high), np.asarray(trials)
+    top = int(support[-1])
+    chance = step.in_range(low - top, high - top, np.maximum(trials - top, 0))
+    held = np.exp(step.log_r)
+    rows = dict(zip(support.tolist(), weight))
+    total = rows[top] * chance
+    edges = {"high": high, "low": low - 1}
+    pmfs: dict[str, np.ndarray] = {}
+    for count in range(top - 1, int(support[0]) - 1, -1):
+        at_risk = trials - count - 1
+        for name, edge in edges.items():
+            x = edge - count
+            if name in pmfs and x.min() >= 1:
+                pmfs[name] = pmfs[name] * (np.maximum(at_risk, 0) / x) * step.chance
+            else:
+                pmfs[name] = step.pmf_each(x, at_risk)
+        chance = chance + held * (pmfs["high"] - pmfs["low"])
+        if count in rows:
+            total += rows[count] * chance
+    # Rounding in the differences can leave a cell a hair below 0 where the chance is 0.
+    return np.maximum(total, 0.0)
