@@ -32,6 +32,8 @@ from estimates.inputs.transfers import (
     load_transfers,
 )
 from estimates.models.attrition import assessment as attrition
+from estimates.models.attrition.projection import CHUNK
+from estimates.models.attrition.simulation import Reuse
 from estimates.models.resupply.capability import ResupplyModel, build_model
 from estimates.models.resupply.draws import CommonDraws
 from estimates.models.resupply.indicators import indicators
@@ -114,15 +116,19 @@ def check(params: Parameters, data: ResupplyData) -> None:
         raise InputError(f"parameter 'transfers_path': {error}") from None
 
 
-def resupply_model(params: Parameters, data: ResupplyData, *, losses: dict | None = None) -> ResupplyModel:
+def resupply_model(params: Parameters, data: ResupplyData, *, losses: dict | None = None,
+                   stages: Reuse | None = None) -> ResupplyModel:
     """Attrition through the package (its own stream), then the resupply model built on it.
 
     ``losses`` memoises attrition's loss histogram by the attrition parameters' values: most of a
-    sensitivity analysis varies resupply inputs only and need not rerun attrition.
+    sensitivity analysis varies resupply inputs only and need not rerun attrition. ``stages`` are
+    attrition's own (:class:`~estimates.models.attrition.simulation.Reuse`): a variation of one of
+    its inputs redraws only the stages that input reaches.
     """
     key = tuple(params.model_dump(mode="json")[name] for name in names_for("attrition"))
     if losses is None or key not in losses:
-        found = attrition.assess(params, data.attrition, model_rng(params.seed, "attrition")).projection.ever_lost
+        inputs = data.attrition if stages is None else replace(data.attrition, reuse=stages)
+        found = attrition.assess(params, inputs, model_rng(params.seed, "attrition")).projection.ever_lost
         if losses is None:
             return build_model(params, data.ledger, data.consignments, data.holdings, data.grades, found)
         losses[key] = found
@@ -195,7 +201,10 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     from estimates.models.resupply import MODEL
 
     losses: dict = {}
-    model = resupply_model(params, data, losses=losses)
+    # Only a run of one chunk keeps attrition's stages, as attrition's own sensitivity does.
+    recorded = Reuse(recording=sensitivity and params.n_samples <= CHUNK)
+    model = resupply_model(params, data, losses=losses, stages=recorded)
+    replayed = recorded.replaying()
     # The stream as the simulation receives it: every recomputation draws its uniforms, so a varied
     # input meets the base's own draws (common random numbers) and an unchanged one the same result.
     common = CommonDraws(rng)
@@ -205,7 +214,7 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     asked = result.replacement_category
 
     def recompute(varied: Parameters) -> tuple[Judgment, ...]:
-        counts, _, _ = count_events(resupply_model(varied, data, losses=losses), common, asked)
+        counts, _, _ = count_events(resupply_model(varied, data, losses=losses, stages=replayed), common, asked)
         return tuple(replace(j, probability=counts.probability(j.id)) for j in result.judgments)
 
     judgments = with_term_sensitivity(result.judgments, params, recompute, MODEL.sensitivity_inputs(),
