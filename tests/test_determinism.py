@@ -2,8 +2,9 @@
 
 The session's baseline run is compared with one more run of the same parameters, made with
 ``--force`` (so every notebook really executes again, none is reused from a cache), into another
-output root and from another working directory. Timestamps and run ids live in the manifest, never
-in ``results.json``. (Comparing ``--jobs 1`` with ``--jobs 2`` is left to the tests of ``--jobs``.)
+output root and from another working directory (``second_baseline_run`` in conftest.py, which the
+``--jobs`` test shares: it also runs one notebook at a time). Timestamps and run ids live in the
+manifest, never in ``results.json``.
 """
 
 from __future__ import annotations
@@ -12,16 +13,10 @@ import json
 
 import pytest
 
-from .conftest import quick_flags, run_cli
-
 
 @pytest.fixture(scope="module")
-def second_run(tmp_path_factory):
-    cwd = tmp_path_factory.mktemp("elsewhere")
-    root = tmp_path_factory.mktemp("again")
-    done = run_cli("run", "--out", str(root), "--force", *quick_flags(), cwd=cwd)
-    assert done.returncode == 0, done.stderr
-    return (root / "latest").resolve()
+def second_run(second_baseline_run):
+    return second_baseline_run
 
 
 def test_results_json_is_byte_identical_run_after_run(baseline_run, second_run):

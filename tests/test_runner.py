@@ -14,7 +14,7 @@ from estimates.report.results_schema import results_schema
 from estimates.run import plan
 from estimates.run import suite as runner
 
-from .conftest import QUICK, quick_flags, run_cli
+from .conftest import QUICK
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -60,12 +60,11 @@ def test_every_mc_probability_has_its_error(baseline_results):
         assert point["n_samples"] == QUICK["n_samples"]
 
 
-def test_parameters_reach_the_results(tmp_path):
+def test_parameters_reach_the_results(larger_force_run):
     # `estimates run -p units_committed 200 -p units_ineffective 61` gives intervals for 61 of 200.
-    done = run_cli("run", "--out", str(tmp_path), *quick_flags(units_committed=200, units_ineffective=61))
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().endswith("briefing.html")
-    results = json.loads((tmp_path / "latest" / "results.json").read_text())
+    done, run_dir = larger_force_run
+    assert done.stdout.strip().endswith(str(run_dir / "briefing.html"))
+    results = json.loads((run_dir / "results.json").read_text())
     intervals = {(i["method"], i["level"]): i for i in results["attrition"]["proportion"]["intervals"]}
     cp = intervals[("Clopper-Pearson", 0.95)]
     ref = stats.binomtest(61, 200).proportion_ci(confidence_level=0.95, method="exact")

@@ -94,11 +94,8 @@ def test_the_banner_is_repeated_at_the_top_of_every_printed_page(scenario_html):
 
 
 @pytest.fixture(scope="module")
-def larger_force_results(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("larger")
-    done = run_cli("run", "--out", str(root), *quick_flags(units_committed=200, units_ineffective=61))
-    assert done.returncode == 0, done.stderr
-    return json.loads(((root / "latest") / "results.json").read_text())
+def larger_force_results(larger_force_run) -> dict:
+    return json.loads((larger_force_run[1] / "results.json").read_text())
 
 
 def test_sensitivity_varies_the_counts_about_the_runs_values(larger_force_results):
