@@ -46,6 +46,9 @@ from estimates.parameters.schema import Parameters
 
 #: Share of the committed force asked about in the judgment on the latest statement's date.
 SHARE_ASKED = 1.0 / 3.0
+#: Joint draws made at once (the quick and default profiles are one chunk): about 100 bytes a draw
+#: while they are made, so 10^7 draws stay within a few hundred MiB.
+DRAW_CHUNK = 50_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,9 +292,17 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
 
     nested, independent, constant = reading_fit("nested"), reading_fit("independent"), reading_fit("nested", (1.0, 1.0))
     last = max(found.used, key=lambda s: (s.day_latest, s.day))
-    draws = estimate.draw(params.n_samples, rng, last.day_latest)
-    hazard_draws = draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / t0
-    share_draws = draws["count"] / draws["committed"]
+    hazard_draws, share_draws, above = None, None, 0
+    # Chunk by chunk, so memory does not grow with the draws: probabilities count every draw,
+    # quantiles come from the first chunk (a uniform subsample, the draws being independent). A run
+    # of one chunk draws exactly what one call for every draw would.
+    for start in range(0, params.n_samples, DRAW_CHUNK):
+        draws = estimate.draw(min(DRAW_CHUNK, params.n_samples - start), rng, last.day_latest)
+        shares = draws["count"] / draws["committed"]
+        above += int((shares > SHARE_ASKED).sum())
+        if hazard_draws is None:
+            hazard_draws = draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / t0
+            share_draws = shares
     ordered = tuple(sorted((s.read_with(params.count_uncertainty) for s in found.used), key=lambda s: s.day))
     checks_free, checks_constant = [], []
     if checks and constant is not None:
@@ -321,7 +332,7 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
             id="pooling-third-ineffective",
             statement=(f"more than a third of the committed {words.unit_plural} had become combat-ineffective by "
                        f"{long_date(last_date)}"),
-            probability=MonteCarloProbability.from_indicator(share_draws > SHARE_ASKED),
+            probability=MonteCarloProbability.from_count(above, params.n_samples),
             basis=(f"{params.n_samples} draws of the count on {long_date(last_date)} given every statement; "
                    f"{reading_words}"),
             claim_ids=claim_ids,

@@ -24,6 +24,8 @@ from estimates.models.pooling.posterior import (
 
 #: A reported value whose predictive tail probability falls below this is called surprising.
 SURPRISING_BELOW = 0.05
+#: Most draws of a predicted count (its quantiles' precision, not the run's draw count, needs them).
+PREDICTIVE_DRAWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,8 @@ def check_next(earlier: tuple[Statement, ...], statement: Statement, *, as_of_da
     """Predict ``statement``'s count from the ``earlier`` ones under the nested reading.
 
     The tail probabilities are exact sums over the grid and the latent count at the last earlier
-    statement; the predicted count's quantiles come from ``size`` draws of (cell, latent count,
-    new losses).
+    statement; the predicted count's quantiles come from ``size`` draws (at most
+    :data:`PREDICTIVE_DRAWS`) of (cell, latent count, new losses).
     """
     grid = make_grid(prior=prior, shape_90=shape_90, committed_range=committed_range)
     ordered = sorted(earlier, key=lambda s: s.day)
@@ -85,6 +87,9 @@ def check_next(earlier: tuple[Statement, ...], statement: Statement, *, as_of_da
     at_most = in_range(np.zeros_like(high), high)
 
     flat = cell_mass.ravel() / evidence
+    # Only quantiles of a count come from these draws, and they settle long before a million; the
+    # latent counts' weights take support x draws floats, so the draws are capped.
+    size = min(size, PREDICTIVE_DRAWS)
     i, j, m = np.unravel_index(rng.choice(flat.size, size=size, p=flat), cell_mass.shape)
     latent_mass = weight[:, i, j, m]
     cumulative = np.cumsum(latent_mass, axis=0) / latent_mass.sum(axis=0)
