@@ -17,7 +17,6 @@ import difflib
 import functools
 import math
 import reprlib
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +35,7 @@ from estimates.errors import InputError
 from estimates.inputs.case import Case, load_case
 from estimates.parameters import shared
 from estimates.parameters.fields import ASSUMPTION, ParameterError, ordered_pairs
+from estimates.parameters.renames import _notice, notices_once_valid, renamed  # noqa: F401 (re-exported)
 from estimates.registry import MODELS
 
 __all__ = ["ASSUMPTION", "ParameterError", "Parameters", "validate", "specs", "spec", "label", "names_for"]
@@ -271,8 +271,15 @@ def names_for(model: str) -> list[str]:
 def validate(values: dict[str, Any]) -> Parameters:
     """Validate raw values (from YAML, ``-p`` or a notebook) into :class:`Parameters`.
 
-    Raises :class:`ParameterError` with one line naming the first offending parameter.
+    Raises :class:`ParameterError` with one line naming the first offending parameter. Notices of
+    old names used (:func:`renamed`) are printed only once the values are valid, so that a refused
+    input gets its one line and nothing else.
     """
+    with notices_once_valid():
+        return _validated(values)
+
+
+def _validated(values: dict[str, Any]) -> Parameters:
     if not isinstance(values, dict):
         raise ParameterError(f"parameters must be a mapping of name to value, got {type(values).__name__}")
     values = renamed(values)
@@ -287,27 +294,6 @@ def validate(values: dict[str, Any]) -> Parameters:
         return Parameters(**values)
     except ValidationError as error:
         raise ParameterError(_one_line(error, values)) from None
-
-
-def renamed(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` with old parameter names replaced by their new ones (a one-line notice each)."""
-    out = {}
-    for name, value in values.items():
-        new = shared.RENAMED.get(name) if isinstance(name, str) else None
-        if new is None:
-            out[name] = value
-            continue
-        if new in values:
-            raise ParameterError(f"parameter '{name}' is the old name of '{new}'; give only one of them")
-        _notice(name, new)
-        out[new] = value
-    return out
-
-
-@functools.cache
-def _notice(old: str, new: str) -> None:
-    print(f"estimates: parameter '{old}' is now called '{new}'; the old name still works for now",
-          file=sys.stderr)
 
 
 def _unknown_message(name: Any, known: list[str]) -> str:
