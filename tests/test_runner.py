@@ -116,3 +116,19 @@ def test_missing_notebook_is_invalid_input(tmp_path):
     with pytest.raises(errors.InputError, match="notebook 'ghost' not found"):
         runner.run_suite(validate(QUICK), tmp_path / "reports", suite=suite)
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_runner_keeps_jsonschemas_iri_grammar_out_and_notebooks_still_validate():
+    # rfc3987-syntax compiles a grammar when jsonschema imports it (about a second of every run);
+    # the runner keeps it out, and nbformat still reads and validates the suite's notebooks.
+    import subprocess
+    import sys
+
+    code = ("import sys, estimates.run.execute, nbformat\n"
+            "from estimates.run import plan\n"
+            "for spec in plan.SUITE:\n"
+            "    nbformat.validate(nbformat.read(spec.path, as_version=4))\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"

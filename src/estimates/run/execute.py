@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -18,6 +19,12 @@ from pathlib import Path
 
 from estimates.parameters.schema import Parameters
 from estimates.run.plan import NotebookSpec
+
+# papermill and nbformat import jsonschema, which compiles an IRI grammar at import when the optional
+# rfc3987-syntax is installed (jupyter-events, a JupyterLab dependency, pulls it in): about 1.1 s of
+# every run for a check no notebook schema makes. jsonschema skips that check when the import fails,
+# so it is made to fail, unless something in this process has imported the module already.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 KERNEL = "python3"
 #: Statuses after which a notebook's record is available to the notebooks that depend on it.
