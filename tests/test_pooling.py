@@ -334,7 +334,7 @@ def test_every_statement_is_used_or_left_out_by_its_first_report(report_days, cu
 
 
 def test_drawing_in_chunks_gives_the_same_distribution(monkeypatch):
-    # The joint draws are made DRAW_CHUNK at a time (memory flat in the draws); a run of one chunk
+    # The joint draws are made CHUNK at a time (memory flat in the draws); a run of one chunk
     # is the draws made at once, and more chunks draw the same distribution in another order.
     from estimates.models.pooling import assessment
 
@@ -342,7 +342,7 @@ def test_drawing_in_chunks_gives_the_same_distribution(monkeypatch):
     model = MODELS["pooling"]
     data = model.load(params)
     whole = model.assess(params, data)
-    monkeypatch.setattr(assessment, "DRAW_CHUNK", 1000)
+    monkeypatch.setattr(assessment, "CHUNK", 1000)
     chunked = model.assess(params, data)
     for one, other in zip(whole.judgments, chunked.judgments):
         a, b = one.probability, other.probability
@@ -352,5 +352,5 @@ def test_drawing_in_chunks_gives_the_same_distribution(monkeypatch):
         else:  # exact on the grid: no draws involved
             assert a.probability == b.probability
     assert chunked.share_by_last["quantiles"]["0.5"] == pytest.approx(whole.share_by_last["quantiles"]["0.5"], abs=0.02)
-    monkeypatch.setattr(assessment, "DRAW_CHUNK", 6000)
+    monkeypatch.setattr(assessment, "CHUNK", 6000)
     assert model.assess(params, data).to_dict() == whole.to_dict()

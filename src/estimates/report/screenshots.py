@@ -58,8 +58,7 @@ _PAGE_MARGINS_JS = """() => {
     const visit = rules => { for (const rule of rules) {
         if (rule instanceof CSSMediaRule && matchMedia(rule.media.mediaText).matches) visit(rule.cssRules);
         if (rule instanceof CSSPageRule && !rule.selectorText) for (const side of ["top", "right", "bottom", "left"]) {
-            const declared = rule.style;
-            const value = declared.getPropertyValue("margin-" + side);
+            const value = rule.style.getPropertyValue("margin-" + side);
             if (value) margins[side] = px(value);
         }
     } };

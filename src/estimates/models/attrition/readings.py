@@ -113,18 +113,6 @@ def share_draws(params: Parameters, reported: ReportedRate,
     return pool, pool_alt, (1.0 - retained) * committed
 
 
-def read_seventy_five(
-    params: Parameters,
-    proportion: ProportionEstimate,
-    reported: ReportedRate,
-    rng: np.random.Generator,
-) -> SeventyFiveReadings:
-    """Compute both readings from the draws of ``reported`` (see :func:`share_draws`)."""
-    drawn = share_draws(params, reported, rng)
-    return readings_of(params, proportion, drawn,
-                       MonteCarloProbability.from_indicator(drawn[2] > reported.ineffective))
-
-
 def readings_of(params: Parameters, proportion: ProportionEstimate,
                 drawn: tuple[np.ndarray, np.ndarray, np.ndarray],
                 lost_exceeds_reported: MonteCarloProbability) -> SeventyFiveReadings:

@@ -37,6 +37,7 @@ from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usab
     evidence,
     usable_statements,
 )
+from estimates.models.attrition.projection import CHUNK
 from estimates.models.pooling import MODEL, joint
 from estimates.models.pooling import checks as statement_checks
 from estimates.models.pooling import posterior as pooling
@@ -46,9 +47,6 @@ from estimates.parameters.schema import Parameters
 
 #: Share of the committed force asked about in the judgment on the latest statement's date.
 SHARE_ASKED = 1.0 / 3.0
-#: Joint draws made at once (the quick and default profiles are one chunk): about 100 bytes a draw
-#: while they are made, so 10^7 draws stay within a few hundred MiB.
-DRAW_CHUNK = 50_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,11 +291,11 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     nested, independent, constant = reading_fit("nested"), reading_fit("independent"), reading_fit("nested", (1.0, 1.0))
     last = max(found.used, key=lambda s: (s.day_latest, s.day))
     hazard_draws, share_draws, above = None, None, 0
-    # Chunk by chunk, so memory does not grow with the draws: probabilities count every draw,
-    # quantiles come from the first chunk (a uniform subsample, the draws being independent). A run
-    # of one chunk draws exactly what one call for every draw would.
-    for start in range(0, params.n_samples, DRAW_CHUNK):
-        draws = estimate.draw(min(DRAW_CHUNK, params.n_samples - start), rng, last.day_latest)
+    # Chunk by chunk, as attrition draws, so memory does not grow with the draws: probabilities count
+    # every draw, quantiles come from the first chunk (a uniform subsample, the draws being
+    # independent). A run of one chunk (both profiles) draws exactly what one call for every draw would.
+    for start in range(0, params.n_samples, CHUNK):
+        draws = estimate.draw(min(CHUNK, params.n_samples - start), rng, last.day_latest)
         shares = draws["count"] / draws["committed"]
         above += int((shares > SHARE_ASKED).sum())
         if hazard_draws is None:

@@ -150,18 +150,14 @@ def likelihood(statements: tuple[Statement, ...], grid: PosteriorGrid, as_of_day
     ordered = sorted(statements, key=lambda s: s.day)
     n = grid.committed[None, None, :]
     if reading == "independent":
+        # Datings differ in a statement's day, not in the chance it holds on a given day.
+        chances = {} if steps is None else steps
         total = np.ones(grid.prior_mass.shape)
         for s in ordered:
-            # Datings differ in a statement's day, not in the chance it holds on a given day.
-            if steps is None or s not in steps:
+            if s not in chances:
                 failed = probability_from_cumulative_hazard(cumulative_hazard(grid, s.day, as_of_day))
-                low, high = s.bounds(grid.committed)
-                found = BinomialStep(failed).in_range(low, high, n)
-                if steps is None:
-                    total = total * found
-                    continue
-                steps[s] = found
-            total = total * steps[s]
+                chances[s] = BinomialStep(failed).in_range(*s.bounds(grid.committed), n)
+            total = total * chances[s]
         return total
     return _nested_likelihood(ordered, grid, as_of_day, steps)
 

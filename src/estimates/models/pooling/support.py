@@ -11,9 +11,10 @@ of each window. So
 caps the likelihood of every dating. Chernoff's bound on each chance, exp(-N KL(low/N || F)) when
 low is above the mean and the same with high when it is below, caps it again at the cost of a few
 logarithms; F grows with the day, so over a window the largest bound is at its first or last day.
-Rows of p whose prior mass times that cap is a negligible share of the whole are left out of the fit (their likelihood is 0), and :func:`negligible` checks
-afterwards that what was left out is below :data:`TOLERANCE` of the evidence the fit found; when it
-is not (statements in conflict leave little evidence anywhere), the fit is redone on the whole grid.
+Rows of p whose prior mass times that cap is a negligible share of the whole are left out of the fit
+(their likelihood is 0), and :func:`negligible` checks afterwards that what was left out is below
+:data:`TOLERANCE` of the evidence the fit found; when it is not (statements in conflict leave little
+evidence anywhere), the fit is redone on the whole grid.
 With one statement well inside the prior, more than half the rows are left out.
 """
 
@@ -46,9 +47,9 @@ def likelihood_bound(read: tuple[Statement, ...], days: list[set[int]], grid, as
     return bound
 
 
-def chernoff(low, high, n, earliest, latest=None) -> np.ndarray:
+def chernoff(low, high, n, earliest, latest) -> np.ndarray:
     """Chernoff's bound on P(low <= Binomial(n, F) <= high) for every F from ``earliest`` to
-    ``latest`` (one F when ``latest`` is None), elementwise: 1 when a mean is inside the range, 0
+    ``latest``, elementwise: 1 when a mean is inside the range, 0
     when the range misses 0..n. ``low``, ``high`` and ``n`` vary with the force alone and the
     chances with the cell, so only the last steps run over the whole grid."""
     n = np.asarray(n, dtype=float)
@@ -63,7 +64,6 @@ def chernoff(low, high, n, earliest, latest=None) -> np.ndarray:
         return n * (special.xlogy(share, share) + special.xlogy(1.0 - share, 1.0 - share)) \
             - (n * share) * np.log(failed) - (n * (1.0 - share)) * np.log1p(-failed)
 
-    latest = earliest if latest is None else latest
     exponent = np.where(above > latest, divergence(above, latest), 0.0)
     exponent = np.where(below < earliest, divergence(below, earliest), exponent)
     return np.where(possible, np.exp(-exponent), 0.0)
@@ -94,5 +94,6 @@ def informative_rows(capped_mass: np.ndarray) -> slice:
 
 def negligible(capped_mass: np.ndarray, rows: slice, evidence: float) -> bool:
     """Whether the rows outside ``rows`` could carry at most :data:`TOLERANCE` of ``evidence``."""
-    left_out = float(capped_mass.sum() - capped_mass[rows].sum())
+    # Summed directly: the whole less what was kept would leave rounding errors the size of the check.
+    left_out = float(capped_mass[:rows.start].sum() + capped_mass[rows.stop:].sum())
     return left_out <= TOLERANCE * evidence
