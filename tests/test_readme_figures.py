@@ -174,6 +174,7 @@ def test_a_monte_carlo_probability_shows_no_digit_finer_than_its_error(p, error)
 
 
 @given(a=st.floats(-1e6, 1e6), b=st.floats(-1e6, 1e6))
+@example(a=0.0, b=-0.0)  # equal, yet printed "0.0" or "-0.0" by order until quote() normalised it
 def test_a_range_reads_the_same_in_either_order_and_quotes_both_ends(a, b):
     text = quote("num1", ["v"], {"v": [a, b]})
     assert text == quote("num1", ["v"], {"v": [b, a]})

@@ -218,7 +218,8 @@ def quote(fmt: str, paths: Sequence[str], results: dict) -> str:
     if any(isinstance(v, dt.date) for v in values):
         raise FigureError(f"{' '.join(paths)}: format {fmt} needs numbers, got a date")
     error = max((v.standard_error for v in values if isinstance(v, _Estimate)), default=0.0)
-    numbers = [v.value if isinstance(v, _Estimate) else v for v in values]
+    # + 0.0 makes -0.0 plain 0.0: the two compare equal, so which one a range printed hung on order.
+    numbers = [(v.value if isinstance(v, _Estimate) else v) + 0.0 for v in values]
     if any(math.isnan(n) or math.isinf(n) for n in numbers):
         raise FigureError(f"{' '.join(paths)}: is not finite ({numbers!r})")
     match = _NUMERIC.fullmatch(fmt)
