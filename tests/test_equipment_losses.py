@@ -274,6 +274,8 @@ def test_check_properties(draws, reported):
     swap = {"consistent": "consistent", "in the lower tail": "in the upper tail", "in the upper tail": "in the lower tail"}
     assert mirror.reading == swap[check.reading]
     assert check.consistent == (check.tail_probability >= predictive.TAIL_LEVEL)
+    # The same check from a frequency table of the draws, as the model keeps them.
+    assert predictive.check_of_counts(np.bincount(draws, minlength=64), reported) == check
 
 
 @settings(max_examples=40, deadline=None)

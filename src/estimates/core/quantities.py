@@ -79,6 +79,29 @@ def quantile_dict(samples: np.ndarray, levels: tuple[float, ...] = DEFAULT_QUANT
     return {level_key(q): _plain(v) for q, v in zip(levels, values)}
 
 
+def quantiles_of_counts(counts: np.ndarray, levels: tuple[float, ...] = DEFAULT_QUANTILES) -> np.ndarray:
+    """Quantiles of whole-number draws held as a frequency table: ``counts[v]`` draws equal ``v``.
+
+    The same definition as ``np.quantile`` on the draws themselves (its default, linear
+    interpolation between the order statistics at (n - 1) q), so a model can count its draws a chunk
+    at a time and still report what holding every draw would have given.
+
+    >>> quantiles_of_counts(np.bincount([0, 1, 1, 2, 2, 2, 3, 3, 4, 9]), (0.05, 0.5, 0.95))
+    array([0.45, 2.  , 6.75])
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
+    if n == 0:
+        raise ValueError("cannot take quantiles of zero draws")
+    position = (n - 1) * np.asarray(levels, dtype=float)
+    below = np.floor(position).astype(np.int64)
+    # The value at sorted index i is the smallest v with more than i draws at or below it.
+    cumulative = np.cumsum(counts)
+    low = np.searchsorted(cumulative, below, side="right")
+    high = np.searchsorted(cumulative, np.minimum(below + 1, n - 1), side="right")
+    return low + (high - low) * (position - below)
+
+
 def level_key(level: float) -> str:
     """The key a quantile level gets in ``results.json``: ``0.05`` -> ``"0.05"``."""
     return f"{level:g}"

@@ -28,8 +28,7 @@ on to other units, so very uneven spreads slightly understate the count.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,19 +40,27 @@ from estimates.core.quantities import (
     DEFAULT_QUANTILES,
     Interval,
     MonteCarloProbability,
+    level_key,
     quantile_dict,
+    quantiles_of_counts,
 )
 from estimates.core.vocabulary import Vocabulary
 from estimates.inputs.loss_claims import ClaimedLosses, claimed_by, confirmed_totals
-from estimates.models.losses.predictive import CountCheck, count_check, reading_ranges
+from estimates.models.losses.predictive import (
+    CountCheck,
+    check_of_counts,
+    reading_ranges,
+)
+from estimates.models.losses.spread import CHUNK, count_ineffective
 
 #: Words for a cross-check made outside a case.
 GENERIC = Vocabulary("the force", "unit", "units", "unit", "the reporting source")
 #: Holdings labels of the two armour categories when none are given.
 LABELS = {"armour": "armour", "ifv": "other armoured vehicles"}
-#: Draws per chunk: bounds memory at CHUNK x units_committed_high floats whatever ``n_samples`` is.
-#: Fixed, because each chunk has its own random stream and results must not depend on it.
-CHUNK = 2_000
+#: Draws whose inputs are made at once, a whole number of chunks. Memory is flat in draws beyond it.
+BLOCK = 50 * CHUNK
+#: Draws whose per-draw inputs and counts the result keeps: the most a run's parameters allow.
+KEPT_DRAWS = 2_000_000
 #: Default sensitivity grid: over-count factors (1 = claims exact) and Dirichlet concentrations.
 GRID_OVERCOUNT = (1.0, 1.25, 1.5, 2.0, 3.0)
 GRID_CONCENTRATION = (0.3, 1.0, 3.0, 10.0, 100.0)
@@ -133,12 +140,22 @@ def _positive(value, name: str):
 
 @dataclass(frozen=True, eq=False)
 class LossCrossCheck:
-    """What the loss-data cross-check reports, with its draws (one entry per Monte Carlo draw)."""
+    """What the loss-data cross-check reports, with its draws.
+
+    Counts of ineffective units cover every draw (``counts``, ``share_hits``); the per-draw arrays
+    hold the first :data:`KEPT_DRAWS` draws, which is every draw a run's parameters allow, and give
+    the quantiles of the continuous quantities (a uniform subsample beyond that: draws are i.i.d.).
+    """
 
     claimed: ClaimedLosses
     inputs: dict
     reported_ineffective: int
     reported_committed: int
+    n_samples: int
+    #: ``counts[v]``: draws with ``v`` units past the threshold, over all ``n_samples`` draws.
+    counts: np.ndarray = field(repr=False)
+    #: Draws whose ineffective share reached the reported share, over all draws.
+    share_hits: int
     overcount: np.ndarray = field(repr=False)
     unit_equivalents_tank: np.ndarray = field(repr=False)
     unit_equivalents_apc: np.ndarray = field(repr=False)
@@ -160,27 +177,23 @@ class LossCrossCheck:
         return self.inputs.get("ifv_per_unit") is not None
 
     @property
-    def n_samples(self) -> int:
-        return int(self.ineffective.size)
-
-    @property
     def unit_equivalents_armour(self) -> np.ndarray:
         """Both armour categories together, in units' worth of both."""
         return self.mean_loss_fraction * self.committed
 
     def interval(self, level: float = 0.9) -> Interval:
         """Equal-tailed interval of the number of ineffective units."""
-        low, high = np.quantile(self.ineffective, [(1 - level) / 2, (1 + level) / 2])
+        low, high = quantiles_of_counts(self.counts, ((1 - level) / 2, (1 + level) / 2))
         return Interval(float(low), float(high), level, "Monte Carlo quantiles")
 
     def probability_at_least(self, count: int | None = None) -> MonteCarloProbability:
         """P(ineffective units >= ``count``), by default the count the run uses."""
         count = self.reported_ineffective if count is None else count
-        return MonteCarloProbability.from_indicator(self.ineffective >= count)
+        return MonteCarloProbability.from_count(int(self.counts[max(count, 0):].sum()), self.n_samples)
 
     def count_check(self) -> CountCheck:
         """Where the count the run uses falls in the predictive distribution of ineffective units."""
-        return count_check(self.ineffective, self.reported_ineffective)
+        return check_of_counts(self.counts, self.reported_ineffective)
 
     def check_ranges(self) -> list[dict]:
         """Ranges of the concentration scan over which each reading of the check holds."""
@@ -188,8 +201,10 @@ class LossCrossCheck:
 
     def probability_share_at_least_reported(self) -> MonteCarloProbability:
         """P(ineffective / committed >= 29 / 125): the reported share, whatever N was drawn."""
-        share = self.reported_ineffective / self.reported_committed
-        return MonteCarloProbability.from_indicator(self.ineffective >= share * self.committed - 1e-9)
+        return MonteCarloProbability.from_count(self.share_hits, self.n_samples)
+
+    def mean_ineffective(self) -> float:
+        return float(np.arange(self.counts.size) @ self.counts / self.n_samples)
 
     def _rows(self) -> dict[str, np.ndarray]:
         w, labels = self.words, self.labels
@@ -204,9 +219,13 @@ class LossCrossCheck:
         }
 
     def summary(self) -> pd.DataFrame:
-        table = pd.DataFrame({name: np.quantile(v, DEFAULT_QUANTILES) for name, v in self._rows().items()},
+        rows = self._rows()
+        table = pd.DataFrame({name: np.quantile(v, DEFAULT_QUANTILES) for name, v in rows.items()},
                              index=[f"{q:g}" for q in DEFAULT_QUANTILES]).T
-        table["mean"] = [float(np.mean(v)) for v in self._rows().values()]
+        table["mean"] = [float(np.mean(v)) for v in rows.values()]
+        # The count itself from every draw, not the kept ones.
+        table.loc[f"ineffective {self.words.unit_plural}"] = [*quantiles_of_counts(self.counts),
+                                                              self.mean_ineffective()]
         table.index.name = "quantity"
         return table
 
@@ -217,7 +236,7 @@ class LossCrossCheck:
         from estimates.models.losses import charts
 
         return charts.loss_crosscheck(
-            np.bincount(self.ineffective),
+            self.counts,
             reported=self.reported_ineffective, interval=self.interval(0.9), as_of=self.claimed.as_of, ax=ax,
             words=self.words.to_dict(),
         )
@@ -237,10 +256,11 @@ class LossCrossCheck:
                                 "apc": quantile_dict(self.unit_equivalents_apc),
                                 "armour": quantile_dict(self.unit_equivalents_armour)},
             "mean_loss_fraction": quantile_dict(self.mean_loss_fraction),
-            "ineffective": {"quantiles": quantile_dict(self.ineffective), "interval": interval.to_dict(),
-                            "mean": float(np.mean(self.ineffective)),
+            "ineffective": {"quantiles": {level_key(q): float(v) for q, v in
+                                          zip(DEFAULT_QUANTILES, quantiles_of_counts(self.counts))},
+                            "interval": interval.to_dict(), "mean": self.mean_ineffective(),
                             # draws per count (index = units ineffective), so figures need no draws
-                            "counts": np.bincount(self.ineffective).tolist()},
+                            "counts": np.trim_zeros(self.counts, "b").tolist()},
             "ineffective_share": quantile_dict(self.ineffective / self.committed),
             "p_at_least_reported": self.probability_at_least().to_dict(),
             "p_share_at_least_reported": self.probability_share_at_least_reported().to_dict(),
@@ -254,61 +274,6 @@ class LossCrossCheck:
 def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
             for row in table.to_dict(orient="records")]
-
-
-def count_ineffective(on_units: np.ndarray, held: np.ndarray, factors: list, committed: np.ndarray,
-                      threshold: np.ndarray, concentration: float, seeds: list[np.random.SeedSequence],
-                      n_max: int) -> np.ndarray:
-    """Ineffective units per draw (shape: scenarios x draws), one scenario per over-count factor.
-
-    Draw ``d`` spreads its armour losses over ``committed[d]`` units with symmetric Dirichlet weights
-    w (normalised gammas). Scenario ``s`` loses the share ``rho = on_units / factors[s] / held`` of
-    the committed units' armour (``held``: items the committed units hold; a factor is one number or
-    one per draw), and unit i is ineffective when ``rho * N * w_i`` reaches ``threshold[d]``. Chunk
-    ``k`` draws its gammas from ``seeds[k]`` alone, so every scenario sees the same weights: common
-    random numbers. Loss shares are made a chunk at a time, so memory beyond the counts is flat in
-    the number of draws.
-    """
-    n = len(committed)
-    # int32: a count never exceeds n_max, and the scenarios' counts are the model's largest arrays.
-    out = np.zeros((len(factors), n), dtype=np.int32)
-    chunks = [(seeds[k], slice(start, min(start + CHUNK, n))) for k, start in enumerate(range(0, n, CHUNK))]
-
-    def count_chunk(seed: np.random.SeedSequence, draws: slice) -> None:
-        fractions = [on_units[draws] / (f[draws] if np.ndim(f) else f) / held[draws] for f in factors]
-        out[:, draws] = _count_chunk(fractions, committed[draws], threshold[draws], concentration, seed, n_max)
-
-    # The gamma draws dominate the time and numpy releases the GIL while making them; each chunk has
-    # its own stream and its own slice of ``out``, so threads change the speed, never the counts.
-    if len(chunks) == 1:
-        count_chunk(*chunks[0])
-    else:
-        with ThreadPoolExecutor(max_workers=min(len(chunks), _cores())) as pool:
-            list(pool.map(lambda chunk: count_chunk(*chunk), chunks))
-    return out
-
-
-def _count_chunk(loss_fractions: list[np.ndarray], committed: np.ndarray, threshold: np.ndarray,
-                 concentration: float, seed: np.random.SeedSequence, n_max: int) -> np.ndarray:
-    """:func:`count_ineffective` for one chunk of draws, given each scenario's loss shares."""
-    gammas = np.random.default_rng(seed).standard_gamma(concentration, size=(len(committed), n_max))
-    # Every draw commits at least min(committed) units: only the columns past that can be empty.
-    always = int(committed.min())
-    gammas[:, always:] *= np.arange(always, n_max) < committed[:, None]
-    total = gammas.sum(axis=1)
-    counts = np.empty((len(loss_fractions), len(committed)), dtype=np.int32)
-    for row, rho in enumerate(loss_fractions):
-        # w_i N rho >= theta  <=>  gamma_i >= theta * total / (N rho); rho = 0 means nothing lost.
-        # A tiny rho overflows the cut to infinity: no loss share that small reaches the threshold.
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            cut = np.where(rho > 0, threshold * total / (committed * rho), np.inf)
-        counts[row] = (gammas >= cut[:, None]).sum(axis=1)
-    return counts
-
-
-def _cores() -> int:
-    """CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def assess_losses(
@@ -377,35 +342,50 @@ def assess_losses(
     share_ppf = _share(share_on_units, "share_on_units")
 
     # Inputs are columns of one uniform matrix and the spread has one stream per chunk, both fixed
-    # by rng alone: every scenario of the grid reuses them (common random numbers).
-    u = rng.random((n_samples, 6))
+    # by rng alone: every scenario of the grid reuses them (common random numbers). The matrix is
+    # drawn a block at a time from a copy of rng; rng itself skips past it, drawing (and dropping) the
+    # same numbers, so the chunk seeds and every draw are what one matrix of all draws gives.
+    inputs_rng = copy.deepcopy(rng)
+    blocks = [(start, min(start + BLOCK, n_samples)) for start in range(0, n_samples, BLOCK)]
+    for start, stop in blocks:
+        rng.random((stop - start, 6))
     seeds = np.random.SeedSequence(rng.integers(2**63, size=4)).spawn(-(-n_samples // CHUNK))
-    overcount = overcount_ppf(u[:, 0])
-    share = share_ppf(u[:, 1])
-    tanks_held, vehicles_held = tanks_ppf(u[:, 2]), vehicles_ppf(u[:, 3])
-    threshold = threshold_ppf(u[:, 4])
     span = units_committed_high - units_committed_low + 1
-    committed = units_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
-    del u  # six floats a draw, no longer needed: the peak is later, while the draws are counted
-
-    on_units = share * (record.tank + record.apc)
-    held = committed * (tanks_held + vehicles_held)
-    rho = on_units / overcount / held
+    alphas = dict.fromkeys((float(concentration), *map(float, grid_concentration), *map(float, scan_concentration)))
     # One pass per concentration: every scenario that spreads losses with it shares its gammas. Each
-    # scenario is summarised as soon as it is counted; only the run's own counts are kept.
-    spreads: dict[tuple, dict] = {}
-    ineffective = None
-    for alpha in dict.fromkeys((float(concentration), *map(float, grid_concentration),
-                                *map(float, scan_concentration))):
-        keys = [("run", alpha)] if alpha == concentration or alpha in scan_concentration else []
-        keys += [("grid", alpha, f) for f in grid_overcount] if alpha in grid_concentration else []
-        factors = [overcount if key[0] == "run" else key[2] for key in keys]
-        for key, counts in zip(keys, count_ineffective(on_units, held, factors, committed, threshold, alpha,
-                                                       seeds, units_committed_high)):
-            if key == ("run", float(concentration)):
-                ineffective = counts.astype(np.int64)
-            if key[0] == "grid" or key[1] in scan_concentration:
-                spreads[key] = _spread(counts, reported_ineffective)
+    # scenario keeps only its frequency table of counts.
+    tables: dict[tuple, np.ndarray] = {}
+    share_hits, kept = 0, []
+    for start, stop in blocks:
+        u = inputs_rng.random((stop - start, 6))
+        overcount = overcount_ppf(u[:, 0])
+        share = share_ppf(u[:, 1])
+        tanks_held, vehicles_held = tanks_ppf(u[:, 2]), vehicles_ppf(u[:, 3])
+        threshold = threshold_ppf(u[:, 4])
+        committed = units_committed_low + np.minimum((u[:, 5] * span).astype(np.int64), span - 1)
+        on_units = share * (record.tank + record.apc)
+        held = committed * (tanks_held + vehicles_held)
+        for alpha in alphas:
+            keys = [("run", alpha)] if alpha == concentration or alpha in scan_concentration else []
+            keys += [("grid", alpha, f) for f in grid_overcount] if alpha in grid_concentration else []
+            factors = [overcount if key[0] == "run" else key[2] for key in keys]
+            counted = count_ineffective(on_units, held, factors, committed, threshold, alpha,
+                                        seeds[start // CHUNK:], units_committed_high)
+            for key, counts in zip(keys, counted):
+                tables[key] = tables.get(key, 0) + np.bincount(counts, minlength=units_committed_high + 1)
+                if key == ("run", float(concentration)):
+                    ineffective = counts.astype(np.int64)
+        share_hits += int(np.count_nonzero(
+            ineffective >= reported_ineffective / reported_committed * committed - 1e-9))
+        if start < KEPT_DRAWS:
+            keep = slice(0, KEPT_DRAWS - start)
+            kept.append({
+                "overcount": overcount[keep], "committed": committed[keep], "ineffective": ineffective[keep],
+                "unit_equivalents_tank": (share * record.tank / (overcount * tanks_held))[keep],
+                "unit_equivalents_apc": (share * record.apc / (overcount * vehicles_held) if ifv_per_unit is not None
+                                         else np.zeros_like(overcount))[keep],
+                "mean_loss_fraction": (on_units / overcount / held)[keep]})
+    spreads = {key: _spread(table, reported_ineffective) for key, table in tables.items()}
     rows = [{"overcount": float(factor), "concentration": float(alpha), **spreads["grid", float(alpha), factor]}
             for alpha in grid_concentration for factor in grid_overcount]
     scan = pd.DataFrame([{"concentration": float(alpha), **spreads["run", float(alpha)]}
@@ -421,20 +401,18 @@ def assess_losses(
     return LossCrossCheck(
         claimed=record, inputs=inputs,
         reported_ineffective=int(reported_ineffective), reported_committed=int(reported_committed),
-        overcount=overcount,
-        unit_equivalents_tank=share * record.tank / (overcount * tanks_held),
-        unit_equivalents_apc=(share * record.apc / (overcount * vehicles_held) if ifv_per_unit is not None
-                              else np.zeros_like(overcount)),
-        mean_loss_fraction=rho, committed=committed, ineffective=ineffective,
+        n_samples=int(n_samples), counts=tables["run", float(concentration)], share_hits=share_hits,
+        **{name: np.concatenate([part[name] for part in kept]) for name in kept[0]},
         sensitivity=pd.DataFrame(rows), concentration_scan=scan, words=words,
         labels=dict(LABELS) | dict(labels or {}),
     )
 
 
-def _spread(counts: np.ndarray, reported: int) -> dict:
-    """Median and 90% interval of one scenario's ineffective units, and the reported count's place."""
-    low, median, high = np.quantile(counts, [0.05, 0.5, 0.95])
-    check = count_check(counts, reported)
+def _spread(table: np.ndarray, reported: int) -> dict:
+    """Median and 90% interval of one scenario's ineffective units (``table[v]``: draws with ``v``),
+    and the reported count's place."""
+    low, median, high = quantiles_of_counts(table, (0.05, 0.5, 0.95))
+    check = check_of_counts(table, reported)
     return {"median": float(median), "low_90": float(low), "high_90": float(high),
             "p_at_least_reported": check.at_least, "percentile": check.percentile,
             "tail_probability": check.tail_probability, "reading": check.reading}

@@ -114,6 +114,20 @@ def count_check(draws: np.ndarray, reported: int, level: float = TAIL_LEVEL) -> 
                       n_at=int(np.count_nonzero(draws == reported)), n_samples=int(draws.size), level=level)
 
 
+def check_of_counts(counts: np.ndarray, reported: int, level: float = TAIL_LEVEL) -> CountCheck:
+    """:func:`count_check` from a frequency table of the draws: ``counts[v]`` draws equal ``v`` >= 0."""
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
+    if n == 0:
+        raise ValueError("need at least one predictive draw")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1); got {level}")
+    reported = int(reported)
+    below = int(counts[:max(reported, 0)].sum())
+    at = int(counts[reported]) if 0 <= reported < counts.size else 0
+    return CountCheck(reported=reported, n_below=below, n_at=at, n_samples=n, level=level)
+
+
 def reading_ranges(scan: pd.DataFrame, by: str = "concentration") -> list[dict]:
     """Runs of neighbouring scan rows (sorted by ``by``) with the same ``reading``.
 
