@@ -113,6 +113,11 @@ def test_unchanged_run_reuses_every_notebook(baseline_root, baseline_run, tmp_pa
     for entry in manifest["notebooks"]:
         assert (again / entry["notebook"]).read_bytes() == (baseline_run / entry["notebook"]).read_bytes()
     assert (again / "briefing.html").is_file()
+    # Every section as before, so every figure comes from the store, byte for byte what was drawn.
+    assert "briefing: 0 figure sets drawn" in (again / "run.log").read_text()
+    pngs = sorted(p.name for p in baseline_run.glob("*.png"))
+    assert pngs and pngs == sorted(p.name for p in again.glob("*.png"))
+    assert all((again / name).read_bytes() == (baseline_run / name).read_bytes() for name in pngs)
 
 
 def test_parameter_change_executes_and_force_re_executes(baseline_root, baseline_run, tmp_path):

@@ -156,24 +156,29 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error
 def judgment_figures(judgments: list[dict], labels: dict[str, str] | None = None) -> list[tuple[str, plt.Figure, str]]:
     """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``, with its alt
     text; ``labels`` names the inputs as :func:`term_sensitivity_chart` does."""
+    return [judgment_figure(judgment, labels) for judgment in judgments if has_sensitivity(judgment)]
+
+
+def has_sensitivity(judgment: dict) -> bool:
+    """Whether a recorded judgment carries a term sensitivity with something to chart."""
+    return bool((judgment.get("sensitivity") or {}).get("variations"))
+
+
+def judgment_figure(judgment: dict, labels: dict[str, str] | None = None) -> tuple[str, plt.Figure, str]:
+    """The term-sensitivity chart of one judgment that :func:`has_sensitivity`, named and with alt text."""
     labels = labels or {}
-    figures = []
-    for judgment in judgments:
-        sensitivity = judgment.get("sensitivity")
-        if not sensitivity or not sensitivity["variations"]:
-            continue
-        probability = judgment["probability"]["probability"]
-        error = judgment["probability"].get("standard_error") or 0.0
-        ax = term_sensitivity_chart(sensitivity, probability, error=error, labels=labels)
-        low, high = sensitivity["probability_range"]
-        alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
-               f"this run, ranges from {low:.1%} to {high:.1%} as each of "
-               f"{len(sensitivity['parameters'])} uncertain inputs is set to either end of its plausible range"
-               + (f"; the band changes with {', '.join(labels.get(n, n) for n in sensitivity['changed_by'])}."
-                  if sensitivity["changed_by"]
-                  else "; the band never changes."))
-        figures.append((f"sensitivity_{judgment['id']}", ax.figure, alt))
-    return figures
+    sensitivity = judgment["sensitivity"]
+    probability = judgment["probability"]["probability"]
+    error = judgment["probability"].get("standard_error") or 0.0
+    ax = term_sensitivity_chart(sensitivity, probability, error=error, labels=labels)
+    low, high = sensitivity["probability_range"]
+    alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
+           f"this run, ranges from {low:.1%} to {high:.1%} as each of "
+           f"{len(sensitivity['parameters'])} uncertain inputs is set to either end of its plausible range"
+           + (f"; the band changes with {', '.join(labels.get(n, n) for n in sensitivity['changed_by'])}."
+              if sensitivity["changed_by"]
+              else "; the band never changes."))
+    return f"sensitivity_{judgment['id']}", ax.figure, alt
 
 
 def shown_inputs(rows: dict[str, list[dict]], probability: float, error: float) -> list[str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 from pathlib import Path
 
 import jinja2
@@ -45,6 +44,7 @@ from estimates.paths import TEMPLATE_DIR
 from estimates.registry import MODELS
 from estimates.report import front_page
 from estimates.report.case_words import in_case_words
+from estimates.report.figure_store import Drawn, FigureStore, png_bytes
 from estimates.report.glossary import add_glossary
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
@@ -55,12 +55,15 @@ HANDLING = "UNCLASSIFIED — open sources only — not an official assessment of
 AUTHOR = "estimates analytic suite (automated, reproducible run; no manual edits)"
 
 
-def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=None) -> Path:
+def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=None,
+                    store: FigureStore | None = None) -> Path:
     """Write ``briefing.html``, its figures (PNG) and key tables (CSV) into ``run_dir``.
 
     ``changes`` is an :class:`estimates.report.diff.Comparison` with an earlier run, or ``None``.
+    ``store`` keeps figure sets between runs (:mod:`estimates.report.figure_store`); without one,
+    every figure is drawn.
     """
-    from estimates.charts import judgment_figures
+    from estimates.charts import has_sensitivity, judgment_figure
 
     run_dir = Path(run_dir)
     env = _environment()
@@ -68,18 +71,30 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
     models = [m for m in results if isinstance(results[m], dict) and m != "case"]
     ordered = [m for m in MODELS if m in models] + [m for m in models if m not in MODELS]
 
+    def drawn(drawn_from: dict, draw) -> list[Drawn]:
+        if store is None:
+            return [Drawn(name, png_bytes(figure), alt) for name, figure, alt in draw()]
+        return store.figures(drawn_from, draw)
+
     figures: dict[str, dict] = {}
     for model in ordered:
         if model in MODELS:
-            for name, figure, alt in MODELS[model].figures(results[model]):
-                figures[name] = _embed(run_dir, name, figure, alt)
+            for figure in drawn({"model": model, "section": results[model]},
+                                lambda model=model: MODELS[model].figures(results[model])):
+                figures[figure.name] = _embed(run_dir, figure)
     judgments = gather_judgments(results, ordered)
     # Readers see inputs by their labels, in the case's words, never by identifier.
     labels = {spec.name: in_case_words(spec.label, case) for spec in specs()}
     env.filters["label"] = lambda name: labels.get(name) or label(name)
     robustness = {}
-    for name, figure, alt in judgment_figures([row["judgment"] for row in judgments], labels=labels):
-        robustness[name.removeprefix("sensitivity_")] = _embed(run_dir, name, figure, alt)
+    for judgment in (row["judgment"] for row in judgments if has_sensitivity(row["judgment"])):
+        # The chart names its inputs by label: those labels are part of what it is drawn from.
+        sensitivity = judgment["sensitivity"]
+        named = {name: labels.get(name) for name in [*sensitivity["parameters"], *sensitivity["changed_by"],
+                                                     *(v["parameter"] for v in sensitivity["variations"])]}
+        for figure in drawn({"judgment": judgment, "labels": named},
+                            lambda judgment=judgment: [judgment_figure(judgment, labels)]):
+            robustness[judgment["id"]] = _embed(run_dir, figure)
 
     sources = gather_sources(results, ordered)
     parameters = gather_parameters(results, ordered)
@@ -318,16 +333,10 @@ def _unit(name: str) -> str:
         return ""
 
 
-def _embed(run_dir: Path, name: str, figure, alt: str) -> dict:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-    plt.close(figure)
-    data = buffer.getvalue()
-    atomic_write(run_dir / f"{name}.png", data)
-    return {"name": name, "alt": alt, "file": f"{name}.png",
-            "src": "data:image/png;base64," + base64.b64encode(data).decode()}
+def _embed(run_dir: Path, figure: Drawn) -> dict:
+    atomic_write(run_dir / f"{figure.name}.png", figure.png)
+    return {"name": figure.name, "alt": figure.alt, "file": f"{figure.name}.png",
+            "src": "data:image/png;base64," + base64.b64encode(figure.png).decode()}
 
 
 

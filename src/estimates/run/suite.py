@@ -23,7 +23,7 @@ from estimates.errors import EXIT_FAILED, EXIT_OK, InputError
 from estimates.parameters.schema import Parameters
 from estimates.paths import PROJECT_DIR
 from estimates.report.results_schema import SCHEMA_VERSION
-from estimates.run.cache import source_hash
+from estimates.run.cache import CACHE_DIR, source_hash
 from estimates.run.execute import execute_notebooks, one_line_error, run_log
 from estimates.run.plan import NotebookSpec, default_suite, preflight
 from estimates.storage import dump_json, point_link, write_json
@@ -238,6 +238,7 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         return _fail(manifest, run_dir, f"results.json does not match its schema at '{where}': {error.message}")
     from estimates.report.briefing import render_briefing
     from estimates.report.diff import KEPT, compare_with_previous, keep_inputs
+    from estimates.report.figure_store import FIGURES_DIR, FigureStore
 
     # A failed write (a full disk) or a failed rendering must leave the run marked failed and
     # `latest` where it was, like a failed notebook.
@@ -255,7 +256,12 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         changes = compare_with_previous(out_root, run_dir, results, manifest, since=since)
         if changes is not None:
             manifest["compared_with"] = changes.to_dict()
-        render_briefing(results, manifest, run_dir, changes=changes)
+        # Figures whose sections did not change are re-used, unless --force asks for all afresh.
+        store = FigureStore(out_root / CACHE_DIR / FIGURES_DIR, manifest["package"]["source_sha256"],
+                            read=not run.force)
+        render_briefing(results, manifest, run_dir, changes=changes, store=store)
+        store.prune()
+        run_log.info("briefing: %d figure sets drawn, %d re-used", store.misses, store.hits)
         write_json(run_dir / "manifest.json", manifest)
         point_link(out_root / "latest", run_dir.name)
     except OSError as error:
