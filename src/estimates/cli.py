@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
 
     params = resolve_parameters(args)
     since = check_since(args.out, args.since)
-    preflight(args.out, params=params)
+    preflight(args.out, params=params)  # invalid input exits 2 here, before anything is created
     if args.pdf:
         from estimates.report.pdf import PdfError, find_chromium
 
@@ -121,7 +121,8 @@ def _run(args: argparse.Namespace) -> int:
 
     with signals_raise(), terminal_progress():
         outcome = run_suite(params, args.out, jobs=args.jobs, force=args.force, keep=args.keep,
-                            wait=not args.no_wait, on_wait=waiting, since=since)
+                            wait=not args.no_wait, on_wait=waiting, since=since,
+                            inputs_checked=True)
     stream = sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr
     print(outcome.message if outcome.exit_code == EXIT_OK else f"estimates: run failed: {outcome.message} "
           f"(kept in {outcome.run_dir})", file=stream)

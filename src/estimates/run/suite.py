@@ -142,7 +142,7 @@ class _Run:
 
 def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...] | None = None,
               jobs: int | None = None, force: bool = False, keep: int | None = None, wait: bool = True,
-              on_wait=None, since: str | Path | None = None) -> RunOutcome:
+              on_wait=None, since: str | Path | None = None, inputs_checked: bool = False) -> RunOutcome:
     """Execute the suite for validated ``params`` and write one run directory under ``out_root``.
 
     Holds the lock on ``out_root`` throughout (``wait=False``: raise
@@ -155,7 +155,8 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     the same case that is not a scenario (:func:`estimates.report.diff.previous_published`). A
     ``KeyboardInterrupt`` (SIGINT, or SIGTERM through :func:`estimates.run.locking.signals_raise`)
     kills the kernels, marks the run interrupted in its manifest and propagates; ``latest`` does not
-    move.
+    move. ``inputs_checked``: the caller has just read and checked the input files (the CLI, to exit
+    2 before anything starts), so they are read again only if the run waits for the lock.
     """
     from estimates.run.cache import Cache
     from estimates.run.locking import RootLock
@@ -168,12 +169,20 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     out_root = Path(out_root)
     since = check_since(out_root, since)
     suite = tuple(suite or default_suite(params))
-    preflight(out_root, suite, params)
+    # Reading every input file takes a tenth of a second, and the first time several seconds of imports.
+    preflight(out_root, suite, None if inputs_checked else params)
     out_root.mkdir(parents=True, exist_ok=True)
     run = _Run(jobs=jobs or os.cpu_count() or 1, force=force, cache=Cache(out_root))
-    with RootLock(out_root, wait=wait, on_wait=on_wait):
+    waited: list = []
+
+    def waiting(pid: int | None) -> None:
+        waited.append(pid)
+        if on_wait is not None:
+            on_wait(pid)
+
+    with RootLock(out_root, wait=wait, on_wait=waiting):
         try:
-            outcome = _run_locked(params, out_root, suite=suite, run=run, since=since)
+            outcome = _run_locked(params, out_root, suite=suite, run=run, since=since, recheck=bool(waited))
         except KeyboardInterrupt as error:
             run.interrupted(error)
             raise
@@ -199,9 +208,10 @@ def check_since(out_root: Path, since: str | Path | None) -> Path | None:
 
 
 def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...], run: _Run,
-                since: Path | None = None) -> RunOutcome:
-    """The body of :func:`run_suite`, with the output root's lock held."""
-    preflight(out_root, suite, params)
+                since: Path | None = None, recheck: bool = False) -> RunOutcome:
+    """The body of :func:`run_suite`, with the output root's lock held. The input files were checked
+    just before the lock was taken; ``recheck`` (the run waited for another) reads them again."""
+    preflight(out_root, suite, params if recheck else None)
     started = dt.datetime.now(dt.timezone.utc)
     run_dir = new_run_dir(out_root, started)
     manifest = {

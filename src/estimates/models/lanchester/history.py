@@ -32,7 +32,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from estimates.core.quantities import Interval, _plain
@@ -105,10 +104,15 @@ def slope_fit(log_force_ratio, log_exchange_ratio, *, level: float = 0.9) -> Slo
         raise ValueError("every battle has the same casualty-exchange ratio; the slope has no error to estimate")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1); got {level}")
+    # statsmodels' OLS alone, not statsmodels.api (0.6 s to import, most of it never used here): the
+    # run checks its inputs in a process that loads this module without fitting anything.
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools import add_constant
+
     fit = stats.linregress(x, y)
     half = stats.t.ppf(0.5 + level / 2, x.size - 2) * fit.stderr
     with np.errstate(divide="ignore", invalid="ignore"):
-        robust = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=True)
+        robust = OLS(y, add_constant(x)).fit(cov_type="HC3", use_t=True)
         low, high = robust.conf_int(alpha=1 - level)[1]
     # HC3 divides each residual by 1 - leverage; a battle with leverage 1 (every other battle at
     # one force ratio) leaves it undefined, and then there is no robust interval to report.
