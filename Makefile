@@ -35,8 +35,8 @@ $(SCREENSHOT_ROOT)/latest/briefing.html: $(STAMP) $(SCREENSHOT_INPUTS)
 	rm -rf $(SCREENSHOT_ROOT)
 	$(BIN)/estimates run --out $(SCREENSHOT_ROOT)
 
-lab: $(STAMP)  ## open the notebooks in JupyterLab with the project's environment
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP)  ## open the notebooks in JupyterLab, on a working copy in lab/ (git ignores it; notebooks/ stays as stored)
+	$(BIN)/estimates lab
 
 params: $(STAMP)  ## list every parameter
 	$(BIN)/estimates params

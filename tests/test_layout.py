@@ -31,7 +31,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("estimates.report", "estimates.report.record", "estimates.report.provenance"),
     (r"estimates.models.<model>.*",),
     ("estimates.report.*",),
-    ("estimates.run", "estimates.run.*"),
+    # running the suite; the analyst's workbench (JupyterLab on a working copy) and its browser driver
+    ("estimates.run", "estimates.run.*", "estimates.workbench", "estimates.lab_browser"),
     ("estimates.sweep", "estimates.sweep.*"),
     ("estimates.cli",),
 )

@@ -66,6 +66,25 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
                            "-p", "btg_inefective", "35"], capture_output=True, text=True, timeout=600)
     assert done.returncode != 0
     assert "unknown parameter 'btg_inefective'; did you mean 'units_ineffective'?" in done.stderr
+    # In the notebook, as an analyst sees it: the validation cell fails with one line, no traceback.
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    errors = [(i, o) for i, c in enumerate(out.cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1
+    where, error = errors[0]
+    assert "model.validate(globals())" in out.cells[where].source
+    assert error.traceback == [f"ParameterError: {error.evalue}"] and "btg_inefective" in error.evalue
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.name)
+def test_stored_kernel_is_the_installed_one(path):
+    # JupyterLab marks a notebook modified when its kernelspec differs from the kernel it starts.
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("python3")
+    stored = nbformat.read(path, as_version=4).metadata.kernelspec
+    assert (stored.name, stored.display_name, stored.language) == ("python3", installed.display_name,
+                                                                   installed.language)
 
 
 def test_injected_names_are_read_from_papermills_cell_only():

@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--pdf", action="store_true",
                      help="also write briefing.pdf with headless Chromium (checked before the run starts)")
 
+    lab = commands.add_parser("lab", help="open the notebooks in JupyterLab, on a working copy in lab/ that git ignores")
+    lab.add_argument("--dir", type=Path, metavar="DIR", help="the working copy's folder (default: lab/ in the project)")
+    lab.add_argument("--port", type=_positive_int, metavar="N", help="JupyterLab's port (default: its own choice)")
+    lab.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+
     diff = commands.add_parser("diff", help="what changed between two runs, and which inputs caused it")
     diff.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run directory")
     diff.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run directory")
@@ -165,6 +170,12 @@ def _sweep(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from estimates.workbench import WORK_DIR, open_lab
+
+    return open_lab(args.dir or WORK_DIR, port=args.port, browser=not args.no_browser)
+
+
 def _params() -> int:
     import pandas as pd
 
@@ -194,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diff(args)
         if args.command == "case":
             return _case(args)
+        if args.command == "lab":
+            return _lab(args)
         return _params()
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)

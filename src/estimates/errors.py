@@ -12,5 +12,17 @@ EXIT_BUSY = 75  # another run holds the output root's lock and --no-wait was giv
 # Interrupted by a signal: 128 + its number, 130 for SIGINT, 143 for SIGTERM (see estimates.run.locking).
 
 
-class InputError(ValueError):
+class OneLineError(Exception):
+    """An error whose message is the whole story: in a notebook it shows as that one line.
+
+    IPython (JupyterLab's kernel, and papermill's) shows the lines ``_render_traceback_`` returns in
+    place of a traceback; through the suite's own code, a traceback would bury the message an
+    analyst needs under twenty lines of frames.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class InputError(OneLineError, ValueError):
     """A run cannot start: bad input or environment. Nothing has been created on disk."""

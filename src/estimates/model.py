@@ -202,3 +202,25 @@ class Model:
         """Plain-language notes on unusual but valid inputs."""
         report = self._optional("report")
         return list(report.notes(section)) if report and hasattr(report, "notes") else []
+
+    def what_this_says(self, section: dict):
+        """The notebook's closing words, from its recorded section: the model's own ``conclusion``
+        where its ``report`` has one; otherwise its headline, key judgments, what the inputs settle
+        and its notes on unusual inputs."""
+        from estimates.core.display import Prose, percent
+
+        report = self._optional("report")
+        if report is not None and hasattr(report, "conclusion"):
+            return report.conclusion(section)
+        paragraphs = [self.headline(section)] if self.headline(section) else []
+        judgments = section.get("judgments") or []
+        if judgments:
+            paragraphs.append("**Key judgments.**\n\n" + "\n".join(
+                f"- {j['sentence']} ({percent(j['probability']['probability'], j['probability'].get('standard_error'))})"
+                for j in judgments))
+        settled = section.get("constraints") or []
+        if settled:
+            paragraphs.append("**What the inputs settle.**\n\n" + "\n".join(f"- {c['sentence']}" for c in settled))
+        paragraphs += self.notes(section)
+        return Prose(tuple(paragraphs or ["This model records no headline or judgment."]), "What this says")
+

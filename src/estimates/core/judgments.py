@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from estimates.core.display import Table, percent
 from estimates.core.quantities import ExactProbability, MonteCarloProbability
 from estimates.core.wording import Likelihood, likelihood, opening
 
@@ -146,6 +147,23 @@ def judgments_frame(judgments: list[Judgment]) -> pd.DataFrame:
             "{:.1%} to {:.1%}".format(*j.sensitivity.probability_range) for j in judgments
         ]
     return frame
+
+
+def judgments_table(judgments: list[Judgment] | tuple[Judgment, ...], caption: str = "Key judgments") -> Table:
+    """The judgments as a reader should see them in a notebook: each sentence whole, its probability
+    as a percentage (with the Monte Carlo error where it was simulated), its basis and claims, and,
+    where computed, how far its probability moves across the inputs' plausible ranges."""
+    rows = []
+    for j in judgments:
+        error = j.probability.standard_error if isinstance(j.probability, MonteCarloProbability) else None
+        row = {"judgment": j.sentence, "probability": percent(j.probability.probability, error),
+               "basis": j.basis, "claims": ", ".join(j.claim_ids) or "none"}
+        if j.sensitivity is not None:
+            low, high = j.sensitivity.probability_range
+            row["across plausible inputs"] = (f"{100 * low:.1f}% to {100 * high:.1f}%; the term "
+                                              + ("holds" if j.sensitivity.holds else "changes"))
+        rows.append(row)
+    return Table(pd.DataFrame(rows, index=pd.Index([j.id for j in judgments], name="id")), caption)
 
 
 def _plain(value: Any) -> Any:

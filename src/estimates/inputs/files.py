@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
-from estimates.errors import InputError
+from estimates.errors import InputError, OneLineError
 
 T = TypeVar("T")
 
 
-class LedgerError(ValueError):
+class LedgerError(OneLineError, ValueError):
     """An input file cannot be used; the message is one line naming the file, row and field."""
 
 

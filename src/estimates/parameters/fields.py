@@ -11,11 +11,13 @@ from typing import Any
 
 from pydantic import Field
 
+from estimates.errors import OneLineError
+
 #: Source of a parameter no claim reports: the analyst's own assumption.
 ASSUMPTION = "assumption"
 
 
-class ParameterError(ValueError):
+class ParameterError(OneLineError, ValueError):
     """A parameter failed validation; the message is one line naming it and what is allowed."""
 
 

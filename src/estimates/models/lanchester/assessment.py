@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from estimates.core.display import Table
 from estimates.core.distributions import prior_parameters
 from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.vocabulary import Vocabulary
@@ -37,7 +38,7 @@ from estimates.inputs.loss_claims import (
     revision_consistent,
     up_to,
 )
-from estimates.models.lanchester import MODEL
+from estimates.models.lanchester import MODEL, reading
 from estimates.models.lanchester import equations as lanchester
 from estimates.models.lanchester import fitting as lanchester_fit
 from estimates.models.lanchester import history as lanchester_history
@@ -124,19 +125,14 @@ class LanchesterAssessment:
     #: The case's words (:class:`~estimates.core.vocabulary.Vocabulary`).
     words: Vocabulary = GENERIC
 
-    def iwo_jima_frame(self) -> pd.DataFrame:
-        recorded = lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY]
-        rows = {method: {f"US casualties by day {CHECK_DAY}": t.at(CHECK_DAY)["US casualties"],
-                         "relative to recorded": t.at(CHECK_DAY)["US casualties"] / recorded - 1.0,
-                         "Japanese annihilated (day)": t.annihilated_n}
-                for method, t in self.iwo_jima.items()}
-        return pd.DataFrame(rows).T
+    def iwo_jima_table(self) -> Table:
+        return reading.iwo_jima_table(self, CHECK_DAY, lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY])
 
-    def tempo_frame(self) -> pd.DataFrame:
-        if self.tempo is None:
-            return pd.DataFrame()
-        return pd.concat([fit.summary() for fit in self.tempo.fits]).join(
-            self.tempo.summary()[["delta_aic", "akaike_weight"]])
+    def tempo_table(self) -> Table:
+        return reading.tempo_table(self)
+
+    def history_table(self) -> Table:
+        return reading.history_table(self)
 
     def summary(self) -> pd.DataFrame:
         """The key numbers, each with its 90% interval where it has one."""
@@ -163,9 +159,30 @@ class LanchesterAssessment:
         table.index.name = "quantity (90% intervals)"
         return table
 
+    def summary_table(self) -> Table:
+        """:meth:`summary` as a reader sees it: every figure rounded to what it means."""
+        return reading.summary_table(self, CHECK_DAY, lanchester.IWO_JIMA.recorded_casualties_m[CHECK_DAY])
+
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format="{:.4g}".format) + self.tempo_frame().to_html(
-            float_format="{:.4g}".format)
+        return self.summary_table()._repr_html_()
+
+    def plot_iwo_jima(self, ax=None):
+        from estimates.models.lanchester import charts
+
+        ax = charts.iwo_jima_chart(self.to_dict()["iwo_jima"], ax=ax)
+        ax.set_title("Iwo Jima under Engel's coefficients: strengths by day, three ways")
+        return ax
+
+    def plot_tempo(self, ax=None):
+        """The claimed losses with the fitted shapes (nothing before three days of claims)."""
+        from estimates.models.lanchester import charts
+
+        tempo = self.to_dict()["tempo"]
+        if tempo is None:
+            return None
+        ax = charts.tempo_chart(tempo, ax=ax)
+        ax.set_title(f"Claimed personnel losses of {self.words.subject} and the two fitted shapes")
+        return ax
 
     def plot(self, ax=None):
         """The tempo fits (the historical scatter before three days of claims) on ``ax``; without

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.randomness import model_rng
 from estimates.core.sobol import SobolResult, sobol_indices
@@ -45,6 +46,7 @@ from estimates.models.resupply.simulation import (
     count_events,
     simulate,
 )
+from estimates.models.resupply.tables import indicators_table
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
 
@@ -161,6 +163,10 @@ class ResupplyStudy:
 
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
+
+    def indicators_table(self) -> Table:
+        """The indicators to watch, judgment by judgment (empty without sensitivity)."""
+        return indicators_table(self.indicators, {j.id: j.statement for j in self.judgments})
 
     def _repr_html_(self) -> str:
         return self.simulation._repr_html_()

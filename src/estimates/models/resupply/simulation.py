@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.quantities import (
     DEFAULT_QUANTILES,
@@ -28,6 +29,7 @@ from estimates.models.resupply.capability import (
 from estimates.models.resupply.draws import CommonDraws, chunks
 from estimates.models.resupply.evidence import describe
 from estimates.models.resupply.judgments import Constraint, Counts, build
+from estimates.models.resupply.tables import truth_table
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +110,10 @@ class ResupplySimulation:
 
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
+
+    def truth_table(self) -> Table:
+        """Each transfer claim's grade and the chance it is true."""
+        return truth_table(self.truth)
 
     def left_out(self) -> pd.DataFrame:
         """Consignments not counted: after the cut-off (with their claim's report date), or without
