@@ -11,7 +11,7 @@ SCREENSHOT_ROOT := reports/screenshots
 SCREENSHOT_INPUTS := $(shell find src data notebooks -type f -not -path '*/__pycache__/*' \
 	-not -path '*/.ipynb_checkpoints/*' 2>/dev/null)
 
-.PHONY: briefing test lab params readme-figures screenshots chromium clean
+.PHONY: briefing test lab lab-screenshots params readme-figures screenshots chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("estimates needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,9 @@ screenshots: $(SCREENSHOT_ROOT)/latest/briefing.html  ## the front page on scree
 $(SCREENSHOT_ROOT)/latest/briefing.html: $(STAMP) $(SCREENSHOT_INPUTS)
 	rm -rf $(SCREENSHOT_ROOT)
 	$(BIN)/estimates run --out $(SCREENSHOT_ROOT)
+
+lab-screenshots: $(STAMP)  ## each notebook in JupyterLab after Run All, as docs/notebook-<name>.png (needs Chromium)
+	$(BIN)/python -m estimates.lab_browser docs
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab, on a working copy in lab/ (git ignores it; notebooks/ stays as stored)
 	$(BIN)/estimates lab

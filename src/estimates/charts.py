@@ -4,6 +4,8 @@ the axes, so a figure looks the same in a notebook (from a result object) and in
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
@@ -153,10 +155,12 @@ def term_sensitivity_chart(sensitivity: dict, probability: float, ax=None, error
     return ax
 
 
-def judgment_figures(judgments: list[dict], labels: dict[str, str] | None = None) -> list[tuple[str, plt.Figure, str]]:
+def judgment_figures(judgments: list[dict], labels: dict[str, str] | None = None, *,
+                     titled: bool = False) -> list[tuple[str, plt.Figure, str]]:
     """One term-sensitivity chart per recorded judgment that carries a ``sensitivity``, with its alt
-    text; ``labels`` names the inputs as :func:`term_sensitivity_chart` does."""
-    return [judgment_figure(judgment, labels) for judgment in judgments if has_sensitivity(judgment)]
+    text; ``labels`` names the inputs as :func:`term_sensitivity_chart` does. ``titled``: each chart
+    names its judgment above it (a notebook; the briefing prints the judgment beside its chart)."""
+    return [judgment_figure(judgment, labels, titled=titled) for judgment in judgments if has_sensitivity(judgment)]
 
 
 def has_sensitivity(judgment: dict) -> bool:
@@ -164,13 +168,17 @@ def has_sensitivity(judgment: dict) -> bool:
     return bool((judgment.get("sensitivity") or {}).get("variations"))
 
 
-def judgment_figure(judgment: dict, labels: dict[str, str] | None = None) -> tuple[str, plt.Figure, str]:
+def judgment_figure(judgment: dict, labels: dict[str, str] | None = None, *,
+                    titled: bool = False) -> tuple[str, plt.Figure, str]:
     """The term-sensitivity chart of one judgment that :func:`has_sensitivity`, named and with alt text."""
     labels = labels or {}
     sensitivity = judgment["sensitivity"]
     probability = judgment["probability"]["probability"]
     error = judgment["probability"].get("standard_error") or 0.0
     ax = term_sensitivity_chart(sensitivity, probability, error=error, labels=labels)
+    if titled:
+        ax.set_title(textwrap.fill(f"What moves the judgment: {judgment['statement']}", 90), loc="left",
+                     fontsize="medium")
     low, high = sensitivity["probability_range"]
     alt = (f"Sensitivity of the judgment '{judgment['statement']}': its probability, {probability:.1%} in "
            f"this run, ranges from {low:.1%} to {high:.1%} as each of "

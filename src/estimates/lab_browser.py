@@ -50,16 +50,18 @@ _SET_PARAMETERS_JS = """(source) => {
     const cell = w.content.widgets.find(c => c.model.type === "code");
     cell.model.sharedModel.setSource(source);
 }"""
-_RUN_ALL_JS = """async () => {
+_RUN_ALL_JS = """async (seconds) => {
     const w = window.jupyterapp.shell.currentWidget;
     window.jupyterapp.shell.activateById(w.id);  // Run All acts on the notebook in focus
-    await window.jupyterapp.commands.execute("notebook:run-all-cells");
+    const late = new Promise((_, fail) => setTimeout(() => fail(new Error(`Run All took over ${seconds} s`)),
+                                                      seconds * 1000));
+    await Promise.race([window.jupyterapp.commands.execute("notebook:run-all-cells"), late]);
     const code = w.content.widgets.filter(c => c.model.type === "code");
+    code[code.length - 1].node.scrollIntoView({block: "end"});  // the closing "what this says" in view
     return {
         errors: code.flatMap(c => c.model.outputs.toJSON()).filter(o => o.output_type === "error"),
         executed: code.filter(c => c.model.executionCount !== null).length,
         cells: code.length,
-        dirty: w.context.model.dirty,
         text: w.content.node.innerText,
     };
 }"""
@@ -139,7 +141,7 @@ def run_all(browser, address: str, notebook: str, *, parameters: str | None = No
         page.wait_for_function(_READY_JS, timeout=START_S * 1000)
         if parameters is not None:
             page.evaluate(_SET_PARAMETERS_JS, parameters)
-        found = page.evaluate(_RUN_ALL_JS)
+        found = page.evaluate(_RUN_ALL_JS, RUN_S)
         image = page.screenshot(full_page=False) if screenshot else b""
         return RunAll(notebook, found["errors"], found["executed"], found["cells"], found["text"], image)
     finally:

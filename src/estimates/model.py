@@ -216,7 +216,8 @@ class Model:
         judgments = section.get("judgments") or []
         if judgments:
             paragraphs.append("**Key judgments.**\n\n" + "\n".join(
-                f"- {j['sentence']} ({percent(j['probability']['probability'], j['probability'].get('standard_error'))})"
+                f"- {j['sentence']} Probability "
+                f"{percent(j['probability']['probability'], j['probability'].get('standard_error'))}."
                 for j in judgments))
         settled = section.get("constraints") or []
         if settled:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 #: Left-aligned, top-aligned, wrapping cells: JupyterLab right-aligns table cells for numbers.
-_STYLE = ("<style>.estimates-table td, .estimates-table th {text-align: left; vertical-align: top; "
+_STYLE = ("<style>table.estimates-table td, table.estimates-table th {text-align: left; vertical-align: top; "
           "white-space: normal; max-width: 42em;}</style>")
 
 

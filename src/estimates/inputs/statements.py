@@ -33,8 +33,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from estimates.core.calendar import day_number
+from estimates.core.display import Table
 from estimates.inputs.files import LedgerError, read_input
 
 COLUMNS = ("observation_id", "claim_ids", "event_date", "count_low", "count_high", "share_above", "reading")
@@ -239,3 +241,21 @@ def _integer(value: str | None, error) -> int | None:
     if number < 0:
         raise error()
     return number
+
+
+def statements_table(statements) -> Table:
+    """The official statements the joint estimate reads: what each says, and when it may describe."""
+    rows = {}
+    for s in statements:
+        if s.count_low is not None:
+            said = f"{s.count_low}" if s.count_low == s.count_high else f"{s.count_low} to {s.count_high}"
+        elif s.share_above is not None:
+            said = f"more than {s.share_above:.0%}"
+        else:
+            said = f"fewer than {s.share_below:.0%}" if s.share_below is not None else "no count"
+        latest = s.date_latest or s.date
+        rows[s.observation_id] = {"says": said, "describes a day from": f"{s.date:%d %B %Y}",
+                                  "to": f"{latest:%d %B %Y}", "claims": ", ".join(s.claim_ids)}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "statement"
+    return Table(frame, "The statements the joint estimate reads")

@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
 from estimates.core.hazard import daily_hazard_from_probability
-from estimates.core.judgments import Judgment, judgments_frame
+from estimates.core.judgments import Judgment, judgments_frame, judgments_table
 from estimates.core.proportion import (
     ProportionEstimate,
     ReportedRate,
@@ -42,8 +43,8 @@ from estimates.core.quantities import (
 from estimates.core.wording import long_date
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
-from estimates.inputs.statements import Statement, load_statements
-from estimates.models.attrition import MODEL
+from estimates.inputs.statements import Statement, load_statements, statements_table
+from estimates.models.attrition import MODEL, tables
 from estimates.models.attrition.evidence import Evidence, check_statements, evidence
 from estimates.models.attrition.projection import CHUNK, Projection, project_effective  # noqa: F401  (re-exported)
 from estimates.models.attrition.readings import SeventyFiveReadings
@@ -157,8 +158,20 @@ class AttritionAssessment:
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
 
+    def summary_table(self) -> Table:
+        return tables.summary_table({name: tuple(row) for name, row in self.summary().iterrows()})
+
+    def claims_table(self) -> Table:
+        return tables.claims_table(self.claims)
+
+    def statements_table(self) -> Table:
+        return statements_table(self.evidence.used)
+
+    def readings_table(self) -> Table:
+        return tables.readings_table(self.to_dict()["joint"]["readings"])
+
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format="{:.4f}".format) + self.judgments_frame().to_html()
+        return self.summary_table()._repr_html_() + judgments_table(self.judgments)._repr_html_()
 
     def plot(self, ax=None):
         """The projection's fan chart, labelled in the case's words."""

@@ -68,8 +68,10 @@ def tempo_table(result) -> Table:
     ranked = result.tempo.summary()
     rows = {}
     for fit in result.tempo.fits:
-        rows[fit.shape] = {"coefficient": f"{fit.coefficient:.3g} {fit.unit}",
-                           "90% interval": f"{fit.interval.low:.3g} to {fit.interval.high:.3g}",
+        # A per-capita hazard reads as a percentage a day; a constant rate as troops a day.
+        word = per_day if fit.shape == "constant-hazard" else (lambda v, unit=fit.unit: f"{v:,.0f} {unit}")
+        rows[fit.shape] = {"coefficient": word(fit.coefficient),
+                           "90% interval": f"{word(fit.interval.low)} to {word(fit.interval.high)}",
                            "AIC difference from the best": f"{ranked.loc[fit.shape, 'delta_aic']:.1f}",
                            "Akaike weight": f"{ranked.loc[fit.shape, 'akaike_weight']:.0%}",
                            "laws": ", ".join(fit.laws)}

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
 from estimates.core.judgments import Judgment
 from estimates.errors import InputError
 from estimates.inputs.case import CASE_FILE
@@ -37,7 +38,7 @@ from estimates.inputs.loss_claims import (
     up_to,
 )
 from estimates.inputs.transfers import Holding, load_holdings
-from estimates.models.losses import MODEL
+from estimates.models.losses import MODEL, tables
 from estimates.models.losses.crosscheck import (
     LossCrossCheck,
     assess_losses,
@@ -199,8 +200,17 @@ class LossAssessment:
         """The reported count's place in the predictive distribution, at each concentration scanned."""
         return self.check.concentration_scan.set_index("concentration")
 
+    def summary_table(self) -> Table:
+        return tables.summary_table(self.check)
+
+    def sensitivity_table(self) -> Table:
+        return tables.sensitivity_table(self.check)
+
+    def check_table(self) -> Table:
+        return tables.check_table(self.check)
+
     def _repr_html_(self) -> str:
-        return self.check._repr_html_() + self.check_frame().to_html(float_format="{:.3f}".format)
+        return self.summary_table()._repr_html_() + self.check_table()._repr_html_()
 
     def judgments_frame(self) -> pd.DataFrame:
         from estimates.core.judgments import judgments_frame

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
+
 #: Two-sided tail probability below which the reported count is read as in a tail of the predictive
 #: distribution: the complement of the 90% intervals the suite reports everywhere.
 TAIL_LEVEL = 0.10
@@ -93,8 +95,21 @@ class CountCheck:
         """The check as a one-column table."""
         return pd.DataFrame({"value": self.to_dict()}).rename_axis("quantity")
 
+    def table(self) -> Table:
+        """The check in words: where the count falls, both tails, and how it reads."""
+        rows = {"count checked": f"{self.reported}",
+                "percentile in the predicted counts": f"{self.percentile:.0f}",
+                "predicted counts at most the count": f"{self.at_most:.1%}",
+                "predicted counts at least the count": f"{self.at_least:.1%}",
+                "two-sided tail probability": f"{self.tail_probability:.1%} (Monte Carlo error "
+                                              f"±{100 * self.standard_error:.1f} points)",
+                "reading": self.reading,
+                "read as in a tail when": f"the tail probability is under {self.level:.0%}",
+                "predictive draws": f"{self.n_samples:,}"}
+        return Table(pd.DataFrame({"value": rows}).rename_axis("the check"), "Where the count falls")
+
     def _repr_html_(self) -> str:
-        return self.summary().to_html()
+        return self.table()._repr_html_()
 
     def to_dict(self) -> dict:
         return {"reported": self.reported, "percentile": self.percentile, "at_most": self.at_most,

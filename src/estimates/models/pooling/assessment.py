@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from estimates.core.display import Table
 from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.judgments import Judgment
 from estimates.core.proportion import estimate_proportion
@@ -29,7 +30,7 @@ from estimates.core.quantities import (
 from estimates.core.wording import long_date
 from estimates.inputs.claims import Ledger, load_ledger
 from estimates.inputs.files import load_parameter_file
-from estimates.inputs.statements import Statement, load_statements
+from estimates.inputs.statements import Statement, load_statements, statements_table
 from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usable_statements re-exported)
     FROM_PARAMETERS,
     LEFT_OUT,
@@ -38,7 +39,7 @@ from estimates.models.attrition.evidence import (  # noqa: F401  (LEFT_OUT, usab
     usable_statements,
 )
 from estimates.models.attrition.projection import CHUNK
-from estimates.models.pooling import MODEL, joint
+from estimates.models.pooling import MODEL, joint, tables
 from estimates.models.pooling import checks as statement_checks
 from estimates.models.pooling import posterior as pooling
 from estimates.models.pooling.joint import JointEstimate
@@ -146,6 +147,23 @@ class PoolingAssessment:
         from estimates.core.judgments import judgments_frame
 
         return judgments_frame(list(self.judgments))
+
+    def left_out_table(self) -> Table:
+        return tables.left_out_table(self.left_out)
+
+    def statements_table(self) -> Table:
+        return statements_table(self.statements)
+
+    def estimates_table(self) -> Table:
+        return tables.estimates_table(self.estimates_frame().to_dict(orient="index"))
+
+    def checks_table(self) -> Table:
+        return tables.checks_table([
+            {"statement": free.statement.observation_id, "date": free.statement.date,
+             "reported": free.statement.describe(), "free_range": _range(free.quantiles),
+             "free_tail": free.tail_probability, "constant_range": _range(constant.quantiles),
+             "constant_tail": constant.tail_probability}
+            for free, constant in zip(self.checks_free, self.checks_constant)])
 
     def _fits(self) -> dict[str, pooling.PooledFit]:
         if self.pooled is None:

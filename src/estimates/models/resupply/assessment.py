@@ -46,7 +46,12 @@ from estimates.models.resupply.simulation import (
     count_events,
     simulate,
 )
-from estimates.models.resupply.tables import indicators_table
+from estimates.models.resupply.tables import (
+    constraints_table,
+    indicators_table,
+    left_out_table,
+    summary_table,
+)
 from estimates.parameters.schema import Parameters, names_for
 from estimates.parameters.variations import with_term_sensitivity
 
@@ -163,6 +168,15 @@ class ResupplyStudy:
 
     def judgments_frame(self) -> pd.DataFrame:
         return judgments_frame(list(self.judgments))
+
+    def summary_table(self) -> Table:
+        return summary_table(self.simulation.outlooks, self.simulation.binding)
+
+    def constraints_table(self) -> Table:
+        return constraints_table(self.constraints)
+
+    def left_out_table(self) -> Table:
+        return left_out_table(self.simulation.left_out())
 
     def indicators_table(self) -> Table:
         """The indicators to watch, judgment by judgment (empty without sensitivity)."""

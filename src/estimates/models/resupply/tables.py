@@ -31,3 +31,36 @@ def indicators_table(indicators: dict[str, list[dict]], statements: dict[str, st
                          "watch": row["watch"], "the judgment's probability": moves or "n/a"})
     frame = pd.DataFrame(rows)
     return Table(frame.set_index(["judgment", "rank"]) if rows else frame, "Indicators to watch")
+
+
+def summary_table(outlooks, binding: tuple[str, ...]) -> Table:
+    """Per category at the horizon's end: delivered, restored, the chance of any, the share replaced."""
+    rows = {}
+    for o in outlooks:
+        share = o.share_replaced or {}
+        rows[o.label] = {
+            "delivered, median (90%)": f"{o.delivered['0.5'][-1]:.0f} ({o.delivered['0.05'][-1]:.0f} to "
+                                       f"{o.delivered['0.95'][-1]:.0f})",
+            "restored, median": f"{o.restored['0.5'][-1]:.1f} {o.restored_unit}",
+            "chance at least one is restored": percent(o.at_least_one[-1].probability,
+                                                       o.at_least_one[-1].standard_error),
+            "share of losses replaced, median (90%)": (f"{share['0.5']:.1%} ({share['0.05']:.1%} to "
+                                                       f"{share['0.95']:.1%})" if share else "not a unit category"),
+            "binds the outcome": "yes" if o.category in binding else "no"}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "category"
+    return Table(frame, "Capability restored by the horizon's end")
+
+
+def constraints_table(constraints) -> Table:
+    """Events stated instead of judged, each with the sentence that says why."""
+    frame = pd.DataFrame([{"event": c.id, "what the inputs settle": c.sentence} for c in constraints])
+    return Table(frame.set_index("event") if len(frame) else frame,
+                 "What the inputs settle" if len(frame) else "Nothing settled: every event is judged")
+
+
+def left_out_table(frame: pd.DataFrame) -> Table:
+    """Consignments not counted, and why."""
+    shown = frame.fillna("not given").astype(str)
+    return Table(shown, "Consignments left out" if len(shown) else "No consignment left out")
+
