@@ -176,13 +176,27 @@ class AttritionAssessment:
     def plot(self, ax=None):
         """The projection's fan chart, labelled in the case's words."""
         ax = self.projection.plot(ax=ax)
-        ax.set_ylabel(f"effective {self.words.get('unit_plural', 'units')}")
+        units = self.words.get("unit_plural", "units")
+        ax.set_ylabel(f"effective {units}")
+        ax.set_title(f"Effective {units} projected by date from the joint estimate")
+        return ax
+
+    def plot_first_passage(self, ax=None):
+        """The chance that effective units have fallen below the threshold by each date (± 2 s.e.)."""
+        from estimates import charts
+
+        passage = self.projection.first_passage()
+        ax = charts.first_passage_chart(self.projection.dates, [x.probability for x in passage],
+                                        [x.standard_error for x in passage], ax=ax)
+        ax.set_title(f"The chance that effective {self.words.get('unit_plural', 'units')} have fallen below "
+                     f"{self.projection.threshold:g} by each date")
         return ax
 
     def plot_posterior(self, ax=None):
         """The posterior of the per-unit probability with its intervals, labelled in the case's words."""
         ax = self.proportion.plot(ax=ax)
         ax.set_xlabel(f"per-{self._unit} probability of becoming combat-ineffective by {long_date(self.as_of)}")
+        ax.set_title(f"What the count implies for the per-{self._unit} probability: posterior and intervals")
         return ax
 
     def to_dict(self) -> dict:

@@ -69,6 +69,7 @@ class SeventyFiveReadings:
 
         ax = charts.readings_chart(self.summary(), ax=ax)
         ax.set_xlabel(self.words.get("unit_plural", "units"))
+        ax.set_title("The stated share read both ways: what each reading implies")
         return ax
 
     def to_dict(self) -> dict:

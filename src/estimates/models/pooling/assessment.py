@@ -189,7 +189,12 @@ class PoolingAssessment:
         from estimates.models.pooling import charts
 
         section = self.to_dict()
-        return charts.overview(section) if ax is None else charts.pooled_estimates(section, ax=ax)
+        if ax is not None:
+            return charts.pooled_estimates(section, ax=ax)
+        figure = charts.overview(section)
+        figure.suptitle(f"The probability that a unit was ineffective by {long_date(self.count_as_of)}, single "
+                        "report and pooled; each statement against the ones before it")
+        return figure
 
     def to_dict(self) -> dict:
         free = {c.statement.observation_id: c for c in self.checks_free}

@@ -143,7 +143,16 @@ class ResupplySimulation:
     def plot(self, ax=None):
         from estimates.models.resupply import charts
 
-        return charts.arrivals_fan(self.to_dict(), ax=ax)
+        ax = charts.arrivals_fan(self.to_dict(), ax=ax)
+        ax.set_title("Capability the reported transfers restore, by date (median and 90% interval)")
+        return ax
+
+    def plot_share_replaced(self, ax=None):
+        from estimates.models.resupply import charts
+
+        ax = charts.share_replaced_chart(self.to_dict(), ax=ax)
+        ax.set_title("Share of the estimated losses the transfers replace, by category")
+        return ax
 
     def to_dict(self) -> dict:
         return {
