@@ -42,7 +42,7 @@ def stand_ins(monkeypatch):
             entry["status"] = "succeeded"
         return {}, None
 
-    def render(results, manifest, run_dir, *, changes=None):
+    def render(results, manifest, run_dir, *, changes=None, store=None):
         path = Path(run_dir) / "briefing.html"
         path.write_text("<html></html>")
         return path

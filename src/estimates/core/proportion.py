@@ -75,7 +75,8 @@ class ProportionEstimate:
         )
 
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format="{:.4f}".format)
+        # Interval ends and levels are all probabilities: shown as percentages.
+        return self.summary().to_html(float_format=lambda v: f"{100 * v:.1f}%")
 
     def plot(self, ax=None):
         from estimates import (

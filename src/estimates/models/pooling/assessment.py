@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -179,10 +180,8 @@ class PoolingAssessment:
         return self.estimates_frame()
 
     def _repr_html_(self) -> str:
-        checks = self.checks_frame()
-        notes = "".join(f"<p>{note}</p>" for note in self.notes)
-        return (self.summary().to_html(float_format="{:.3f}".format)
-                + ("" if checks.empty else checks.to_html(float_format="{:.3f}".format)) + notes)
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
+        return self.estimates_table()._repr_html_() + self.checks_table()._repr_html_() + notes
 
     def plot(self, ax=None):
         """The pooled estimates on ``ax``; without one, a figure with the statement checks below."""

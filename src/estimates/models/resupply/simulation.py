@@ -29,7 +29,7 @@ from estimates.models.resupply.capability import (
 from estimates.models.resupply.draws import CommonDraws, chunks
 from estimates.models.resupply.evidence import describe
 from estimates.models.resupply.judgments import Constraint, Counts, build
-from estimates.models.resupply.tables import truth_table
+from estimates.models.resupply.tables import summary_table, truth_table
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +138,7 @@ class ResupplySimulation:
         return "; then ".join(parts)
 
     def _repr_html_(self) -> str:
-        return self.summary().to_html(float_format="{:.3f}".format, na_rep="n/a")
+        return summary_table(self.outlooks, self.binding)._repr_html_()
 
     def plot(self, ax=None):
         from estimates.models.resupply import charts
