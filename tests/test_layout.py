@@ -31,9 +31,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("estimates.report", "estimates.report.record", "estimates.report.provenance"),
     (r"estimates.models.<model>.*",),
     ("estimates.report.*",),
+    # the track record: judgments kept across published runs
+    ("estimates.track", "estimates.track.*"),
     # running the suite; the analyst's workbench (JupyterLab on a working copy) and its browser driver
     ("estimates.run", "estimates.run.*", "estimates.workbench", "estimates.lab_browser"),
-    ("estimates.sweep", "estimates.sweep.*"),
+    ("estimates.sweep", "estimates.sweep.*", "estimates.track.listing"),
     ("estimates.cli",),
 )
 

@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--pdf", action="store_true",
                      help="also write briefing.pdf with headless Chromium (checked before the run starts)")
 
+    judgments = commands.add_parser("judgments", help="every key judgment of every published run under an output root")
+    judgments.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
+                           help="the output root (default: reports/)")
+    judgments.add_argument("--case", type=Path, metavar="DIR", help="only the runs of this case folder")
+    judgments.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                           help="how to print them (default: table)")
+
     lab = commands.add_parser("lab", help="open the notebooks in JupyterLab, on a working copy in lab/ that git ignores")
     lab.add_argument("--dir", type=Path, metavar="DIR", help="the working copy's folder (default: lab/ in the project)")
     lab.add_argument("--port", type=_positive_int, metavar="N", help="JupyterLab's port (default: its own choice)")
@@ -170,6 +177,13 @@ def _sweep(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _judgments(args: argparse.Namespace) -> int:
+    from estimates.track.listing import list_judgments
+
+    print(list_judgments(args.out, case=args.case, output=args.format), end="")
+    return EXIT_OK
+
+
 def _lab(args: argparse.Namespace) -> int:
     from estimates.workbench import WORK_DIR, open_lab
 
@@ -207,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _case(args)
         if args.command == "lab":
             return _lab(args)
+        if args.command == "judgments":
+            return _judgments(args)
         return _params()
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import secrets
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -212,6 +213,11 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
     """The body of :func:`run_suite`, with the output root's lock held. The input files were checked
     just before the lock was taken; ``recheck`` (the run waited for another) reads them again."""
     preflight(out_root, suite, params if recheck else None)
+    from estimates.track.store import JudgmentStore
+
+    settled = JudgmentStore(out_root).reconcile()  # the lock is held: no other run is publishing
+    if any(settled.values()):
+        run_log.info("judgments store settled: %s", {k: v for k, v in settled.items() if v})
     started = dt.datetime.now(dt.timezone.utc)
     run_dir = new_run_dir(out_root, started)
     manifest = {
@@ -231,6 +237,9 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         write_json(run_dir / "manifest.json", manifest)
     except OSError as error:
         return _fail(manifest, run_dir, _write_error(error))
+    except sqlite3.Error as error:
+        return _fail(manifest, run_dir, f"the judgments store {out_root / 'judgments.sqlite'} could not be "
+                                        f"written: {error}")
     records, failure = execute_notebooks(
         suite, params, run_dir, run.entries, jobs=run.jobs, cache=run.cache, force=run.force,
         source_sha256=manifest["package"]["source_sha256"],
@@ -249,6 +258,7 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
     from estimates.report.briefing import render_briefing
     from estimates.report.diff import KEPT, compare_with_previous, keep_inputs
     from estimates.report.figure_store import FIGURES_DIR, FigureStore
+    from estimates.track.store import JudgmentStore
 
     # A failed write (a full disk) or a failed rendering must leave the run marked failed and
     # `latest` where it was, like a failed notebook.
@@ -273,9 +283,19 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         store.prune()
         run_log.info("briefing: %d figure sets drawn, %d re-used", store.misses, store.hits)
         write_json(run_dir / "manifest.json", manifest)
+        # Pending until `latest` has moved; a kill in between is settled by the next reconcile.
+        judgments = JudgmentStore(out_root)
+        judgments.record(run_dir, results, manifest)
         point_link(out_root / "latest", run_dir.name)
+        try:
+            judgments.publish(manifest["run_id"])
+        except sqlite3.Error as error:
+            run_log.warning("judgments store: run left pending until the next run settles it: %s", error)
     except OSError as error:
         return _fail(manifest, run_dir, _write_error(error))
+    except sqlite3.Error as error:
+        return _fail(manifest, run_dir, f"the judgments store {out_root / 'judgments.sqlite'} could not be "
+                                        f"written: {error}")
     except Exception as error:
         return _fail(manifest, run_dir, f"writing the briefing failed: {one_line_error(error)}")
     return RunOutcome(run_dir, EXIT_OK, run.summary(run_dir / "briefing.html"), manifest["notebooks"])

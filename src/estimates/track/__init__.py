@@ -1,0 +1,1 @@
+"""The track record: judgments kept across runs, to be scored against what happened."""

@@ -1,0 +1,193 @@
+"""The judgments store: every key judgment of every published run, kept where it can be queried.
+
+One SQLite file per output root, ``ROOT/judgments.sqlite`` (the standard library's ``sqlite3``; WAL
+journal, so readers never wait for a writer). Its schema version is SQLite's ``user_version``, and
+:data:`MIGRATIONS` brings an older file up to date when it is opened.
+
+Publishing a run is file writes and then moving ``latest``, which cannot share a transaction with
+the database. So a run's judgments are written as *pending* before ``latest`` moves and marked
+*published* after; :meth:`JudgmentStore.reconcile` settles whatever a killed run left: a pending run
+whose manifest says it succeeded did publish (the kill came between the move and the mark), any
+other pending run never will and is dropped, and a published run the store lacks (an older store,
+a deleted file) is read again from its ``results.json``. Only published rows are ever listed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from estimates.core import confidence
+from estimates.core.wording import likelihood
+
+FILE = "judgments.sqlite"
+#: Schema changes, in order; the file's ``user_version`` is how many have been applied.
+MIGRATIONS = (
+    """
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        case_folder TEXT NOT NULL,
+        cut_off TEXT,
+        parameters_sha256 TEXT,
+        scenario INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'published')),
+        started_utc TEXT
+    );
+    CREATE TABLE judgments (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        judgment_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        statement TEXT NOT NULL,
+        event_date TEXT,
+        probability REAL NOT NULL,
+        standard_error REAL,
+        band TEXT NOT NULL,
+        confidence TEXT NOT NULL,
+        claim_ids TEXT NOT NULL,
+        PRIMARY KEY (run_id, judgment_id)
+    );
+    """,
+)
+COLUMNS = ("run_id", "case_folder", "cut_off", "scenario", "model", "judgment_id", "statement", "event_date",
+           "probability", "standard_error", "band", "confidence", "claim_ids", "parameters_sha256")
+
+
+def rows_of(run_dir: Path, results: dict, manifest: dict) -> tuple[dict, list[dict]]:
+    """The store's run row and judgment rows for a run, from what it recorded."""
+    from estimates.report.diff import Run
+
+    run = Run(Path(run_dir), manifest, results)
+    sources: dict[str, dict] = {}
+    for model, section in results.items():
+        if isinstance(section, dict):
+            for row in section.get("sources", []):
+                sources.setdefault(row["claim_id"], row)
+    judgments = []
+    for model, section in results.items():
+        if not isinstance(section, dict) or model == "case":
+            continue
+        for judgment in section.get("judgments", []):
+            probability = judgment["probability"]
+            judgments.append({
+                "judgment_id": judgment["id"], "model": model, "statement": judgment["statement"],
+                "event_date": judgment.get("event_date"), "probability": probability["probability"],
+                "standard_error": probability.get("standard_error"),
+                "band": judgment.get("term") or likelihood(probability["probability"]).term,
+                "confidence": confidence.rate(judgment, sources).level,
+                "claim_ids": json.dumps(judgment.get("claim_ids", []))})
+    cut_off = (results.get("case") or {}).get("as_of") or manifest.get("parameters", {}).get("as_of")
+    return ({"run_id": manifest["run_id"], "case_folder": run.case_folder(), "cut_off": cut_off,
+             "parameters_sha256": manifest.get("parameters_sha256"), "scenario": int(run.is_scenario()),
+             "started_utc": manifest.get("started_utc")}, judgments)
+
+
+class JudgmentStore:
+    """The store of one output root."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.path = self.root / FILE
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._migrate(db)
+            yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= len(MIGRATIONS):
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            for script in MIGRATIONS[version:]:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def record(self, run_dir: Path, results: dict, manifest: dict, *, state: str = "pending") -> None:
+        """Write a run's judgments (replacing any earlier rows of the same run), in one transaction."""
+        run, judgments = rows_of(run_dir, results, manifest)
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM runs WHERE run_id = ?", (run["run_id"],))
+                db.execute("INSERT INTO runs VALUES (:run_id, :case_folder, :cut_off, :parameters_sha256, "
+                           ":scenario, :state, :started_utc)", run | {"state": state})
+                db.executemany("INSERT INTO judgments VALUES (:run_id, :judgment_id, :model, :statement, "
+                               ":event_date, :probability, :standard_error, :band, :confidence, :claim_ids)",
+                               [j | {"run_id": run["run_id"]} for j in judgments])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def publish(self, run_id: str) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE runs SET state = 'published' WHERE run_id = ?", (run_id,))
+
+    def reconcile(self, *, drop_pending: bool = True) -> dict[str, list[str]]:
+        """Settle what killed runs left (see the module's docstring). ``drop_pending=False`` when a
+        run may be publishing right now (the caller does not hold the root's lock)."""
+        from estimates.report.diff import DiffError, load_run
+
+        done: dict[str, list[str]] = {"published": [], "dropped": [], "added": []}
+        with self._connect() as db:
+            states = dict(db.execute("SELECT run_id, state FROM runs").fetchall())
+        published = {}
+        for path in self.root.iterdir() if self.root.is_dir() else ():
+            # A run directory is named by its run id; published rows need no second look.
+            if states.get(path.name) == "published" or path.is_symlink() or not (path / "manifest.json").is_file():
+                continue
+            try:
+                run = load_run(path)
+            except (DiffError, OSError, ValueError):
+                continue
+            if run.manifest.get("status") == "succeeded" and (path / "briefing.html").is_file():
+                published[run.manifest["run_id"]] = run
+        for run_id, state in states.items():
+            if state == "pending" and run_id in published:
+                self.publish(run_id)
+                done["published"].append(run_id)
+            elif state == "pending" and drop_pending:
+                with self._connect() as db:
+                    db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+                done["dropped"].append(run_id)
+        for run_id, run in published.items():
+            if run_id not in states:
+                self.record(run.path, run.results, run.manifest, state="published")
+                done["added"].append(run_id)
+        return done
+
+    def judgments(self, *, case_folder: str | None = None) -> pd.DataFrame:
+        """Every judgment of every published run, oldest run first; ``case_folder`` filters."""
+        query = ("SELECT r.run_id, r.case_folder, r.cut_off, r.scenario, j.model, j.judgment_id, j.statement, "
+                 "j.event_date, j.probability, j.standard_error, j.band, j.confidence, j.claim_ids, "
+                 "r.parameters_sha256 FROM judgments j JOIN runs r USING (run_id) WHERE r.state = 'published'")
+        arguments: tuple = ()
+        if case_folder is not None:
+            query += " AND r.case_folder = ?"
+            arguments = (case_folder,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY r.started_utc, r.run_id, j.model, j.judgment_id", arguments).fetchall()
+        frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        frame["claim_ids"] = [", ".join(json.loads(c)) for c in frame["claim_ids"]]
+        frame["scenario"] = frame["scenario"].astype(bool)
+        return frame
