@@ -74,3 +74,29 @@ def test_the_cli_lists_and_filters(root, baseline_run, tmp_path):
     assert other.returncode == 0 and other.stdout.strip().count("\n") == 0  # the header alone
     bad = run_cli("judgments", "--out", str(root), "--format", "xml")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--format" in bad.stderr
+
+
+def test_two_runs_a_resolution_and_the_brier_score_by_hand(root):
+    from .conftest import quick_flags
+
+    done = run_cli("run", "--out", str(root), *quick_flags(), "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(run_cli("judgments", "--out", str(root), "--format", "json").stdout)
+    assert len({r["run_id"] for r in rows}) == 2
+    asked = rows[0]["judgment_id"]
+    resolved = run_cli("resolve", "--out", str(root), asked, "no", "--on", "2022-06-02", "--source", "btg-committed-125")
+    assert resolved.returncode == 0, resolved.stderr
+    # The question was asked in the same words in both runs: both judgments are settled.
+    stored = [r["probability"] for r in rows if r["judgment_id"] == asked and r["statement"] in resolved.stdout]
+    assert len(stored) == 2 and f"{len(stored)} stored judgment(s)" in resolved.stdout
+    scores = json.loads(run_cli("score", "--out", str(root), "--format", "json").stdout)
+    overall = next(s for s in scores if s["case"] == "all")
+    assert overall["n"] == 2 and overall["brier"] == pytest.approx(sum(p ** 2 for p in stored) / 2, abs=1e-12)
+
+
+def test_resolve_refuses_what_it_cannot_settle_in_one_line(root):
+    for args, word in ((["no-such-judgment", "yes", "--on", "2022-06-02", "--source", "x"], "no published judgment"),
+                       (["anything", "yes", "--on", "June", "--source", "x"], "--on"),
+                       (["anything", "maybe", "--on", "2022-06-02", "--source", "x"], "answer")):
+        done = run_cli("resolve", "--out", str(root), *args)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and word in done.stderr, done.stderr

@@ -61,6 +61,19 @@ def _parser() -> argparse.ArgumentParser:
     judgments.add_argument("--format", choices=("table", "csv", "json"), default="table",
                            help="how to print them (default: table)")
 
+    resolve = commands.add_parser("resolve", help="record what happened to a judgment, with the claim that shows it")
+    resolve.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
+                         help="the output root (default: reports/)")
+    resolve.add_argument("judgment_id", metavar="JUDGMENT_ID", help="a judgment id, as 'estimates judgments' lists it")
+    resolve.add_argument("answer", choices=("yes", "no"), help="whether the event happened")
+    resolve.add_argument("--on", required=True, metavar="DATE", help="when it was settled (YYYY-MM-DD)")
+    resolve.add_argument("--source", required=True, metavar="CLAIM_ID", help="the claim that shows it")
+
+    score = commands.add_parser("score", help="Brier and log scores of the resolved judgments, with references")
+    score.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
+                       help="the output root (default: reports/)")
+    score.add_argument("--format", choices=("table", "json"), default="table", help="how to print them")
+
     lab = commands.add_parser("lab", help="open the notebooks in JupyterLab, on a working copy in lab/ that git ignores")
     lab.add_argument("--dir", type=Path, metavar="DIR", help="the working copy's folder (default: lab/ in the project)")
     lab.add_argument("--port", type=_positive_int, metavar="N", help="JupyterLab's port (default: its own choice)")
@@ -178,9 +191,23 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _judgments(args: argparse.Namespace) -> int:
-    from estimates.track.listing import list_judgments
+    from estimates.track.commands import list_judgments
 
     print(list_judgments(args.out, case=args.case, output=args.format), end="")
+    return EXIT_OK
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from estimates.track.commands import resolve
+
+    print(resolve(args.out, args.judgment_id, args.answer, args.on, args.source), end="")
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace) -> int:
+    from estimates.track.commands import score_report
+
+    print(score_report(args.out, args.format), end="")
     return EXIT_OK
 
 
@@ -223,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lab(args)
         if args.command == "judgments":
             return _judgments(args)
+        if args.command == "resolve":
+            return _resolve(args)
+        if args.command == "score":
+            return _score(args)
         return _params()
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)

@@ -52,6 +52,19 @@ MIGRATIONS = (
         PRIMARY KEY (run_id, judgment_id)
     );
     """,
+    # What happened: one outcome per question (a judgment id asked in the same words), with the claim
+    # that shows it.
+    """
+    CREATE TABLE outcomes (
+        judgment_id TEXT NOT NULL,
+        statement TEXT NOT NULL,
+        happened INTEGER NOT NULL,
+        on_date TEXT NOT NULL,
+        source_claim TEXT NOT NULL,
+        recorded_utc TEXT NOT NULL,
+        PRIMARY KEY (judgment_id, statement)
+    );
+    """,
 )
 COLUMNS = ("run_id", "case_folder", "cut_off", "scenario", "model", "judgment_id", "statement", "event_date",
            "probability", "standard_error", "band", "confidence", "claim_ids", "parameters_sha256")
@@ -191,3 +204,37 @@ class JudgmentStore:
         frame["claim_ids"] = [", ".join(json.loads(c)) for c in frame["claim_ids"]]
         frame["scenario"] = frame["scenario"].astype(bool)
         return frame
+
+    def resolve(self, judgment_id: str, happened: bool, on_date: str, source_claim: str) -> tuple[str, int]:
+        """Record what happened to ``judgment_id`` as its newest published run asked it; returns that
+        statement and how many stored judgments (of every run that asked it so) it settles."""
+        import datetime as dt
+
+        with self._connect() as db:
+            found = db.execute("SELECT j.statement FROM judgments j JOIN runs r USING (run_id) WHERE "
+                               "r.state = 'published' AND j.judgment_id = ? ORDER BY r.started_utc DESC, "
+                               "r.run_id DESC LIMIT 1", (judgment_id,)).fetchone()
+            if found is None:
+                known = [row[0] for row in db.execute("SELECT DISTINCT judgment_id FROM judgments ORDER BY 1")]
+                raise KeyError(f"no published judgment '{judgment_id}'; stored: {', '.join(known) or 'none'}")
+            statement = found[0]
+            db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
+                       (judgment_id, statement, int(happened), on_date, source_claim,
+                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+            settled = db.execute("SELECT COUNT(*) FROM judgments j JOIN runs r USING (run_id) WHERE r.state = "
+                                 "'published' AND j.judgment_id = ? AND j.statement = ?",
+                                 (judgment_id, statement)).fetchone()[0]
+        return statement, settled
+
+    def resolved(self, *, scenarios: bool = False) -> pd.DataFrame:
+        """Published judgments whose question has an outcome, each with it (scenario runs left out:
+        they judge a hypothetical, not what was known)."""
+        frame = self.judgments()
+        with self._connect() as db:
+            outcomes = pd.DataFrame(db.execute("SELECT judgment_id, statement, happened, on_date, source_claim "
+                                               "FROM outcomes").fetchall(),
+                                    columns=["judgment_id", "statement", "happened", "on_date", "source_claim"])
+        joined = frame.merge(outcomes, on=["judgment_id", "statement"], how="inner")
+        joined["happened"] = joined["happened"].astype(bool)
+        return joined if scenarios else joined[~joined["scenario"]]
+

@@ -1,0 +1,79 @@
+"""The track-record commands: ``estimates judgments``, ``resolve`` and ``score``, as the text they print."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from estimates.errors import InputError
+from estimates.run.locking import LockBusy, RootLock
+from estimates.track.store import JudgmentStore
+
+
+def opened(root: Path) -> JudgmentStore:
+    """The root's store, settled: pending rows are dropped only while no run can be publishing."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"--out {root}: no such output root; give the folder 'estimates run --out' wrote to")
+    store = JudgmentStore(root)
+    try:
+        with RootLock(root, wait=False):
+            store.reconcile()
+    except LockBusy:
+        store.reconcile(drop_pending=False)
+    return store
+
+
+def list_judgments(root: Path, *, case: Path | None = None, output: str = "table") -> str:
+    """Every judgment of every published run under ``root`` (of ``case`` alone, if given)."""
+    store = opened(root)
+    frame = store.judgments(case_folder=str(Path(case).resolve()) if case is not None else None)
+    if output == "json":
+        return json.dumps(frame.to_dict(orient="records"), indent=1) + "\n"
+    if output == "csv":
+        return frame.to_csv(index=False)
+    if frame.empty:
+        return "no published judgments under " + str(root) + "\n"
+    shown = frame.assign(probability=[f"{100 * p:.1f}%" for p in frame["probability"]])
+    return shown[["run_id", "cut_off", "judgment_id", "probability", "band", "confidence", "scenario"]].to_string(
+        index=False) + "\n"
+
+
+def resolve(root: Path, judgment_id: str, answer: str, on: str, source: str) -> str:
+    """Record what happened to a judgment; one line saying what it settles."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(on)
+    except ValueError:
+        raise InputError(f"--on: a date as YYYY-MM-DD; got '{on}'") from None
+    try:
+        statement, settled = opened(root).resolve(judgment_id, answer == "yes", on, source)
+    except KeyError as error:
+        raise InputError(error.args[0]) from None
+    return (f"resolved '{judgment_id}' ({'happened' if answer == 'yes' else 'did not happen'} by {on}, claim "
+            f"{source}): {settled} stored judgment(s) that {statement}\n")
+
+
+def score_report(root: Path, output: str = "table") -> str:
+    """Scores per case and model, and over everything, of the resolved judgments of non-scenario runs."""
+    from estimates.core.scoring import score
+
+    resolved = opened(root).resolved()
+    if resolved.empty:
+        return "[]\n" if output == "json" else "no resolved judgments yet: record outcomes with 'estimates resolve'\n"
+    groups = [("all", "all", resolved)] + [(case, model, rows) for (case, model), rows
+                                          in resolved.groupby(["case_folder", "model"], sort=True)]
+    scored = [{"case": case, "model": model, **score(rows["probability"], rows["happened"]).to_dict()}
+              for case, model, rows in groups]
+    if output == "json":
+        return json.dumps(scored, indent=1) + "\n"
+    lines = []
+    for row in scored:
+        d = row["decomposition"]
+        lines.append(f"{Path(row['case']).name if row['case'] != 'all' else 'all'} / {row['model']}: "
+                     f"{row['n']} resolved; Brier {row['brier']:.3f} (base rate {row['references']['base_rate']['brier']:.3f}, "
+                     f"50% {row['references']['half']['brier']:.3f}); log {row['log']:.3f}; reliability "
+                     f"{d['reliability']:.3f}, resolution {d['resolution']:.3f}, uncertainty {d['uncertainty']:.3f}")
+    return "\n".join(lines) + "\n"
+
