@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--since", metavar="RUN",
                      help="the run 'what changed' compares with: a run id under --out or a run directory "
                           "(default: the last published run of the same case that is not a scenario)")
+    run.add_argument("--alert-command", metavar="CMD",
+                     help="run CMD (split as a shell would, never run by one) with each alert as JSON on its "
+                          "standard input: a judgment that changed band or confidence since the last published run")
     run.add_argument("--pdf", action="store_true",
                      help="also write briefing.pdf with headless Chromium (checked before the run starts)")
 
@@ -131,6 +134,14 @@ def _run(args: argparse.Namespace) -> int:
 
     params = resolve_parameters(args)
     since = check_since(args.out, args.since)
+    if args.alert_command is not None:
+        import shlex
+
+        try:
+            if not shlex.split(args.alert_command):
+                raise ValueError("it is empty")
+        except ValueError as error:
+            raise InputError(f"--alert-command: a command line as a shell would split it; {error}") from None
     preflight(args.out, params=params)  # invalid input exits 2 here, before anything is created
     if args.pdf:
         from estimates.report.pdf import PdfError, find_chromium
@@ -147,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     with signals_raise(), terminal_progress():
         outcome = run_suite(params, args.out, jobs=args.jobs, force=args.force, keep=args.keep,
                             wait=not args.no_wait, on_wait=waiting, since=since,
-                            inputs_checked=True)
+                            inputs_checked=True, alert_command=args.alert_command)
     stream = sys.stdout if outcome.exit_code == EXIT_OK else sys.stderr
     print(outcome.message if outcome.exit_code == EXIT_OK else f"estimates: run failed: {outcome.message} "
           f"(kept in {outcome.run_dir})", file=stream)

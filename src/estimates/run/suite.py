@@ -83,6 +83,8 @@ class _Run:
     jobs: int
     force: bool
     cache: object
+    #: Run with each alert as JSON on its standard input (:mod:`estimates.track.watch`).
+    alert_command: str | None = None
     entries: dict[str, dict] = field(default_factory=dict)
     run_dir: Path | None = None
     manifest: dict | None = None
@@ -143,7 +145,8 @@ class _Run:
 
 def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, ...] | None = None,
               jobs: int | None = None, force: bool = False, keep: int | None = None, wait: bool = True,
-              on_wait=None, since: str | Path | None = None, inputs_checked: bool = False) -> RunOutcome:
+              on_wait=None, since: str | Path | None = None, inputs_checked: bool = False,
+              alert_command: str | None = None) -> RunOutcome:
     """Execute the suite for validated ``params`` and write one run directory under ``out_root``.
 
     Holds the lock on ``out_root`` throughout (``wait=False``: raise
@@ -173,7 +176,7 @@ def run_suite(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec, 
     # Reading every input file takes a tenth of a second, and the first time several seconds of imports.
     preflight(out_root, suite, None if inputs_checked else params)
     out_root.mkdir(parents=True, exist_ok=True)
-    run = _Run(jobs=jobs or os.cpu_count() or 1, force=force, cache=Cache(out_root))
+    run = _Run(jobs=jobs or os.cpu_count() or 1, force=force, cache=Cache(out_root), alert_command=alert_command)
     waited: list = []
 
     def waiting(pid: int | None) -> None:
@@ -291,6 +294,7 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
             judgments.publish(manifest["run_id"])
         except sqlite3.Error as error:
             run_log.warning("judgments store: run left pending until the next run settles it: %s", error)
+        _watch(out_root, run_dir, results, manifest, changes, run.alert_command)
     except OSError as error:
         return _fail(manifest, run_dir, _write_error(error))
     except sqlite3.Error as error:
@@ -299,6 +303,23 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
     except Exception as error:
         return _fail(manifest, run_dir, f"writing the briefing failed: {one_line_error(error)}")
     return RunOutcome(run_dir, EXIT_OK, run.summary(run_dir / "briefing.html"), manifest["notebooks"])
+
+
+def _watch(out_root: Path, run_dir: Path, results: dict, manifest: dict, changes, command: str | None) -> None:
+    """Alerts for judgments that changed band or confidence; the run has published whatever happens here."""
+    from estimates.report.diff import Run
+    from estimates.track.watch import alerts, deliver
+
+    current = Run(run_dir, manifest, results)
+    try:
+        found = alerts(changes, manifest, case=current.case_folder(), scenario=current.is_scenario())
+        deliver(out_root, found, command, run_log)
+    except (OSError, ValueError) as error:
+        run_log.warning("alerts could not be written or sent: %s", error)
+        return
+    for alert in found:
+        run_log.info("alert: %s changed %s (%s -> %s)", alert["judgment_id"], " and ".join(alert["changed"]),
+                     alert["old"]["band"], alert["new"]["band"])
 
 
 def _fail(manifest: dict, run_dir: Path, message: str) -> RunOutcome:
