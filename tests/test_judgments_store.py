@@ -89,7 +89,11 @@ def test_two_runs_a_resolution_and_the_brier_score_by_hand(root):
     # The question was asked in the same words in both runs: both judgments are settled.
     stored = [r["probability"] for r in rows if r["judgment_id"] == asked and r["statement"] in resolved.stdout]
     assert len(stored) == 2 and f"{len(stored)} stored judgment(s)" in resolved.stdout
-    scores = json.loads(run_cli("score", "--out", str(root), "--format", "json").stdout)
+    figure = root / "calibration.png"
+    scored = run_cli("score", "--out", str(root), "--format", "json", "--figure", str(figure))
+    assert scored.returncode == 0, scored.stderr
+    assert figure.read_bytes().startswith(b"\x89PNG")
+    scores = json.loads(scored.stdout)
     overall = next(s for s in scores if s["case"] == "all")
     assert overall["n"] == 2 and overall["brier"] == pytest.approx(sum(p ** 2 for p in stored) / 2, abs=1e-12)
 

@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
                        help="the output root (default: reports/)")
     score.add_argument("--format", choices=("table", "json"), default="table", help="how to print them")
+    score.add_argument("--figure", type=Path, metavar="FILE.png",
+                       help="also draw the calibration of all resolved judgments (observed rate per band) to FILE.png")
 
     lab = commands.add_parser("lab", help="open the notebooks in JupyterLab, on a working copy in lab/ that git ignores")
     lab.add_argument("--dir", type=Path, metavar="DIR", help="the working copy's folder (default: lab/ in the project)")
@@ -218,7 +220,7 @@ def _resolve(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from estimates.track.commands import score_report
 
-    print(score_report(args.out, args.format), end="")
+    print(score_report(args.out, args.format, figure=args.figure), end="")
     return EXIT_OK
 
 

@@ -55,13 +55,25 @@ def resolve(root: Path, judgment_id: str, answer: str, on: str, source: str) -> 
             f"{source}): {settled} stored judgment(s) that {statement}\n")
 
 
-def score_report(root: Path, output: str = "table") -> str:
-    """Scores per case and model, and over everything, of the resolved judgments of non-scenario runs."""
+def score_report(root: Path, output: str = "table", *, figure: Path | None = None) -> str:
+    """Scores per case and model, and over everything, of the resolved judgments of non-scenario runs;
+    with ``figure``, the calibration of them all drawn to that PNG."""
     from estimates.core.scoring import score
 
     resolved = opened(root).resolved()
     if resolved.empty:
+        if figure is not None:
+            raise InputError(f"--figure {figure}: no resolved judgments to draw; record outcomes with 'estimates resolve'")
         return "[]\n" if output == "json" else "no resolved judgments yet: record outcomes with 'estimates resolve'\n"
+    if figure is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from estimates.report.figure_store import png_bytes
+        from estimates.storage import atomic_write
+
+        ax = score(resolved["probability"], resolved["happened"]).plot()
+        atomic_write(Path(figure), png_bytes(ax.figure))
     groups = [("all", "all", resolved)] + [(case, model, rows) for (case, model), rows
                                           in resolved.groupby(["case_folder", "model"], sort=True)]
     scored = [{"case": case, "model": model, **score(rows["probability"], rows["happened"]).to_dict()}
