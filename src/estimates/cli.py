@@ -250,24 +250,10 @@ def _case(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"run": _run, "sweep": _sweep, "diff": _diff, "case": _case, "lab": _lab, "judgments": _judgments,
+                "resolve": _resolve, "score": _score, "params": lambda _: _params()}
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "diff":
-            return _diff(args)
-        if args.command == "case":
-            return _case(args)
-        if args.command == "lab":
-            return _lab(args)
-        if args.command == "judgments":
-            return _judgments(args)
-        if args.command == "resolve":
-            return _resolve(args)
-        if args.command == "score":
-            return _score(args)
-        return _params()
+        return commands[args.command](args)
     except InputError as error:
         print(f"estimates: error: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -212,7 +212,8 @@ class Model:
         report = self._optional("report")
         if report is not None and hasattr(report, "conclusion"):
             return report.conclusion(section)
-        paragraphs = [self.headline(section)] if self.headline(section) else []
+        headline = self.headline(section)
+        paragraphs = [headline] if headline else []
         judgments = section.get("judgments") or []
         if judgments:
             paragraphs.append("**Key judgments.**\n\n" + "\n".join(

@@ -72,19 +72,15 @@ COLUMNS = ("run_id", "case_folder", "cut_off", "scenario", "model", "judgment_id
 
 def rows_of(run_dir: Path, results: dict, manifest: dict) -> tuple[dict, list[dict]]:
     """The store's run row and judgment rows for a run, from what it recorded."""
+    from estimates.report.briefing import gather_sources
     from estimates.report.diff import Run
 
     run = Run(Path(run_dir), manifest, results)
-    sources: dict[str, dict] = {}
-    for model, section in results.items():
-        if isinstance(section, dict):
-            for row in section.get("sources", []):
-                sources.setdefault(row["claim_id"], row)
+    models = [model for model, section in results.items() if isinstance(section, dict) and model != "case"]
+    sources = {row["claim_id"]: row for row in gather_sources(results, models)}
     judgments = []
-    for model, section in results.items():
-        if not isinstance(section, dict) or model == "case":
-            continue
-        for judgment in section.get("judgments", []):
+    for model in models:
+        for judgment in results[model].get("judgments", []):
             probability = judgment["probability"]
             judgments.append({
                 "judgment_id": judgment["id"], "model": model, "statement": judgment["statement"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from estimates.core.display import Table
+from estimates.core.display import Table, percent
 
 
 def _value(value) -> str:
@@ -42,6 +42,6 @@ def readings_table(readings: dict[str, dict]) -> Table:
 
 def summary_table(rows: dict[str, tuple[float, float]]) -> Table:
     """The per-unit probability's 90% intervals, as percentages."""
-    frame = pd.DataFrame({"90% interval": [f"{100 * low:.1f}% to {100 * high:.1f}%" for low, high in rows.values()]},
+    frame = pd.DataFrame({"90% interval": [f"{percent(low)} to {percent(high)}" for low, high in rows.values()]},
                          index=pd.Index(list(rows), name="estimate"))
     return Table(frame, "The probability that a unit was ineffective by the count date")

@@ -196,10 +196,6 @@ class LossAssessment:
     def summary(self) -> pd.DataFrame:
         return self.check.summary()
 
-    def check_frame(self) -> pd.DataFrame:
-        """The reported count's place in the predictive distribution, at each concentration scanned."""
-        return self.check.concentration_scan.set_index("concentration")
-
     def summary_table(self) -> Table:
         return tables.summary_table(self.check)
 

@@ -119,14 +119,8 @@ class CountCheck:
 
 
 def count_check(draws: np.ndarray, reported: int, level: float = TAIL_LEVEL) -> CountCheck:
-    """Where ``reported`` falls among the predictive ``draws`` of a count (whole numbers)."""
-    draws = np.asarray(draws)
-    if draws.size == 0:
-        raise ValueError("need at least one predictive draw")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level}")
-    return CountCheck(reported=int(reported), n_below=int(np.count_nonzero(draws < reported)),
-                      n_at=int(np.count_nonzero(draws == reported)), n_samples=int(draws.size), level=level)
+    """Where ``reported`` falls among the predictive ``draws`` of a count (whole numbers, >= 0)."""
+    return check_of_counts(np.bincount(np.asarray(draws, dtype=np.int64)), reported, level)
 
 
 def check_of_counts(counts: np.ndarray, reported: int, level: float = TAIL_LEVEL) -> CountCheck:

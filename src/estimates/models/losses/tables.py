@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from estimates.core.display import Table
+from estimates.core.display import Table, percent
 from estimates.core.quantities import DEFAULT_QUANTILES, quantiles_of_counts
 
 COLUMNS = {0.05: "5%", 0.25: "25%", 0.5: "median", 0.75: "75%", 0.95: "95%"}
@@ -13,10 +13,6 @@ COLUMNS = {0.05: "5%", 0.25: "25%", 0.5: "median", 0.75: "75%", 0.95: "95%"}
 
 def _number(value: float) -> str:
     return f"{value:,.1f}".removesuffix(".0")
-
-
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
 
 
 def summary_table(check) -> Table:
@@ -30,7 +26,7 @@ def summary_table(check) -> Table:
             quantiles, mean = quantiles_of_counts(check.counts, DEFAULT_QUANTILES), check.mean_ineffective()
         else:
             quantiles, mean = pd.Series(values).quantile(list(DEFAULT_QUANTILES)).to_numpy(), float(values.mean())
-        word = _percent if share else (lambda v: f"{v:.2f}") if factor else _number
+        word = percent if share else (lambda v: f"{v:.2f}") if factor else _number
         rows[name] = {COLUMNS[q]: word(v) for q, v in zip(DEFAULT_QUANTILES, quantiles)} | {"mean": word(mean)}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = f"quantity ({check.n_samples:,} draws)"
@@ -59,7 +55,7 @@ def check_table(check) -> Table:
     rows = {f"{r.concentration:g}": {"predicted median (90% range)": f"{_number(r.median)} ({_number(r.low_90)} "
                                                                      f"to {_number(r.high_90)})",
                                      "percentile of the count": f"{r.percentile:.0f}",
-                                     "tail probability": _percent(r.tail_probability), "reading": r.reading}
+                                     "tail probability": percent(r.tail_probability), "reading": r.reading}
             for r in scan.itertuples()}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "concentration"

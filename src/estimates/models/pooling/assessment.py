@@ -117,12 +117,6 @@ class PoolingAssessment:
             return None
         return self.pooled.evidence / self.constant.evidence
 
-    def statements_frame(self) -> pd.DataFrame:
-        """The statements pooled, one row each (empty when none rests on the ledger)."""
-        columns = ["observation_id", "claim_ids", "date", "day", "count_low", "count_high", "share_above",
-                   "reported", "reading"]
-        return pd.DataFrame([s.to_dict() for s in self.statements], columns=columns).set_index("observation_id")
-
     def estimates_frame(self) -> pd.DataFrame:
         """The probability that a unit was ineffective by the count date, under each fit."""
         rows = {"single report (attrition's first view)": self.single["p_as_of"]}
@@ -132,17 +126,6 @@ class PoolingAssessment:
             rows[label] = fit.to_dict()["p_as_of"]
         return pd.DataFrame({label: {"median": r["quantiles"]["0.5"], "5%": r["interval"]["low"],
                                      "95%": r["interval"]["high"]} for label, r in rows.items()}).T
-
-    def checks_frame(self) -> pd.DataFrame:
-        rows = []
-        for free, constant in zip(self.checks_free, self.checks_constant):
-            s = free.statement
-            rows.append({"statement": s.observation_id, "date": s.date, "reported": s.describe(),
-                         "predicted (free shape), 90%": _range(free.quantiles),
-                         "tail probability (free shape)": free.tail_probability,
-                         "predicted (constant hazard), 90%": _range(constant.quantiles),
-                         "tail probability (constant hazard)": constant.tail_probability})
-        return pd.DataFrame(rows).set_index("statement") if rows else pd.DataFrame()
 
     def judgments_frame(self) -> pd.DataFrame:
         from estimates.core.judgments import judgments_frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from estimates.core.display import Table
+from estimates.core.display import Table, percent
 
 
 def left_out_table(left_out) -> Table:
@@ -19,8 +19,8 @@ def left_out_table(left_out) -> Table:
 
 def estimates_table(rows: dict[str, dict]) -> Table:
     """``{label: {"median", "5%", "95%"}}`` (probabilities) as percentages."""
-    frame = pd.DataFrame({label: {"median": f"{100 * r['median']:.1f}%",
-                                  "90% interval": f"{100 * r['5%']:.1f}% to {100 * r['95%']:.1f}%"}
+    frame = pd.DataFrame({label: {"median": percent(r["median"]),
+                                  "90% interval": f"{percent(r['5%'])} to {percent(r['95%'])}"}
                           for label, r in rows.items()}).T
     frame.index.name = "the probability that a unit was ineffective by the count date"
     return Table(frame, "Pooled against single-report")
