@@ -117,6 +117,12 @@ class PoolingAssessment:
             return None
         return self.pooled.evidence / self.constant.evidence
 
+    def statements_frame(self) -> pd.DataFrame:
+        """The statements pooled, one row each (empty when none rests on the ledger)."""
+        columns = ["observation_id", "claim_ids", "date", "day", "count_low", "count_high", "share_above",
+                   "reported", "reading"]
+        return pd.DataFrame([s.to_dict() for s in self.statements], columns=columns).set_index("observation_id")
+
     def estimates_frame(self) -> pd.DataFrame:
         """The probability that a unit was ineffective by the count date, under each fit."""
         rows = {"single report (attrition's first view)": self.single["p_as_of"]}
