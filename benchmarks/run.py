@@ -23,6 +23,8 @@ the cores still add noise: the load average is printed first). Prints one line p
    papermill in this run: the suite with the cache cleared (target <= 4x), the compute floor
    (<= 4x), a re-run after ``-p ship_count 2`` where only resupply runs again (<= 2x); peak memory
    of every model that draws at 10^7 draws (< 512 MiB); and the test suite's wall time (< 5 min).
+6. backtest / ten suite runs: the bundled case backtested weekly over 1 March - 15 May 2022 (issue 17,
+   target <= 1x), and the same backtest again from its cache.
 """
 
 from __future__ import annotations
@@ -359,6 +361,20 @@ def rerun_targets(tmp: Path, suite: dict, *, with_tests: bool) -> None:
              took < 300 and done.returncode == 0)
 
 
+def backtest_vs_suite(tmp: Path, suite: dict) -> None:
+    """Issue 17: the bundled case backtested weekly from 1 March to 15 May 2022 (eleven cut-offs,
+    full profile) within the time of ten suite runs measured here; then again, every cut-off from
+    the cache."""
+    root = tmp / "backtest"
+    command = [ESTIMATES, "backtest", "--out", str(root), "--from", "2022-03-01", "--to", "2022-05-15", "--every", "7d"]
+    first = wall(command)
+    ratio = first / (10 * suite["suite"])
+    line("backtest 1 Mar-15 May 2022, weekly (11 cut-offs)", f"{first:.1f} s")
+    line("  / ten suite runs (estimates run --force)", f"{ratio:.2f}x", "<= 1x", ratio <= 1)
+    again = wall(command)
+    line("  again, from the cache", f"{again:.1f} s ({again / first:.2f}x the first)")
+
+
 def main() -> None:
     tick = time.perf_counter()
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
@@ -373,6 +389,7 @@ def main() -> None:
         sweep_workers(tmp)
         memory()
         squiggle_vs_numpy()
+        backtest_vs_suite(tmp, suite)
         rerun_targets(tmp, suite, with_tests="--no-tests" not in sys.argv)
     print(f"total {time.perf_counter() - tick:.0f} s; load average at the end {os.getloadavg()[0]:.1f}", flush=True)
 

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("estimates.track", "estimates.track.*"),
     # running the suite; the analyst's workbench (JupyterLab on a working copy) and its browser driver
     ("estimates.run", "estimates.run.*", "estimates.workbench", "estimates.lab_browser"),
-    ("estimates.sweep", "estimates.sweep.*", "estimates.track.commands"),
+    ("estimates.sweep", "estimates.sweep.*", "estimates.track.commands", "estimates.track.backtest"),
     ("estimates.cli",),
 )
 

@@ -79,6 +79,27 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--figure", type=Path, metavar="FILE.png",
                        help="also draw the calibration of all resolved judgments (observed rate per band) to FILE.png")
 
+    settle = commands.add_parser("settle", help="record what a case's later statements settle among the stored judgments")
+    settle.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
+                        help="the output root (default: reports/)")
+    settle.add_argument("--case", type=Path, metavar="DIR",
+                        help="the case whose case.yaml 'outcomes' name the statements (default: the bundled case)")
+
+    backtest = commands.add_parser("backtest", help="run the suite at past cut-offs, keep and score its judgments")
+    backtest.add_argument("--case", type=Path, metavar="DIR", help="case folder (default: the bundled case)")
+    backtest.add_argument("--from", dest="start", required=True, metavar="DATE", help="the first cut-off (YYYY-MM-DD)")
+    backtest.add_argument("--to", dest="end", required=True, metavar="DATE", help="the last cut-off at most (YYYY-MM-DD)")
+    backtest.add_argument("--every", default="7d", metavar="Nd", help="days between cut-offs (default: 7d)")
+    backtest.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
+                          help="the output root whose judgments store keeps the runs (default: reports/)")
+    backtest.add_argument("--params", type=Path, metavar="FILE.yaml", help="YAML mapping of parameter values")
+    backtest.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                          help="set one parameter (repeatable); as_of is set to each cut-off")
+    backtest.add_argument("--seed", metavar="N", help="same as -p seed N")
+    backtest.add_argument("--workers", type=_positive_int, metavar="N",
+                          help="worker processes of the local Dask cluster (default: one per cut-off, at most the cores)")
+    backtest.add_argument("--format", choices=("table", "json"), default="table", help="how to print what it found")
+
     lab = commands.add_parser("lab", help="open the notebooks in JupyterLab, on a working copy in lab/ that git ignores")
     lab.add_argument("--dir", type=Path, metavar="DIR", help="the working copy's folder (default: lab/ in the project)")
     lab.add_argument("--port", type=_positive_int, metavar="N", help="JupyterLab's port (default: its own choice)")
@@ -224,6 +245,25 @@ def _score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settle(args: argparse.Namespace) -> int:
+    from estimates.track.commands import settle
+
+    print(settle(args.out, args.case), end="")
+    return EXIT_OK
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from estimates.parameters.files import given
+    from estimates.track.backtest import cut_offs
+    from estimates.track.commands import backtest
+
+    dates = cut_offs(args.start, args.end, args.every)
+    base = given(args.params, args.parameter, args.seed, case=args.case)
+    print(backtest(args.out, dates, base, workers=args.workers or min(len(dates), os.cpu_count() or 1),
+                   output=args.format), end="")
+    return EXIT_OK
+
+
 def _lab(args: argparse.Namespace) -> int:
     from estimates.workbench import WORK_DIR, open_lab
 
@@ -251,7 +291,8 @@ def _case(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"run": _run, "sweep": _sweep, "diff": _diff, "case": _case, "lab": _lab, "judgments": _judgments,
-                "resolve": _resolve, "score": _score, "params": lambda _: _params()}
+                "resolve": _resolve, "score": _score, "settle": _settle, "backtest": _backtest,
+                "params": lambda _: _params()}
     try:
         return commands[args.command](args)
     except InputError as error:

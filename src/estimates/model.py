@@ -68,6 +68,10 @@ class Model:
     #: the front page shows the five best-ranked a run makes that can go either way; the others
     #: appear on the model's own page (:mod:`estimates.report.front_page`).
     key_judgment_ranks: Mapping[str, int] = field(default_factory=dict)
+    #: Its judgments about what a later official count will show, by id, each with the statement
+    #: that can settle it: each carries an :class:`~estimates.core.observables.Observable`, and a
+    #: case's ``outcomes:`` names the statements that settle it (:mod:`estimates.track.settle`).
+    settleable: Mapping[str, str] = field(default_factory=dict)
     #: Where its one-sentence headline (``report.headline``) stands in the bottom line (1 first);
     #: ``None`` for a model that adds no sentence to it. The bottom line takes at most three.
     headline_rank: int | None = None

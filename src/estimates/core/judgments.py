@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from estimates.core.display import Table, percent
+from estimates.core.observables import Observable
 from estimates.core.quantities import ExactProbability, MonteCarloProbability
 from estimates.core.wording import Likelihood, likelihood, opening
 
@@ -100,6 +101,8 @@ class Judgment:
     sensitivity: TermSensitivity | None = None
     #: Claims that only set what is asked (a threshold, a date): cited, never counted as evidence.
     question_claim_ids: tuple[str, ...] = ()
+    #: What a later statement must show to settle it, for a judgment about an official count.
+    observable: Observable | None = None
 
     @property
     def likelihood(self) -> Likelihood:
@@ -124,6 +127,8 @@ class Judgment:
         }
         if self.sensitivity is not None:
             record["sensitivity"] = self.sensitivity.to_dict()
+        if self.observable is not None:
+            record["observable"] = self.observable.to_dict()
         return record
 
 

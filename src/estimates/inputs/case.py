@@ -2,8 +2,8 @@
 
 ``case.yaml`` says what the case is about (day 1 of the conflict, the force, the words for its
 units, who reported the counts, the route transfers take, which models run), the parameter values
-the case starts from, the claim each input parameter comes from and, optionally, plausible ranges
-that replace the declared ones. Relative paths inside it are taken from the case folder.
+the case starts from, the claim each input parameter comes from, optionally plausible ranges
+that replace the declared ones, and which later statements settle which judgments (``outcomes``). Relative paths inside it are taken from the case folder.
 
 The bundled case (the seed's spring-2022 report) is the project's ``data/`` folder.
 """
@@ -57,6 +57,8 @@ class _Settings(BaseModel):
     #: Parameter -> [low, high]: plausible range replacing the declared one.
     ranges: dict[str, list[Any]] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    #: Judgment id -> the statements (observation ids in the statements file) that may settle it.
+    outcomes: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Case:
     claims: dict[str, str] = field(default_factory=dict)
     ranges: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: Which statements settle which judgments: judgment id -> observation ids (``outcomes:``).
+    outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def path(self, value: str | Path) -> Path:
         """A path as the case gives it: relative ones are in the case folder."""
@@ -165,4 +169,5 @@ def _case(folder: Path, settings: _Settings, where: Path) -> Case:
         loss_categories=dict(settings.loss_categories), claims=dict(settings.claims),
         ranges={name: tuple(pair) for name, pair in settings.ranges.items()},
         parameters=dict(settings.parameters),
+        outcomes={judgment: tuple(dict.fromkeys(ids)) for judgment, ids in settings.outcomes.items()},
     )

@@ -57,7 +57,19 @@ def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = 
     Path parameters a user typed, and the case folder, are made absolute from the current
     directory first; paths inside ``case.yaml`` are taken from the case folder.
     """
-    from estimates.parameters.schema import ParameterError, renamed, with_case
+    from estimates.parameters.schema import ParameterError, with_case
+
+    try:
+        return with_case(given(params_file, pairs, seed, case))
+    except ParameterError as error:
+        raise InputError(str(error)) from None
+
+
+def given(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = (), seed: str | None = None,
+          case: Path | None = None) -> dict[str, Any]:
+    """What the user set (a ``--params`` file < ``-p`` pairs < ``--seed``, and ``--case``) as raw
+    values, not yet validated or merged with the case: :func:`resolve` before its last step."""
+    from estimates.parameters.schema import ParameterError, renamed
 
     values: dict[str, Any] = {}
     try:
@@ -70,9 +82,9 @@ def resolve(params_file: Path | None = None, pairs: Iterable[tuple[str, str]] = 
         if case is not None:
             values["case"] = str(case)
         absolute_paths(values)
-        return with_case(values)
     except ParameterError as error:
         raise InputError(str(error)) from None
+    return values
 
 
 def absolute_paths(values: dict[str, Any]) -> None:

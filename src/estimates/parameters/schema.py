@@ -357,7 +357,8 @@ def with_case(given: dict[str, Any]) -> Parameters:
 
 
 def check_case(case: Case) -> None:
-    """The models a case names exist and have the models they depend on."""
+    """The models a case names exist and have the models they depend on; the judgments its
+    ``outcomes`` name are ones a statement can settle (a model's ``settleable``)."""
     where = case.folder / "case.yaml"
     for name in case.models or ():
         if name not in MODELS:
@@ -365,6 +366,14 @@ def check_case(case: Case) -> None:
         missing = [d for d in MODELS[name].depends if d not in (case.models or ())]
         if missing:
             raise ParameterError(f"{where}: setting 'models': '{name}' needs '{missing[0]}', which is not listed")
+    settleable = [judgment for model in MODELS.values() for judgment in model.settleable]
+    for judgment, statements in case.outcomes.items():
+        if judgment not in settleable:
+            raise ParameterError(f"{where}: setting 'outcomes': '{judgment}' is no judgment a statement can settle; "
+                                 f"allowed: {', '.join(settleable)}")
+        if not statements:
+            raise ParameterError(f"{where}: setting 'outcomes.{judgment}': name at least one statement "
+                                 f"(an observation_id of the statements file)")
 
 
 def from_namespace(model: str, namespace: dict[str, Any]) -> Parameters:

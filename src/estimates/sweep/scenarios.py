@@ -143,7 +143,7 @@ def run_sweep(grid: ScenarioGrid, out_dir: Path, *, scheduler: str | None = None
     _check_out(out_dir)
     started = dt.datetime.now(dt.timezone.utc)
     tick = time.perf_counter()
-    with _connect(client, scheduler, workers) as (active, where):  # an unreachable scheduler: nothing made
+    with connect(client, scheduler, workers) as (active, where):  # an unreachable scheduler: nothing made
         out_dir.mkdir(parents=True, exist_ok=True)
         with RootLock(out_dir):
             rows, failure = _compute(active, grid, out_dir, reports=reports, progress=progress)
@@ -172,8 +172,9 @@ def _check_out(out_dir: Path) -> None:
     preflight(out_dir)  # the same checks, and one-line messages, as ``run``'s output root
 
 
-class _connect:
-    """``with _connect(client, scheduler, workers) as (client, description)``."""
+class connect:
+    """``with connect(client, scheduler, workers) as (client, description)``: the client given, one
+    connected to a running scheduler, or a new local cluster of worker processes, closed on leaving."""
 
     def __init__(self, client, scheduler, workers):
         self.given, self.scheduler, self.workers = client, scheduler, workers

@@ -89,3 +89,41 @@ def score_report(root: Path, output: str = "table", *, figure: Path | None = Non
                      f"{d['reliability']:.3f}, resolution {d['resolution']:.3f}, uncertainty {d['uncertainty']:.3f}")
     return "\n".join(lines) + "\n"
 
+
+
+def settle(root: Path, case: Path | None = None) -> str:
+    """Record what the case's later statements settle among the stored judgments of its runs."""
+    from estimates.inputs.case import load_case
+    from estimates.run.locking import RootLock
+    from estimates.track.settle import settle_case
+
+    store = opened(root)
+    found_case = load_case(case)
+    if not found_case.outcomes:
+        raise InputError(f"--case {found_case.folder}: its case.yaml has no 'outcomes' saying which statements "
+                         f"settle which judgments")
+    with RootLock(root):
+        found, added = settle_case(store, found_case)
+    lines = [s.describe() for s in found]
+    lines.append(f"{added} new outcome(s) recorded; {len(found) - added} question(s) already had one")
+    return "\n".join(lines) + "\n"
+
+
+def backtest(root: Path, dates, base: dict, *, workers: int | None = None, output: str = "table") -> str:
+    """Run a backtest and print what it found: per cut-off, the settlements and the scores."""
+    from estimates.track.backtest import run_backtest
+    from estimates.track.backtest_page import write_page
+
+    found = run_backtest(dates, base, root, workers=workers)
+    page = write_page(found)
+    if output == "json":
+        return json.dumps(found.to_dict(), indent=1) + "\n"
+    scored = found.score()
+    lines = [found.runs.to_string(index=False), ""]
+    lines += [s.describe() for s in found.settled] or ["no judgment settled by a later statement"]
+    if scored is not None:
+        lines.append(f"{scored.n} resolved judgment(s): Brier {scored.brier:.3f} (base rate "
+                     f"{scored.brier_base_rate:.3f}, 50% {scored.brier_half:.3f}); log {scored.log:.3f}")
+    lines.append(f"backtest: {len(found.runs)} cut-offs in {found.seconds:.1f} s ({found.reused} re-used from the "
+                 f"cache); page: {page}")
+    return "\n".join(lines) + "\n"

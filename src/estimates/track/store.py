@@ -65,9 +65,16 @@ MIGRATIONS = (
         PRIMARY KEY (judgment_id, statement)
     );
     """,
+    # Judgments a later statement can settle carry what it must show; an outcome a statement settled
+    # says which and when it was reported, so a run that already knew it is not scored against it.
+    """
+    ALTER TABLE judgments ADD COLUMN observable TEXT;
+    ALTER TABLE outcomes ADD COLUMN observation_id TEXT;
+    ALTER TABLE outcomes ADD COLUMN reported TEXT;
+    """,
 )
 COLUMNS = ("run_id", "case_folder", "cut_off", "scenario", "model", "judgment_id", "statement", "event_date",
-           "probability", "standard_error", "band", "confidence", "claim_ids", "parameters_sha256")
+           "probability", "standard_error", "band", "confidence", "claim_ids", "parameters_sha256", "observable")
 
 
 def rows_of(run_dir: Path, results: dict, manifest: dict) -> tuple[dict, list[dict]]:
@@ -82,9 +89,12 @@ def rows_of(run_dir: Path, results: dict, manifest: dict) -> tuple[dict, list[di
     for model in models:
         for judgment in results[model].get("judgments", []):
             probability = judgment["probability"]
+            observable = judgment.get("observable")
             judgments.append({
                 "judgment_id": judgment["id"], "model": model, "statement": judgment["statement"],
-                "event_date": judgment.get("event_date"), "probability": probability["probability"],
+                "event_date": observable["date"] if observable else None,
+                "observable": json.dumps(observable) if observable else None,
+                "probability": probability["probability"],
                 "standard_error": probability.get("standard_error"),
                 "band": judgment.get("term") or likelihood(probability["probability"]).term,
                 "confidence": confidence.rate(judgment, sources).level,
@@ -140,8 +150,10 @@ class JudgmentStore:
                 db.execute("DELETE FROM runs WHERE run_id = ?", (run["run_id"],))
                 db.execute("INSERT INTO runs VALUES (:run_id, :case_folder, :cut_off, :parameters_sha256, "
                            ":scenario, :state, :started_utc)", run | {"state": state})
-                db.executemany("INSERT INTO judgments VALUES (:run_id, :judgment_id, :model, :statement, "
-                               ":event_date, :probability, :standard_error, :band, :confidence, :claim_ids)",
+                db.executemany("INSERT INTO judgments (run_id, judgment_id, model, statement, event_date, "
+                               "probability, standard_error, band, confidence, claim_ids, observable) VALUES "
+                               "(:run_id, :judgment_id, :model, :statement, :event_date, :probability, "
+                               ":standard_error, :band, :confidence, :claim_ids, :observable)",
                                [j | {"run_id": run["run_id"]} for j in judgments])
                 db.execute("COMMIT")
             except BaseException:
@@ -189,7 +201,7 @@ class JudgmentStore:
         """Every judgment of every published run, oldest run first; ``case_folder`` filters."""
         query = ("SELECT r.run_id, r.case_folder, r.cut_off, r.scenario, j.model, j.judgment_id, j.statement, "
                  "j.event_date, j.probability, j.standard_error, j.band, j.confidence, j.claim_ids, "
-                 "r.parameters_sha256 FROM judgments j JOIN runs r USING (run_id) WHERE r.state = 'published'")
+                 "r.parameters_sha256, j.observable FROM judgments j JOIN runs r USING (run_id) WHERE r.state = 'published'")
         arguments: tuple = ()
         if case_folder is not None:
             query += " AND r.case_folder = ?"
@@ -214,7 +226,8 @@ class JudgmentStore:
                 known = [row[0] for row in db.execute("SELECT DISTINCT judgment_id FROM judgments ORDER BY 1")]
                 raise KeyError(f"no published judgment '{judgment_id}'; stored: {', '.join(known) or 'none'}")
             statement = found[0]
-            db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT OR REPLACE INTO outcomes (judgment_id, statement, happened, on_date, source_claim, "
+                       "recorded_utc) VALUES (?, ?, ?, ?, ?, ?)",
                        (judgment_id, statement, int(happened), on_date, source_claim,
                         dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
             settled = db.execute("SELECT COUNT(*) FROM judgments j JOIN runs r USING (run_id) WHERE r.state = "
@@ -222,15 +235,39 @@ class JudgmentStore:
                                  (judgment_id, statement)).fetchone()[0]
         return statement, settled
 
-    def resolved(self, *, scenarios: bool = False) -> pd.DataFrame:
-        """Published judgments whose question has an outcome, each with it (scenario runs left out:
-        they judge a hypothetical, not what was known)."""
-        frame = self.judgments()
+    def settle(self, found) -> int:
+        """Record outcomes that statements settled (:class:`estimates.track.settle.Settlement`), each
+        unless its question already has one (an analyst's ``resolve`` is never overwritten); returns
+        how many were new."""
+        import datetime as dt
+
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         with self._connect() as db:
-            outcomes = pd.DataFrame(db.execute("SELECT judgment_id, statement, happened, on_date, source_claim "
-                                               "FROM outcomes").fetchall(),
-                                    columns=["judgment_id", "statement", "happened", "on_date", "source_claim"])
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                before = db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0]
+                db.executemany("INSERT OR IGNORE INTO outcomes (judgment_id, statement, happened, on_date, "
+                               "source_claim, recorded_utc, observation_id, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(s.judgment_id, s.statement, int(s.happened), s.on_date, s.source_claim, now,
+                                 s.observation_id, s.reported) for s in found])
+                added = db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] - before
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return added
+
+    def resolved(self, *, scenarios: bool = False) -> pd.DataFrame:
+        """Published judgments whose question has an outcome, each with it. Scenario runs are left
+        out (they judge a hypothetical, not what was known), and so is a run whose cut-off was on or
+        after the day the settling statement was reported (it already knew the answer)."""
+        frame = self.judgments()
+        names = ["judgment_id", "statement", "happened", "on_date", "source_claim", "observation_id", "reported"]
+        with self._connect() as db:
+            outcomes = pd.DataFrame(db.execute(f"SELECT {', '.join(names)} FROM outcomes").fetchall(), columns=names)
         joined = frame.merge(outcomes, on=["judgment_id", "statement"], how="inner")
         joined["happened"] = joined["happened"].astype(bool)
+        unknown = joined["reported"].isna() | joined["cut_off"].isna()
+        joined = joined[unknown | (joined["reported"] > joined["cut_off"])]
         return joined if scenarios else joined[~joined["scenario"]]
 

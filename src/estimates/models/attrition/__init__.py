@@ -16,6 +16,8 @@ MODEL = Model(
     rules=RULES,
     question_parameters=("horizon_days", "threshold_share"),
     key_judgment_ranks={"attrition-threshold": 1, "attrition-rate-above-implied-loss": 4},
+    settleable={"attrition-threshold": "a later count of the units ineffective on or before the projection's last "
+                                       "date (or on or after it, when no units are reconstituted)"},
     headline_rank=1,
     page_figure="attrition_fan",
     question="how many of the committed {unit_plural} were combat-ineffective, and how that may go on",

@@ -31,6 +31,7 @@ import pandas as pd
 from estimates.core.display import Table
 from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.judgments import Judgment, judgments_frame, judgments_table
+from estimates.core.observables import Observable
 from estimates.core.proportion import (
     ProportionEstimate,
     ReportedRate,
@@ -306,6 +307,8 @@ def assess(params: Parameters, data: AttritionData, rng: np.random.Generator, *,
                 f"{words.unit_plural} a week"
             ),
             claim_ids=evidence_claims,
+            observable=Observable(projection.dates[-1], *params.committed_range, effective_below=threshold,
+                                  may_fall=params.reconstitution_per_week > 0),
         ),
     )
     if readings is not None:

@@ -22,6 +22,7 @@ import pandas as pd
 from estimates.core.display import Table
 from estimates.core.hazard import daily_hazard_from_probability
 from estimates.core.judgments import Judgment
+from estimates.core.observables import Observable
 from estimates.core.proportion import estimate_proportion
 from estimates.core.quantities import (
     ExactProbability,
@@ -301,7 +302,9 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
 
     nested, independent, constant = reading_fit("nested"), reading_fit("independent"), reading_fit("nested", (1.0, 1.0))
     last = max(found.used, key=lambda s: (s.day_latest, s.day))
-    hazard_draws, share_draws, above = None, None, 0
+    outlook_date = params.count_as_of + dt.timedelta(days=params.outlook_days)
+    outlook_day = max(params.day_number(outlook_date), last.day_latest)
+    hazard_draws, share_draws, above, above_outlook = None, None, 0, 0
     # Chunk by chunk, as attrition draws, so memory does not grow with the draws: probabilities count
     # every draw, quantiles come from the first chunk (a uniform subsample, the draws being
     # independent). A run of one chunk (both profiles) draws exactly what one call for every draw would.
@@ -312,6 +315,9 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
         if hazard_draws is None:
             hazard_draws = draws["shape"] * daily_hazard_from_probability(draws["p"], 1) / t0
             share_draws = shares
+    for start in range(0, params.n_samples, CHUNK):
+        ahead = estimate.draw(min(CHUNK, params.n_samples - start), rng, outlook_day)
+        above_outlook += int((ahead["count"] > params.outlook_share * ahead["committed"]).sum())
     ordered = tuple(sorted((s.read_with(params.count_uncertainty) for s in found.used), key=lambda s: s.day))
     checks_free, checks_constant = [], []
     if checks and constant is not None:
@@ -345,6 +351,17 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
             basis=(f"{params.n_samples} draws of the count on {long_date(last_date)} given every statement; "
                    f"{reading_words}"),
             claim_ids=claim_ids,
+            observable=Observable(last_date, *committed, share_above=SHARE_ASKED),
+        ),
+        Judgment(
+            id="pooling-outlook",
+            statement=(f"more than {params.outlook_share:.0%} of the committed {words.unit_plural} are "
+                       f"combat-ineffective on {long_date(outlook_date)}"),
+            probability=MonteCarloProbability.from_count(above_outlook, params.n_samples),
+            basis=(f"{params.n_samples} draws of the count on {long_date(outlook_date)} given every statement, "
+                   f"the hazard carried on from the last; {reading_words}"),
+            claim_ids=claim_ids,
+            observable=Observable(outlook_date, *committed, share_above=params.outlook_share),
         ),
     )
     return PoolingAssessment(

@@ -222,6 +222,8 @@ def still_in_range(support: np.ndarray, weight: np.ndarray, step: BinomialStep, 
     ascending; ``low``, ``high`` and ``trials`` vary with the force.
     """
     support = np.asarray(support, dtype=np.int64)
+    if support.size == 0:  # the earlier statements cannot all hold under this dating: no chance at all
+        return np.zeros(np.shape(weight)[1:])
     low, high, trials = np.maximum(np.asarray(low), 0), np.asarray(high), np.asarray(trials)
     top = int(support[-1])
     chance = step.in_range(low - top, high - top, np.maximum(trials - top, 0))
