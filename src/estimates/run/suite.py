@@ -285,10 +285,12 @@ def _run_locked(params: Parameters, out_root: Path, *, suite: tuple[NotebookSpec
         render_briefing(results, manifest, run_dir, changes=changes, store=store)
         store.prune()
         run_log.info("briefing: %d figure sets drawn, %d re-used", store.misses, store.hits)
-        write_json(run_dir / "manifest.json", manifest)
-        # Pending until `latest` has moved; a kill in between is settled by the next reconcile.
+        # Pending until `latest` has moved; a kill in between is settled by the next reconcile. Recorded
+        # before the manifest says succeeded, so that a succeeded run the store lacks is one that
+        # published before the store knew it, never one killed before `latest` moved.
         judgments = JudgmentStore(out_root)
         judgments.record(run_dir, results, manifest)
+        write_json(run_dir / "manifest.json", manifest)
         point_link(out_root / "latest", run_dir.name)
         try:
             judgments.publish(manifest["run_id"])

@@ -5,16 +5,19 @@ journal, so readers never wait for a writer). Its schema version is SQLite's ``u
 :data:`MIGRATIONS` brings an older file up to date when it is opened.
 
 Publishing a run is file writes and then moving ``latest``, which cannot share a transaction with
-the database. So a run's judgments are written as *pending* before ``latest`` moves and marked
-*published* after; :meth:`JudgmentStore.reconcile` settles whatever a killed run left: a pending run
-whose manifest says it succeeded did publish (the kill came between the move and the mark), any
-other pending run never will and is dropped, and a published run the store lacks (an older store,
-a deleted file) is read again from its ``results.json``. Only published rows are ever listed.
+the database. So a run's judgments are written as *pending* before its manifest says it succeeded
+and ``latest`` moves, and marked *published* after; :meth:`JudgmentStore.reconcile` settles whatever
+a killed run left: a pending run that ``latest`` points to did publish (the kill came between the
+move and the mark), any other pending run never will and is dropped (its manifest, if it already
+said succeeded, is marked interrupted, so that nothing takes it for published), and a succeeded run
+the store lacks (an older store, a deleted file) is read again from its ``results.json``. Only
+published rows are ever listed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,6 +108,16 @@ def rows_of(run_dir: Path, results: dict, manifest: dict) -> tuple[dict, list[di
              "started_utc": manifest.get("started_utc")}, judgments)
 
 
+def _never_published(run_dir: Path) -> None:
+    """Mark a run killed before ``latest`` moved to it as the runner marks a run it stops, so that
+    neither :meth:`JudgmentStore.reconcile` nor "What changed" takes it for published."""
+    from estimates.storage import write_json
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    write_json(run_dir / "manifest.json", manifest | {
+        "status": "interrupted", "error": "killed before latest moved to it; its judgments were dropped"})
+
+
 class JudgmentStore:
     """The store of one output root."""
 
@@ -183,13 +196,17 @@ class JudgmentStore:
                 continue
             if run.manifest.get("status") == "succeeded" and (path / "briefing.html").is_file():
                 published[run.manifest["run_id"]] = run
+        latest = self.root / "latest"
+        current = os.readlink(latest) if latest.is_symlink() else None
         for run_id, state in states.items():
-            if state == "pending" and run_id in published:
+            if state == "pending" and run_id in published and run_id == current:
                 self.publish(run_id)
                 done["published"].append(run_id)
             elif state == "pending" and drop_pending:
                 with self._connect() as db:
                     db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+                if run_id in published:  # killed after its manifest said succeeded, before `latest` moved
+                    _never_published(published.pop(run_id).path)
                 done["dropped"].append(run_id)
         for run_id, run in published.items():
             if run_id not in states:
