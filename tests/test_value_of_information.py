@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +16,7 @@ from estimates.core.value_of_information import (
     conditionals,
     from_counts,
 )
+from tests.conftest import run_cli
 from tests.strategies import seeds
 
 
@@ -150,3 +154,60 @@ def test_counts_and_draws_agree(seed):
 def test_each_rule_has_its_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- the resupply model's priorities, in the session's baseline run (quick profile) -----------------
+
+
+def test_the_resupply_priorities_reproduce_each_judgment_by_total_probability(baseline_results):
+    section = baseline_results["resupply"]
+    priorities = section["collection_priorities"]
+    truth = {row["claim_id"]: row["probability_true"] for row in section["claim_truth"]}
+    assert set(priorities) == {j["id"] for j in section["judgments"]}
+    for judgment in section["judgments"]:
+        p = judgment["probability"]["probability"]
+        ranked = priorities[judgment["id"]]
+        assert ranked, judgment["id"]
+        # Every transfer claim with a chance strictly between 0 and 1 is ranked, drawn about as
+        # often as its grade says (4,000 draws: within 4 standard errors).
+        assert {c["claim_id"] for c in ranked} == {k for k, v in truth.items() if 0 < v < 1}
+        for c in ranked:
+            assert c["p_true"] * c["p_if_confirmed"] + (1 - c["p_true"]) * c["p_if_refuted"] == pytest.approx(p, abs=1e-12)
+            se = (truth[c["claim_id"]] * (1 - truth[c["claim_id"]]) / 4000) ** 0.5
+            assert c["p_true"] == pytest.approx(truth[c["claim_id"]], abs=4 * se)
+        changes = [c["expected_change"] for c in ranked]
+        assert changes == sorted(changes, reverse=True)
+    # The air-defence judgment is about the two air-defence claims: one of them comes first, and
+    # confirming it makes the event certain (each claim alone brings a battery).
+    first = priorities["resupply-air-defence"][0]
+    assert first["claim_id"] in {"s300-returned", "bavar373-donated"} and first["p_if_confirmed"] == 1.0
+    assert priorities["resupply-replacement"][0]["claim_id"] == "rpg-atgm-shalamcheh-2022-03-26"
+
+
+def test_the_briefing_annex_shows_the_priorities_and_says_which_models_have_none(baseline_run, baseline_results):
+    html = (baseline_run / "briefing.html").read_text()
+    annex = re.search(r'<section class="annex" id="annex-priorities">.*?</section>', html, re.S).group(0)
+    top = baseline_results["resupply"]["collection_priorities"]["resupply-replacement"][0]
+    assert f'<a href="#claim-{top["claim_id"]}">' in annex
+    assert f"{100 * top['p_if_confirmed']:.0f}%" in annex
+    for model in baseline_results:
+        if model in ("resupply", "case", "schema_version"):
+            continue
+        block = re.search(rf'<div class="priorities" id="priorities-{model}">.*?</div>', annex, re.S).group(0)
+        assert "draws no claim true or false per draw" in block, model
+    assert "likely" not in annex.lower()
+
+
+def test_judgments_voi_prints_the_newest_runs_priorities(baseline_root, baseline_results):
+    done = run_cli("judgments", "--out", str(baseline_root), "--voi")
+    assert done.returncode == 0, done.stderr
+    top = baseline_results["resupply"]["collection_priorities"]["resupply-air-defence"][0]
+    assert f"1. {top['claim_id']}: chance it is true {100 * top['p_true']:.0f}%" in done.stdout
+    assert "resupply-replacement" in done.stdout
+    assert "pooling: draws no claim true or false per draw, so it has no collection priorities" in done.stdout
+    as_json = run_cli("judgments", "--out", str(baseline_root), "--voi", "--format", "json")
+    records = json.loads(as_json.stdout)
+    ranked = [r for r in records if r["judgment_id"] == "resupply-air-defence"]
+    assert [r["rank"] for r in ranked] == [1, 2, 3]
+    assert ranked[0]["expected_change"] == top["expected_change"]
+    assert {r["model"] for r in records if r["note"]} == set(baseline_results) - {"resupply", "case", "schema_version"}

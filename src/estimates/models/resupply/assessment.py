@@ -19,6 +19,7 @@ from estimates.core.display import Table
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.randomness import model_rng
 from estimates.core.sobol import SobolResult, sobol_indices
+from estimates.core.value_of_information import CollectionPriorities
 from estimates.errors import InputError
 from estimates.inputs.case import CASE_FILE
 from estimates.inputs.claims import Ledger, load_ledger
@@ -37,7 +38,6 @@ from estimates.models.attrition.projection import CHUNK
 from estimates.models.attrition.simulation import Reuse
 from estimates.models.resupply.capability import ResupplyModel, build_model
 from estimates.models.resupply.draws import CommonDraws
-from estimates.core.value_of_information import CollectionPriorities
 from estimates.models.resupply.indicators import collection_priorities, indicators
 from estimates.models.resupply.judgments import Constraint, settled
 from estimates.models.resupply.parameters import QUANTITY_PARAMETERS
