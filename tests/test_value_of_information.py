@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from estimates.core.value_of_information import (
     conditionals,
     from_counts,
 )
+from estimates.track.priorities import list_priorities
 from tests.conftest import run_cli
 from tests.strategies import seeds
 
@@ -211,3 +213,19 @@ def test_judgments_voi_prints_the_newest_runs_priorities(baseline_root, baseline
     assert [r["rank"] for r in ranked] == [1, 2, 3]
     assert ranked[0]["expected_change"] == top["expected_change"]
     assert {r["model"] for r in records if r["note"]} == set(baseline_results) - {"resupply", "case", "schema_version"}
+
+
+def test_the_newest_published_run_of_each_case_is_read(baseline_run, tmp_path):
+    # Two copies of the baseline run: the newer one's top priority is altered, so only it can show.
+    for name, started in (("old", "2022-04-11T00:00:00Z"), ("new", "2022-04-12T00:00:00Z")):
+        copy = tmp_path / name
+        shutil.copytree(baseline_run, copy)
+        manifest = json.loads((copy / "manifest.json").read_text())
+        (copy / "manifest.json").write_text(json.dumps({**manifest, "started_utc": started, "run_id": name}))
+        results = json.loads((copy / "results.json").read_text())
+        results["resupply"]["collection_priorities"]["resupply-air-defence"][0]["p_true"] = 0.123 if name == "new" else 0.456
+        (copy / "results.json").write_text(json.dumps(results))
+    shown = list_priorities(tmp_path)
+    assert "run new" in shown and "run old" not in shown and "chance it is true 12%" in shown
+    elsewhere = list_priorities(tmp_path, case=tmp_path)
+    assert elsewhere == f"no published run under {tmp_path}\n"
