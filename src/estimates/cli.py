@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     judgments.add_argument("--case", type=Path, metavar="DIR", help="only the runs of this case folder")
     judgments.add_argument("--format", choices=("table", "csv", "json"), default="table",
                            help="how to print them (default: table)")
+    judgments.add_argument("--voi", action="store_true",
+                           help="instead, the collection priorities of the newest published non-scenario run of each case: per "
+                                "judgment, the claims whose confirmation or refutation would move it most")
 
     resolve = commands.add_parser("resolve", help="record what happened to a judgment, with the claim that shows it")
     resolve.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_ROOT, metavar="ROOT",
@@ -227,6 +230,11 @@ def _sweep(args: argparse.Namespace) -> int:
 def _judgments(args: argparse.Namespace) -> int:
     from estimates.track.commands import list_judgments
 
+    if args.voi:
+        from estimates.track.priorities import list_priorities
+
+        print(list_priorities(args.out, case=args.case, output=args.format), end="")
+        return EXIT_OK
     print(list_judgments(args.out, case=args.case, output=args.format), end="")
     return EXIT_OK
 

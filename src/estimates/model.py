@@ -18,7 +18,8 @@ holds
 
 - ``charts.py`` (optional): its figures; ``figures(section)`` draws the briefing's from its section;
 - ``report.py`` (optional): ``tables(section)`` (key tables, CSV) and ``notes(section)`` (plain
-  words on unusual inputs) for the briefing;
+  words on unusual inputs) for the briefing; ``collection_priorities(section)`` for a model that
+  draws claim truth per draw;
 - ``section.html.j2`` (optional): the briefing macros (see :mod:`estimates.report.briefing`);
 - ``schema.json``: the JSON Schema of its ``results.json`` section;
 - its notebook, named by :attr:`Model.notebook`.
@@ -206,6 +207,15 @@ class Model:
         """Plain-language notes on unusual but valid inputs."""
         report = self._optional("report")
         return list(report.notes(section)) if report and hasattr(report, "notes") else []
+
+    def collection_priorities(self, section: dict) -> dict[str, list[dict]] | None:
+        """Per judgment id, the claims ranked by the expected change in its probability if confirmed or
+        refuted (:mod:`estimates.core.value_of_information`), as its section records them; None for a
+        model that draws no claim true or false per draw (its ``report`` offers none)."""
+        report = self._optional("report")
+        if report is None or not hasattr(report, "collection_priorities"):
+            return None
+        return dict(report.collection_priorities(section))
 
     def what_this_says(self, section: dict):
         """The notebook's closing words, from its recorded section: the model's own ``conclusion``

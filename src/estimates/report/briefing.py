@@ -46,6 +46,7 @@ from estimates.report import front_page
 from estimates.report.case_words import in_case_words
 from estimates.report.figure_store import Drawn, FigureStore, png_bytes
 from estimates.report.glossary import add_glossary
+from estimates.report.priorities import NONE, NOTHING_RECORDED, gather
 from estimates.report.scenario import scenario_inputs
 from estimates.storage import atomic_write, csv_bytes
 
@@ -179,6 +180,7 @@ def render_briefing(results: dict, manifest: dict, run_dir: Path, *, changes=Non
         annexes=_annexes(changes),
         sections=sections,
         judgments=judgments,
+        priorities=gather(results, ordered), no_priorities=NONE, nothing_recorded=NOTHING_RECORDED,
         numbers={row["judgment"]["id"]: row["number"] for row in judgments},
         changes=changes,
         sources=sources,
@@ -370,7 +372,8 @@ def _why_moved(changes, key: list[dict], scale: str) -> list[str]:
 
 
 #: The annexes behind the model pages, in order: (anchor, title in the contents).
-ANNEXES = (("#annex-judgments", "Judgments in full"), ("#annex-method", "Method"),
+ANNEXES = (("#annex-judgments", "Judgments in full"), ("#annex-priorities", "Collection priorities"),
+           ("#annex-method", "Method"),
            ("#annex-assumptions", "Facts and assumptions"), ("#annex-sources", "Sources"),
            ("#annex-parameters", "Parameters"), ("#annex-language", "Estimative language"),
            ("#glossary", "Glossary"))

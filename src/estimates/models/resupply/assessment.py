@@ -19,6 +19,7 @@ from estimates.core.display import Table
 from estimates.core.judgments import Judgment, judgments_frame
 from estimates.core.randomness import model_rng
 from estimates.core.sobol import SobolResult, sobol_indices
+from estimates.core.value_of_information import CollectionPriorities
 from estimates.errors import InputError
 from estimates.inputs.case import CASE_FILE
 from estimates.inputs.claims import Ledger, load_ledger
@@ -37,7 +38,7 @@ from estimates.models.attrition.projection import CHUNK
 from estimates.models.attrition.simulation import Reuse
 from estimates.models.resupply.capability import ResupplyModel, build_model
 from estimates.models.resupply.draws import CommonDraws
-from estimates.models.resupply.indicators import indicators
+from estimates.models.resupply.indicators import collection_priorities, indicators
 from estimates.models.resupply.judgments import Constraint, settled
 from estimates.models.resupply.parameters import QUANTITY_PARAMETERS
 from estimates.models.resupply.route import Route
@@ -153,6 +154,9 @@ class ResupplyStudy:
     indicators: dict[str, list[dict]] = field(default_factory=dict)
     #: Judgments the term sensitivity found settled (0 or 1 in every draw and every variation).
     settled: tuple[Constraint, ...] = ()
+    #: Per judgment, the transfer claims ranked by the expected change in its probability if each
+    #: were confirmed or refuted, from the judgment's own draws.
+    priorities: dict[str, CollectionPriorities] = field(default_factory=dict)
 
     @property
     def constraints(self) -> tuple[Constraint, ...]:
@@ -192,6 +196,7 @@ class ResupplyStudy:
         section = self.simulation.to_dict()
         section["judgments"] = [j.to_dict() for j in self.judgments]
         section["constraints"] = [c.to_dict() for c in self.constraints]
+        section["collection_priorities"] = {j: [c.to_dict() for c in p.claims] for j, p in self.priorities.items()}
         if self.sobol is not None:
             section["sensitivity"] = {
                 "samples_per_recomputation": self.simulation.n_samples,
@@ -230,7 +235,9 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
     common = CommonDraws(rng)
     result = simulate(model, rng)
     if not sensitivity:
-        return ResupplyStudy(result, result.judgments)
+        counts, true, joint = count_events(model, common, result.replacement_category)
+        return ResupplyStudy(result, result.judgments,
+                             priorities=collection_priorities(model, result.judgments, counts, true, joint))
     asked = result.replacement_category
 
     def recompute(varied: Parameters) -> tuple[Judgment, ...]:
@@ -244,7 +251,8 @@ def assess(params: Parameters, data: ResupplyData, rng: np.random.Generator, *,
                           n_base=SOBOL_BASE, seed=params.seed)
     counts, true, joint = count_events(model, common, asked)
     watch = indicators(model, judgments, sobol, counts, true, joint)
-    return ResupplyStudy(result, judgments, sobol, watch, settled_constraints)
+    return ResupplyStudy(result, judgments, sobol, watch, settled_constraints,
+                         collection_priorities(model, judgments, counts, true, joint))
 
 
 def section(params: Parameters, data: ResupplyData, result: ResupplyStudy) -> dict:

@@ -5,6 +5,10 @@ group per line of evidence (:mod:`estimates.models.resupply.evidence`); when suc
 judgment's top inputs, the indicator names the claim on that line whose confirmation would move the
 judgment most: the one whose truth shifts the judgment's probability furthest from its value, read
 from the simulation's own draws as P(event | claim true) against P(event).
+
+Collection priorities rank every transfer claim, whatever the Sobol indices say, by the expected
+change in a judgment's probability if it were confirmed or refuted, from the same counts
+(:mod:`estimates.core.value_of_information`).
 """
 
 from __future__ import annotations
@@ -15,22 +19,13 @@ import numpy as np
 
 from estimates.core.judgments import Judgment
 from estimates.core.sobol import SobolResult
+from estimates.core.value_of_information import CollectionPriorities, from_counts
+from estimates.core.value_of_information import conditionals as confirmation
 from estimates.models.resupply.capability import ResupplyModel
 from estimates.models.resupply.judgments import Counts
 
 #: Confirmation moves closer than this are a tie (the same count over the same draws, in practice).
 TIE = 1e-9
-
-
-def confirmation(true: np.ndarray, joint: np.ndarray, events: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """P(event | claim true) and P(event | claim false) per claim from counts over ``n`` draws
-    (NaN where a claim is never, or always, true in the draws)."""
-    true = np.asarray(true, dtype=float)
-    joint = np.asarray(joint, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if_true = np.where(true > 0, joint / true, np.nan)
-        if_false = np.where(true < n, (events - joint) / (n - true), np.nan)
-    return if_true, if_false
 
 
 def indicators(model: ResupplyModel, judgments: Sequence[Judgment], sobol: SobolResult, counts: Counts,
@@ -65,3 +60,12 @@ def indicators(model: ResupplyModel, judgments: Sequence[Judgment], sobol: Sobol
             rows.append(row)
         found[j.id] = rows
     return found
+
+
+def collection_priorities(model: ResupplyModel, judgments: Sequence[Judgment], counts: Counts, true: np.ndarray,
+                          joint: dict[str, np.ndarray]) -> dict[str, CollectionPriorities]:
+    """``{judgment id: the transfer claims ranked by the expected change in its probability}``, from
+    the counts :func:`~estimates.models.resupply.simulation.count_events` makes over the judgments'
+    own draws (:mod:`estimates.core.value_of_information`)."""
+    ids = [c.claim_id for c in model.claims]
+    return {j.id: from_counts(ids, true, joint[j.id], counts.events[j.id], counts.n) for j in judgments}

@@ -1,5 +1,5 @@
-"""The resupply model's parts of the briefing beyond its template: its key table (CSV) and its
-sentence for the bottom line."""
+"""The resupply model's parts of the briefing beyond its template: its key table (CSV), its
+sentence for the bottom line and its collection priorities."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def tables(section: dict) -> dict[str, pd.DataFrame]:
             **{f"share_replaced_q{q}": v for q, v in share.items()},
         })
     return {"resupply_categories": pd.DataFrame(rows)}
+
+
+def collection_priorities(section: dict) -> dict[str, list[dict]]:
+    """Per judgment, the transfer claims ranked by the expected change in its probability if confirmed
+    or refuted; a run recorded before they were has none."""
+    return section.get("collection_priorities") or {}
 
 
 def headline(section: dict) -> str:
