@@ -38,7 +38,7 @@ import pytest
 from estimates.run.locking import RootLock
 from estimates.track.store import FILE, JudgmentStore
 
-from .conftest import quick_flags
+from .conftest import quick_flags, run_cli
 from .fixtures import kill_at
 from .fixtures.runs import run_dirs
 
@@ -201,18 +201,19 @@ def test_a_run_killed_while_publishing_leaves_the_store_consistent(step, when, c
         assert killed["status"] != "succeeded"
 
 
-def test_resolve_and_score_beside_runs_publishing_keep_every_resolution(baseline_root, forkserver, tmp_path):
+def test_resolve_and_score_beside_runs_publishing_keep_every_resolution(baseline_root, tmp_path):
     """tests/test_judgments_store_processes.py has writers and readers of the store's Python API;
     here the commands themselves, with the lock and the settling each does, share one root."""
     root = tmp_path / "reports"
     shutil.copytree(baseline_root, root, symlinks=True)
     ids = sorted({j for j, _ in _recorded(root / "latest")})
     rounds, runs = 3, 3
-    logs = tmp_path / "logs"
-    logs.mkdir()
 
     def command(name: str, argv: list[str]) -> Done:
-        return _estimates(forkserver, logs / name, argv)
+        # A new interpreter each: forkserver children started from several threads at once have
+        # been seen to lose their exit status under load (multiprocessing then reports 255).
+        done = run_cli(*argv)
+        return Done(done.returncode, done.stdout, done.stderr)
 
     def resolver(share: list[str]) -> list[Done]:
         # Round by round, so each question's last answer is known: round-2's.
