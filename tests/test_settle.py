@@ -157,3 +157,14 @@ def test_a_late_cut_off_with_a_low_count_runs():
     params = with_case({"as_of": "2022-05-03", "units_ineffective": 25, "n_samples": 2000})
     judgments = MODELS["attrition"].key_judgments(params)
     assert {j.id for j in judgments} >= {"attrition-threshold"}
+
+
+def test_an_outlook_date_before_the_last_statement_is_asked_as_that_statement_s_date():
+    # 6 April + 1 day precedes BBC's 11 April count: the projection cannot start before it, so the
+    # judgment (its words and what settles it) is about 11 April, and a note says so.
+    from estimates.registry import MODELS
+
+    section = MODELS["pooling"].compute_section(with_case({"n_samples": 2000, "outlook_days": 1}))
+    outlook = next(j for j in section["judgments"] if j["id"] == "pooling-outlook")
+    assert outlook["statement"].endswith("on 11 April 2022") and outlook["observable"]["date"] == "2022-04-11"
+    assert any("the outlook date, 7 April 2022, precedes the last statement used" in n for n in section["notes"])

@@ -86,18 +86,19 @@ def _key(values: dict, models: tuple[str, ...], source: str) -> str:
 
 
 def _cached(path: Path) -> dict | None:
-    """A cached ``results.json``, if every data file it read is as it was."""
-    from estimates.paths import PROJECT_DIR
+    """A cached ``results.json``, if every data file it read is as it was (recorded paths are placed
+    as the notebook cache places them, :meth:`estimates.run.cache.Cache.data_path`)."""
+    from estimates.run.cache import Cache
 
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    place = Cache(path.parent).data_path
     for section in results.values():
         for recorded, digest in (section.get("data_files", {}) if isinstance(section, dict) else {}).items():
-            where = Path(recorded) if Path(recorded).is_absolute() else PROJECT_DIR / recorded
             try:
-                if sha256_file(where) != digest:
+                if sha256_file(place(recorded)) != digest:
                     return None
             except OSError:
                 return None
@@ -187,11 +188,11 @@ def run_backtest(dates: tuple[dt.date, ...], base: dict, out_root: Path, *, work
     through :func:`estimates.parameters.files.resolve`, whose ``case`` names the case), keep each
     run's judgments in ``out_root``'s store, settle what the case's statements settle and score."""
     from estimates.inputs.case import load_case
-    from estimates.parameters.schema import ParameterError, validate, with_case
+    from estimates.parameters.schema import ParameterError, with_case
     from estimates.report.diff import Run
     from estimates.run.locking import RootLock
     from estimates.run.suite import case_summary, parameters_hash
-    from estimates.track.settle import case_statements, first_reported, settle_case
+    from estimates.track.settle import case_statements, first_reported, settlements
     from estimates.track.store import JudgmentStore
 
     tick = time.perf_counter()
@@ -204,9 +205,7 @@ def run_backtest(dates: tuple[dt.date, ...], base: dict, out_root: Path, *, work
     case = load_case(params[0].case)
     statements, ledger = case_statements(case, params[-1])
     models = tuple(params[0].models)
-    values = [p.model_dump(mode="json") for p in params]
-    for v in values:
-        validate(v)
+    values = [p.model_dump(mode="json") for p in params]  # validated above; each worker validates its own
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     with RootLock(out_root):
@@ -235,7 +234,9 @@ def run_backtest(dates: tuple[dt.date, ...], base: dict, out_root: Path, *, work
                          "scenario": Run(run_dir, manifest, results).is_scenario(), "later_claims_used": len(later),
                          "later_claims": ", ".join(sorted({f"{c['claim_id']} ({c['used_by']})" for c in later}))})
             run_ids.append(run_id)
-        settled, _ = settle_case(store, case, params[-1])
+        # The statements and ledger read once, above, settle what the runs asked.
+        settled = settlements(store.judgments(case_folder=str(case.folder)), case, statements, ledger)
+        store.settle(settled)
     judgments = store.judgments(case_folder=str(case.folder))
     judgments = judgments[judgments["run_id"].isin(run_ids)].reset_index(drop=True)
     resolved = store.resolved()

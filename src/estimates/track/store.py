@@ -262,12 +262,10 @@ class JudgmentStore:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                before = db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0]
-                db.executemany("INSERT OR IGNORE INTO outcomes (judgment_id, statement, happened, on_date, "
+                added = db.executemany("INSERT OR IGNORE INTO outcomes (judgment_id, statement, happened, on_date, "
                                "source_claim, recorded_utc, observation_id, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                [(s.judgment_id, s.statement, int(s.happened), s.on_date, s.source_claim, now,
-                                 s.observation_id, s.reported) for s in found])
-                added = db.execute("SELECT COUNT(*) FROM outcomes").fetchone()[0] - before
+                                 s.observation_id, s.reported) for s in found]).rowcount  # ignored rows count 0
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

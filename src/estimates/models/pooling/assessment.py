@@ -303,7 +303,13 @@ def _assess(params: Parameters, data: PoolingData, rng: np.random.Generator, *, 
     nested, independent, constant = reading_fit("nested"), reading_fit("independent"), reading_fit("nested", (1.0, 1.0))
     last = max(found.used, key=lambda s: (s.day_latest, s.day))
     outlook_date = params.count_as_of + dt.timedelta(days=params.outlook_days)
-    outlook_day = max(params.day_number(outlook_date), last.day_latest)
+    if params.day_number(outlook_date) < last.day_latest:
+        # The projection starts from the last statement; an earlier day is asked about as that day.
+        later = last.date_latest or last.date
+        notes.append(f"the outlook date, {long_date(outlook_date)}, precedes the last statement used "
+                     f"({last.observation_id}, {long_date(later)}); the outlook asks about {long_date(later)}")
+        outlook_date = later
+    outlook_day = params.day_number(outlook_date)
     hazard_draws, share_draws, above, above_outlook = None, None, 0, 0
     # Chunk by chunk, as attrition draws, so memory does not grow with the draws: probabilities count
     # every draw, quantiles come from the first chunk (a uniform subsample, the draws being
